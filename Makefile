@@ -1,0 +1,38 @@
+# LadderDesk — two commands: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+export QT_API := pyside6
+export PYQTGRAPH_QT_LIB := PySide6
+
+.PHONY: run test bench fuzz lint screenshots clean
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+run: $(STAMP)
+	$(VENV)/bin/ladderdesk
+
+test: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(VENV)/bin/lint-imports
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
+
+bench: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(PY) -m bench
+
+fuzz: $(STAMP)
+	QT_QPA_PLATFORM=offscreen LADDERDESK_FUZZ_EXAMPLES=10000 $(PY) -m pytest -q -m slow tests/hardening -p no:randomly
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+screenshots: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(VENV)/bin/ladderdesk --screenshot docs/overview.png
+
+clean:
+	rm -rf $(VENV) build *.egg-info
