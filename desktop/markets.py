@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import lru_cache
+from functools import cache
 from typing import Literal
 
 import numpy as np
@@ -120,7 +120,7 @@ def market(code: str) -> Market:
         raise KeyError(f"unknown market {code!r}; expected one of {', '.join(MARKET_CODES)}") from None
 
 
-@lru_cache(maxsize=None)
+@cache
 def _holiday_set(country: str, first_year: int, last_year: int) -> frozenset[date]:
     import holidays
 
@@ -142,7 +142,7 @@ def holiday_calendar(code: str, first_year: int = 1990, last_year: int = 2080) -
     return np.array(days, dtype="datetime64[D]")
 
 
-@lru_cache(maxsize=None)
+@cache
 def busday_calendar(code: str) -> np.busdaycalendar:
     """numpy business-day calendar (Mon–Fri minus the market's holidays)."""
     return np.busdaycalendar(weekmask="1111100", holidays=holiday_calendar(code))
