@@ -155,9 +155,10 @@ def is_business_day(code: str, d: date) -> bool:
 def add_business_days(code: str, d: date, n: int) -> date:
     """``d`` moved by ``n`` business days of the market's calendar (``n`` may be negative).
 
-    A non-business ``d`` is first rolled forward (n ≥ 0) or backward (n < 0).
+    Counting starts at ``d`` itself, as QuantLib's ``Calendar.advance`` does: from a Saturday, the
+    Friday before is 1 business day back and the Monday after is 1 business day ahead.
     """
-    roll = "forward" if n >= 0 else "backward"
+    roll = "backward" if n >= 0 else "forward"
     out = np.busday_offset(np.datetime64(d, "D"), n, roll=roll, busdaycal=busday_calendar(code))
     return out.astype(date)
 
