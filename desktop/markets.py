@@ -34,7 +34,8 @@ class Market:
     settlement_lag: int  # business days after trade date in the market's calendar
     ex_div_days: int  # 0 = no ex-dividend period
     ex_div_kind: ExDivKind | None
-    holiday_country: str  # `holidays` country code for the settlement calendar
+    holiday_country: str  # ISO country of the market
+    financial_calendar: str  # `holidays` financial calendar used for settlement (FED, JPX, ASX, LSE)
     min_denomination: float  # local currency face
     quote_style: str
     color: str  # chart colour, hex (colour-blind safe Okabe-Ito palette)
@@ -56,6 +57,7 @@ MARKETS: dict[str, Market] = {
         ex_div_days=0,
         ex_div_kind=None,
         holiday_country="US",
+        financial_calendar="FED",
         min_denomination=100.0,  # 31 CFR 356.5: minimum and multiples of $100
         quote_style="bond-equivalent yield, semi-annual; prices in 32nds",
         color="#0072B2",
@@ -70,6 +72,7 @@ MARKETS: dict[str, Market] = {
         ex_div_days=0,
         ex_div_kind=None,
         holiday_country="JP",
+        financial_calendar="JPX",
         min_denomination=50_000.0,  # MoF: JGBs are issued in units of JPY 50,000 face
         quote_style="compound yield, semi-annual; Japanese simple yield shown alongside",
         color="#D55E00",
@@ -84,6 +87,7 @@ MARKETS: dict[str, Market] = {
         ex_div_days=7,
         ex_div_kind="calendar",
         holiday_country="AU",
+        financial_calendar="ASX",
         # Assumption (no official wholesale parcel size in our sources): AUD 1,000 face.
         min_denomination=1_000.0,
         quote_style="yield to maturity, semi-annual (AOFM formula)",
@@ -99,6 +103,7 @@ MARKETS: dict[str, Market] = {
         ex_div_days=7,
         ex_div_kind="business",
         holiday_country="GB",
+        financial_calendar="LSE",
         min_denomination=0.01,  # DMO: gilts are held and traded in units of one penny
         quote_style="gross redemption yield, semi-annual; clean price, decimal",
         color="#CC79A7",
@@ -121,24 +126,18 @@ def market(code: str) -> Market:
 
 
 @cache
-def _holiday_set(country: str, first_year: int, last_year: int) -> frozenset[date]:
+def _holiday_set(calendar: str, first_year: int, last_year: int) -> frozenset[date]:
+    """Holidays of a `holidays` financial calendar: FED (US bond market: the Federal Reserve's
+    holidays incl. Columbus and Veterans Day), JPX (incl. the 31 Dec–3 Jan bank holidays), ASX, LSE."""
     import holidays
 
-    if country == "GB":
-        cal = holidays.country_holidays("GB", subdiv="ENG", years=range(first_year, last_year + 1))
-    elif country == "AU":
-        # ASX/Austraclear settle on national + NSW holidays (Sydney).
-        cal = holidays.country_holidays("AU", subdiv="NSW", years=range(first_year, last_year + 1))
-    elif country == "US":
-        cal = holidays.financial_holidays("NYSE", years=range(first_year, last_year + 1))
-    else:
-        cal = holidays.country_holidays(country, years=range(first_year, last_year + 1))
+    cal = holidays.financial_holidays(calendar, years=range(first_year, last_year + 1))
     return frozenset(cal.keys())
 
 
 def holiday_calendar(code: str, first_year: int = 1990, last_year: int = 2080) -> np.ndarray:
     """Holidays of the market's settlement calendar as ``datetime64[D]`` (for ``np.busday_*``)."""
-    days = sorted(_holiday_set(market(code).holiday_country, first_year, last_year))
+    days = sorted(_holiday_set(market(code).financial_calendar, first_year, last_year))
     return np.array(days, dtype="datetime64[D]")
 
 

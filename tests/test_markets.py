@@ -22,7 +22,9 @@ def test_four_markets_with_their_currencies():
     [
         ("US", date(2025, 12, 31), date(2026, 1, 2)),  # New Year's Day is a holiday
         ("UK", date(2025, 12, 24), date(2025, 12, 29)),  # Christmas and Boxing Day
-        ("JP", date(2025, 12, 30), date(2025, 12, 31)),  # JP T+1 (31 Dec is not a JP public holiday)
+        ("JP", date(2025, 12, 29), date(2025, 12, 30)),  # JP T+1
+        ("JP", date(2025, 12, 30), date(2026, 1, 5)),  # 31 Dec–3 Jan are Japanese bank holidays
+        ("US", date(2025, 11, 10), date(2025, 11, 12)),  # Veterans Day: bond market closed
         ("AU", date(2025, 12, 31), date(2026, 1, 5)),  # T+2 skipping 1 Jan and the weekend
         ("US", date(2025, 7, 3), date(2025, 7, 7)),  # Independence Day, then the weekend
     ],
