@@ -85,7 +85,9 @@ def roll_back(maturity: np.ndarray, months_back: np.ndarray, end_of_month: np.nd
     month = maturity.astype("datetime64[M]") - np.asarray(months_back).astype("timedelta64[M]")
     first = month.astype("datetime64[D]")
     last = (month + 1).astype("datetime64[D]") - DAY
-    day_offset = (maturity - maturity.astype("datetime64[M]").astype("datetime64[D]")).astype("timedelta64[D]")
+    day_offset = (maturity - maturity.astype("datetime64[M]").astype("datetime64[D]")).astype(
+        "timedelta64[D]"
+    )
     return np.where(end_of_month, last, np.minimum(first + day_offset, last))
 
 
@@ -141,9 +143,9 @@ def build_schedule(bonds: pd.DataFrame, settle: Any) -> CouponSchedule:
     freq = np.array([MARKETS[c].coupon_frequency for c in codes], dtype=np.int64)
     step = 12 // freq
     eom = maturity == month_end(maturity)
-    months_between = maturity.astype("datetime64[M]").astype(np.int64) - settle_d.astype("datetime64[M]").astype(
-        np.int64
-    )
+    months_between = maturity.astype("datetime64[M]").astype(np.int64) - settle_d.astype(
+        "datetime64[M]"
+    ).astype(np.int64)
     k0 = months_between // step  # coupon k0 falls in or after settle's month; k0 + 1 strictly before
     d0 = roll_back(maturity, k0 * step, eom)
     n_rem = k0 + (d0 > settle_d)

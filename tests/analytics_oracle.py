@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import calendar as _calendar
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from functools import cache
 
+import numpy as np
+import pandas as pd
 import QuantLib as ql
 
 from desktop.markets import ex_dividend_date, holiday_calendar
@@ -83,12 +85,16 @@ class OracleBond:
     def yield_from_dirty(self, dirty: float) -> float:
         s = self._eval()
         price = ql.BondPrice(dirty, ql.BondPrice.Dirty)
-        return 100 * ql.BondFunctions.bondYield(self.bond, price, self.day_counter, COMP, FREQ, s, 1e-14, 200, 0.03)
+        return 100 * ql.BondFunctions.bondYield(
+            self.bond, price, self.day_counter, COMP, FREQ, s, 1e-14, 200, 0.03
+        )
 
     def yield_from_clean(self, clean: float) -> float:
         s = self._eval()
         price = ql.BondPrice(clean, ql.BondPrice.Clean)
-        return 100 * ql.BondFunctions.bondYield(self.bond, price, self.day_counter, COMP, FREQ, s, 1e-14, 200, 0.03)
+        return 100 * ql.BondFunctions.bondYield(
+            self.bond, price, self.day_counter, COMP, FREQ, s, 1e-14, 200, 0.03
+        )
 
     def duration(self, yield_pct: float, kind: int = ql.Duration.Modified) -> float:
         s = self._eval()
@@ -103,7 +109,7 @@ class OracleBond:
         s = self._eval()
         out = []
         for cf in self.bond.cashflows():
-            if cf.hasOccurred(s) or cf.tradingExCoupon(s):
+            if cf.hasOccurred(s) or trading_ex_coupon(cf, s):
                 continue
             out.append((from_ql(cf.date()), cf.amount()))
         return out
@@ -113,16 +119,24 @@ class OracleBond:
         s = to_ql(self.settle)
         times = []
         for cf in self.bond.cashflows():
-            if cf.hasOccurred(s) or cf.tradingExCoupon(s):
+            if cf.hasOccurred(s) or trading_ex_coupon(cf, s):
                 continue
             cpn = ql.as_coupon(cf)
             if cpn is None:  # redemption: same date as the last coupon
                 times.append(self.day_counter.yearFraction(s, cf.date()))
             else:
                 times.append(
-                    self.day_counter.yearFraction(s, cf.date(), cpn.referencePeriodStart(), cpn.referencePeriodEnd())
+                    self.day_counter.yearFraction(
+                        s, cf.date(), cpn.referencePeriodStart(), cpn.referencePeriodEnd()
+                    )
                 )
         return times
+
+
+def trading_ex_coupon(cf: ql.CashFlow, settle: ql.Date) -> bool:
+    """QuantLib's ``CashFlow::tradingExCoupon`` (not exposed to Python): ex-coupon date ≤ settlement."""
+    cpn = ql.as_coupon(cf)
+    return cpn is not None and cpn.exCouponDate() != ql.Date() and cpn.exCouponDate() <= settle
 
 
 def _schedule(maturity: date, settle: date) -> tuple[ql.Schedule, ql.Date]:
@@ -187,3 +201,74 @@ def oracle_bond(market: str, coupon_pct: float, maturity: date, settle: date) ->
     if explicit:
         bond = _explicit_ex_coupon(bond, "UK", effective, dc)
     return OracleBond(market, coupon_pct, maturity, settle, bond, dc, explicit)
+
+
+# --------------------------------------------------------------------------- random bond sweep
+
+SETTLE_MODES = ("random", "coupon-1", "coupon", "coupon+1", "exdiv-1", "exdiv", "exdiv+1", "final-period")
+
+
+def _coupon_date_near(maturity: date, around: date) -> date:
+    """A schedule date (QuantLib's month arithmetic, end-of-month aware) close to ``around``."""
+    months = (maturity.year - around.year) * 12 + maturity.month - around.month
+    k = max(round(months / 6), 1)
+    d = ql.NullCalendar().advance(
+        to_ql(maturity), ql.Period(-6 * k, ql.Months), ql.Unadjusted, is_month_end(maturity)
+    )
+    return from_ql(d)
+
+
+def random_sweep(n: int, seed: int) -> pd.DataFrame:
+    """``n`` random bonds across the four markets with deliberately awkward settlement dates.
+
+    Columns: market, coupon_pct (0–8), maturity (a week to 40 years after settlement; a fifth on
+    month-ends, a tenth on the 29th–31st), settle, mode (one of :data:`SETTLE_MODES`: random,
+    on / a day either side of a coupon date, on / a day either side of the ex-dividend date of a
+    coupon (UK/AU; other markets fall back to the coupon date), inside the final coupon period),
+    yield_pct (−0.5 … 9).
+    """
+    rng = np.random.default_rng(seed)
+    markets = np.array(["US", "JP", "UK", "AU"])
+    rows = []
+    for i in range(n):
+        code = markets[i % 4]
+        mat = date(2026, 1, 1) + timedelta(days=int(rng.integers(0, 365 * 40)))
+        shape = rng.random()
+        if shape < 0.2:
+            mat = date(mat.year, mat.month, _calendar.monthrange(mat.year, mat.month)[1])
+        elif shape < 0.3:
+            mat = date(
+                mat.year,
+                mat.month,
+                min(int(rng.integers(29, 32)), _calendar.monthrange(mat.year, mat.month)[1]),
+            )
+        years = float(rng.uniform(7 / 365, 40.0))
+        nominal = mat - timedelta(days=round(years * 365.25))
+        mode = SETTLE_MODES[int(rng.integers(len(SETTLE_MODES)))]
+        if mode == "random":
+            settle = nominal
+        elif mode == "final-period":
+            settle = mat - timedelta(days=int(rng.integers(1, 182)))
+        else:
+            cpn = _coupon_date_near(mat, nominal)
+            shift = {"-1": -1, "+1": 1}.get(mode[-2:], 0)
+            anchor = cpn
+            if mode.startswith("exdiv") and code in ("UK", "AU"):
+                anchor = ex_dividend_date(code, cpn)
+            settle = anchor + timedelta(days=shift)
+        if settle >= mat:
+            settle = mat - timedelta(days=7)
+        rows.append(
+            {
+                "market": code,
+                "coupon_pct": round(float(rng.uniform(0.0, 8.0)), 3),
+                "maturity": mat,
+                "settle": settle,
+                "mode": mode,
+                "yield_pct": round(float(rng.uniform(-0.5, 9.0)), 4),
+            }
+        )
+    out = pd.DataFrame(rows)
+    out["maturity"] = pd.to_datetime(out["maturity"])
+    out["settle"] = pd.to_datetime(out["settle"])
+    return out

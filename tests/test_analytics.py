@@ -25,7 +25,7 @@ from desktop.analytics import (
 )
 
 sys.path.insert(0, str(Path(__file__).parent))
-from analytics_oracle import oracle_bond  # noqa: E402
+from analytics_oracle import oracle_bond, trading_ex_coupon  # noqa: E402
 
 PRICE_TOL = 1e-6  # per 100 face
 YIELD_TOL_PCT = 1e-6  # 1e-8 decimal, in %
@@ -95,7 +95,9 @@ def test_jgb_accrued_skips_feb_29_closed_form():
     settle = pd.to_datetime(["2028-02-28", "2028-03-01", "2027-12-20"])
     out = price_from_yield(bonds, settle, 1.0)
     # 20 Sep → 28 Feb = 161 days; → 1 Mar = 163 actual days, 162 without 29 Feb; → 20 Dec = 91.
-    np.testing.assert_allclose(out["accrued"], [2.0 * 161 / 365, 2.0 * 162 / 365, 2.0 * 91 / 365], rtol=0, atol=1e-14)
+    np.testing.assert_allclose(
+        out["accrued"], [2.0 * 161 / 365, 2.0 * 162 / 365, 2.0 * 91 / 365], rtol=0, atol=1e-14
+    )
     nl = ql.Actual365Fixed(ql.Actual365Fixed.NoLeap)  # QuantLib ≥ 1.28 has it: cross-check
     assert nl.dayCount(ql.Date(20, 9, 2027), ql.Date(1, 3, 2028)) == 162
 
@@ -130,7 +132,9 @@ def test_month_end_maturity_rolls_on_month_ends():
 
 def test_key_rate_durations_sum_to_modified_duration():
     out = bond_analytics(SAMPLE, SETTLE, yield_pct=YIELDS)
-    np.testing.assert_allclose(out[list(KEY_RATE_COLUMNS)].sum(axis=1), out.mod_duration, rtol=0, atol=KRD_SUM_TOL)
+    np.testing.assert_allclose(
+        out[list(KEY_RATE_COLUMNS)].sum(axis=1), out.mod_duration, rtol=0, atol=KRD_SUM_TOL
+    )
     np.testing.assert_allclose(out.dv01, out.mod_duration * out.dirty_price * 1e-4, rtol=1e-14)
 
 
@@ -142,8 +146,149 @@ def test_curve_dirty_price_with_flat_curve_equals_sum_of_discounted_flows():
 
 
 def test_per_row_settlement_dates():
-    settles = pd.Series(pd.to_datetime(["2025-12-31", "2026-01-02", "2025-12-31", "2026-01-05", "2025-12-31"]))
+    settles = pd.Series(
+        pd.to_datetime(["2025-12-31", "2026-01-02", "2025-12-31", "2026-01-05", "2025-12-31"])
+    )
     out = bond_analytics(SAMPLE, settles, yield_pct=YIELDS)
     assert out.settle_date.tolist() == list(settles)
     single = bond_analytics(SAMPLE.iloc[[1]], date(2026, 1, 2), yield_pct=YIELDS[[1]])
     assert out.dirty_price[1] == pytest.approx(single.dirty_price.iloc[0], abs=1e-12)
+
+
+# --------------------------------------------------------------------------- QuantLib oracle sweep
+# 2,000 seeded random bonds (500 per market). What is compared:
+# * all markets: dirty price at the bond's yield, mac/mod duration, convexity, dv01, the coupon dates,
+#   the ex-dividend flag, and the yield recovered from a price;
+# * US/UK/AU: clean price and accrued too (QuantLib's ActualActual(ISMA, schedule), negative ex-coupon);
+# * JP: QuantLib's bond accrues ISMA, not ACT/365 no-leap, so JP is compared through the dirty price:
+#   our clean = QuantLib dirty − our JP accrued, our JP accrued is checked against QuantLib's own
+#   Actual365Fixed(NoLeap) day count, and our yield from that clean price against QuantLib's yield
+#   from the dirty price.
+
+SWEEP_N = 2000
+SWEEP_SEED = 20251231
+
+
+@pytest.fixture(scope="module")
+def sweep() -> pd.DataFrame:
+    from analytics_oracle import random_sweep
+
+    df = random_sweep(SWEEP_N, SWEEP_SEED)
+    ours = bond_analytics(df, df["settle"], yield_pct=df["yield_pct"])
+    nl = ql.Actual365Fixed(ql.Actual365Fixed.NoLeap)
+    rows = []
+    for r in df.itertuples():
+        o = oracle_bond(r.market, r.coupon_pct, r.maturity.date(), r.settle.date())
+        s = ql.Date(r.settle.day, r.settle.month, r.settle.year)
+        ql.Settings.instance().evaluationDate = s
+        nxt = next(
+            ql.as_coupon(cf) for cf in o.bond.cashflows() if ql.as_coupon(cf) and not cf.hasOccurred(s)
+        )
+        prev = nxt.accrualStartDate()
+        ql_dirty = o.dirty_price(r.yield_pct)
+        rows.append(
+            {
+                "ql_clean": o.clean_price(r.yield_pct),
+                "ql_accrued": o.accrued(),
+                "ql_dirty": ql_dirty,
+                "ql_mod": o.duration(r.yield_pct),
+                "ql_mac": o.duration(r.yield_pct, ql.Duration.Macaulay),
+                "ql_convexity": o.convexity(r.yield_pct),
+                "ql_yield_from_dirty": o.yield_from_dirty(ql_dirty),
+                "ql_prev": pd.Timestamp(prev.year(), prev.month(), prev.dayOfMonth()),
+                "ql_next": pd.Timestamp(nxt.date().year(), nxt.date().month(), nxt.date().dayOfMonth()),
+                "ql_first_received": o.received_flows()[0][0],
+                "ql_ex": _ex(o),
+                "ql_nl_days": nl.dayCount(prev, s),
+                "explicit_ex": o.explicit_ex_coupon,
+            }
+        )
+    return pd.concat([df, ours.add_prefix("our_"), pd.DataFrame(rows, index=df.index)], axis=1)
+
+
+def _ex(o) -> bool:
+    s = ql.Date(o.settle.day, o.settle.month, o.settle.year)
+    return any(trading_ex_coupon(cf, s) and not cf.hasOccurred(s) for cf in o.bond.cashflows())
+
+
+def _worst(sw: pd.DataFrame, ours: np.ndarray, theirs: np.ndarray) -> str:
+    gap = np.abs(np.asarray(ours) - np.asarray(theirs))
+    i = int(np.nanargmax(gap))
+    return f"worst gap {gap[i]:.3e} at {sw.iloc[i][['market', 'coupon_pct', 'maturity', 'settle', 'mode']].to_dict()}"
+
+
+def test_sweep_covers_the_awkward_settlement_dates(sweep):
+    counts = sweep.groupby(["market", "mode"]).size()
+    assert (counts >= 30).all(), counts
+    assert sweep.our_ex_dividend.sum() > 50  # UK/AU bonds really settle inside ex-dividend periods
+    assert (sweep.our_years_to_maturity < 0.5).sum() > 200  # many bonds in their final period
+    assert not sweep.explicit_ex.any()  # QuantLib's UK ex-coupon dates agree with the registry
+
+
+def test_sweep_schedule_matches_quantlib(sweep):
+    assert (sweep.our_prev_coupon == sweep.ql_prev).all()
+    assert (sweep.our_ex_dividend == sweep.ql_ex).all()
+    assert (sweep.our_next_coupon == sweep.ql_next).all()
+    ours = cash_flows(sweep, sweep["settle"]).groupby("bond").pay_date.min()
+    assert (ours == pd.to_datetime(sweep.ql_first_received)).all()  # ex-dividend coupon really dropped
+
+
+def test_sweep_prices_match_quantlib(sweep):
+    np.testing.assert_allclose(
+        sweep.our_dirty_price,
+        sweep.ql_dirty,
+        rtol=0,
+        atol=PRICE_TOL,
+        err_msg=_worst(sweep, sweep.our_dirty_price, sweep.ql_dirty),
+    )
+    icma = sweep.market != "JP"
+    s = sweep[icma]
+    np.testing.assert_allclose(
+        s.our_clean_price,
+        s.ql_clean,
+        rtol=0,
+        atol=PRICE_TOL,
+        err_msg=_worst(s, s.our_clean_price, s.ql_clean),
+    )
+    np.testing.assert_allclose(s.our_accrued, s.ql_accrued, rtol=0, atol=PRICE_TOL)
+
+
+def test_sweep_jgb_accrued_is_act365_no_leap_and_clean_is_dirty_minus_it(sweep):
+    jp = sweep[sweep.market == "JP"]
+    np.testing.assert_allclose(jp.our_accrued, jp.coupon_pct * jp.ql_nl_days / 365, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(jp.our_clean_price, jp.ql_dirty - jp.our_accrued, rtol=0, atol=PRICE_TOL)
+
+
+def test_sweep_yield_from_price_matches_quantlib(sweep):
+    icma = (sweep.market != "JP").to_numpy()
+    clean = np.where(icma, sweep.ql_clean, sweep.ql_dirty - sweep.our_accrued)
+    ours = yield_from_price(sweep, sweep["settle"], clean)
+    np.testing.assert_allclose(
+        ours,
+        sweep.ql_yield_from_dirty,
+        rtol=0,
+        atol=YIELD_TOL_PCT,
+        err_msg=_worst(sweep, ours, sweep.ql_yield_from_dirty),
+    )
+    np.testing.assert_allclose(ours, sweep.yield_pct, rtol=0, atol=YIELD_TOL_PCT)
+
+
+def test_sweep_durations_convexity_dv01_match_quantlib(sweep):
+    for ours, theirs in [
+        ("our_mod_duration", "ql_mod"),
+        ("our_mac_duration", "ql_mac"),
+        ("our_convexity", "ql_convexity"),
+    ]:
+        np.testing.assert_allclose(
+            sweep[ours],
+            sweep[theirs],
+            rtol=0,
+            atol=DUR_TOL,
+            err_msg=f"{ours}: {_worst(sweep, sweep[ours], sweep[theirs])}",
+        )
+    np.testing.assert_allclose(sweep.our_dv01, sweep.ql_mod * sweep.ql_dirty * 1e-4, rtol=0, atol=1e-10)
+
+
+def test_sweep_key_rate_durations_sum_to_modified_duration(sweep):
+    total = sweep[[f"our_{c}" for c in KEY_RATE_COLUMNS]].sum(axis=1)
+    np.testing.assert_allclose(total, sweep.our_mod_duration, rtol=0, atol=KRD_SUM_TOL)
