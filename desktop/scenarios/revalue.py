@@ -1,0 +1,198 @@
+"""Full revaluation of a universe under scenarios, with the duration+convexity estimate beside it.
+
+Built once per universe (:meth:`ScenarioEngine.build`): every remaining cash flow of every bond
+(``desktop.analytics.cash_flows``, per 100 face, ACT/365F from the bond's settlement) is laid out
+in one flat array with its unshocked discount factor and its linear-interpolation weights on its
+market's zero-curve nodes. A scenario is then a vector of bp at the curve nodes; revaluing *all*
+scenarios is a gather, one ``exp`` and a segmented sum — no per-bond Python loop.
+
+Definitions (per 100 face, local currency):
+
+* ``price0`` = Σ amount · DF(t), DF off the unshocked curve (the model dirty price, as
+  ``curve_dirty_price(bonds, settle, curve.discount)``).
+* ``price_full`` = Σ amount · DF(t) · exp(−Δz(t)·t): the same flows off
+  ``curve.shifted(profile at the curve nodes)`` — Δz is the shock in decimals, interpolated
+  linearly between nodes and flat beyond them exactly as :meth:`Curve.shifted` does.
+* ``dy_bp``: the bond's yield change implied by the shocked curve: the semi-annual yield that
+  reprices its flows to ``price_full`` minus the one that reprices them to ``price0``
+  (Σ amount·(1 + y/2)^(−2t) = price, solved by vectorised Newton steps).
+* ``pnl_dc`` = price0 · (−D·Δy + ½·C·Δy²) with D = ``mod_duration`` (years), C = ``convexity``
+  (years²) from the universe; ``pnl_full − pnl_dc`` is the approximation error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from desktop.analytics import cash_flows
+from desktop.scenarios.model import Scenario
+
+
+@dataclass(frozen=True, eq=False)
+class MarketState:
+    """What a scenario shocks: curves by market, FX (USD per unit), 3-month rates (%) by currency.
+
+    ``base`` is the reporting currency; ``fx_to_base(ccy)`` = units of base per unit of ``ccy``.
+    """
+
+    curves: Mapping[str, Any]
+    fx_usd_per_unit: Mapping[str, float]
+    short_rates_pct: Mapping[str, float]
+    base: str = "USD"
+
+    @classmethod
+    def from_snapshot(cls, snapshot: Any, base: str = "USD") -> MarketState:
+        return cls(dict(snapshot.curves), dict(snapshot.fx_usd_per_unit), dict(snapshot.short_rates_pct), base)
+
+    def fx_to_base(self, ccy: str) -> float:
+        return float(self.fx_usd_per_unit[ccy]) / float(self.fx_usd_per_unit[self.base])
+
+
+@dataclass(frozen=True, eq=False)
+class Revaluation:
+    """Results for ``scenarios`` (columns) × bonds (rows, universe order); per 100 face, local ccy."""
+
+    scenarios: tuple[Scenario, ...]
+    price0: np.ndarray  # (n_bonds,)
+    price_full: np.ndarray  # (n_bonds, n_scen)
+    pnl_dc: np.ndarray  # (n_bonds, n_scen)
+    dy_bp: np.ndarray  # (n_bonds, n_scen)
+
+    @property
+    def pnl_full(self) -> np.ndarray:
+        return self.price_full - self.price0[:, None]
+
+
+def _solve_yield(t: np.ndarray, amount: np.ndarray, starts: np.ndarray, counts: np.ndarray,
+                 price: np.ndarray, guess: np.ndarray, steps: int = 6) -> np.ndarray:
+    """Semi-annual yields (decimal, (n_bonds, k)) with Σ amount·(1 + y/2)^(−2t) = price."""
+    y = guess.copy()
+    tt = t[:, None]
+    for _ in range(steps):
+        base = np.repeat(1.0 + y / 2.0, counts, axis=0)
+        disc = amount[:, None] * base ** (-2.0 * tt)
+        f = np.add.reduceat(disc, starts, axis=0) - price
+        slope = -np.add.reduceat(disc * tt / base, starts, axis=0)
+        y = y - f / slope
+    return y
+
+
+@dataclass(frozen=True, eq=False)
+class ScenarioEngine:
+    """Precomputed cash-flow layout of one universe; revalues any batch of scenarios in numpy."""
+
+    universe: pd.DataFrame
+    state: MarketState
+    markets: tuple[str, ...]
+    node_offset: Mapping[str, int]  # start of each market's zero nodes in the stacked node vector
+    node_tenors: Mapping[str, np.ndarray]
+    flow_starts: np.ndarray  # (n_bonds,) first flow of each bond (flows sorted by bond)
+    t: np.ndarray  # (n_flows,) ACT/365F years
+    pv0: np.ndarray  # (n_flows,) amount · DF0 per 100 face
+    left: np.ndarray  # (n_flows,) global node index left of t
+    w_right: np.ndarray  # (n_flows,) interpolation weight of node left+1
+    price0: np.ndarray  # (n_bonds,)
+    amount: np.ndarray  # (n_flows,) per 100 face
+    counts: np.ndarray  # (n_bonds,) flows per bond
+    y0: np.ndarray  # (n_bonds,) semi-annual yield (decimal) repricing price0 on the t grid
+    mod_duration: np.ndarray
+    convexity: np.ndarray
+
+    @classmethod
+    def build(cls, universe: pd.DataFrame, state: MarketState) -> ScenarioEngine:
+        """Lay out the universe's flows (runs ``cash_flows`` once; ~ms for a few hundred bonds)."""
+        uni = universe.reset_index(drop=True)
+        markets = tuple(sorted(set(uni["market"])))
+        missing = [m for m in markets if m not in state.curves]
+        if missing:
+            raise KeyError(f"no curve for market(s) {missing}")
+        settle = pd.to_datetime(uni["settle_date"]) if "settle_date" in uni else None
+        if settle is None:
+            raise KeyError("universe needs a settle_date column (see desktop.universe)")
+        flows = cash_flows(uni, settle).sort_values(["bond", "t_years"], kind="stable")
+        bond = flows["bond"].to_numpy(dtype=int)
+        counts = np.bincount(bond, minlength=len(uni))
+        if (counts == 0).any():
+            raise ValueError(f"{int((counts == 0).sum())} bond(s) have no remaining cash flow")
+        starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        t = flows["t_years"].to_numpy(dtype=float)
+        amount = flows["amount"].to_numpy(dtype=float)
+        mkt = uni["market"].to_numpy()[bond]
+        offsets, tenors, df0 = {}, {}, np.empty_like(t)
+        left = np.empty(t.size, dtype=int)
+        w_right = np.empty_like(t)
+        pos = 0
+        for m in markets:
+            curve = state.curves[m]
+            nodes = np.asarray(curve.zero_tenors, dtype=float)
+            offsets[m], tenors[m] = pos, nodes
+            sel = mkt == m
+            df0[sel] = curve.discount(t[sel])
+            tc = np.clip(t[sel], nodes[0], nodes[-1])
+            i = np.clip(np.searchsorted(nodes, tc, side="right") - 1, 0, max(nodes.size - 2, 0))
+            span = nodes[np.minimum(i + 1, nodes.size - 1)] - nodes[i]
+            w = np.divide(tc - nodes[i], span, out=np.zeros_like(tc), where=span > 0)
+            left[sel], w_right[sel] = pos + i, w
+            pos += nodes.size
+        pv0 = amount * df0
+        price0 = np.add.reduceat(pv0, starts)
+        y0 = _solve_yield(t, amount, starts, counts, price0[:, None],
+                          uni["yield_pct"].to_numpy(dtype=float)[:, None] / 100.0)[:, 0]
+        return cls(
+            universe=uni, state=state, markets=markets, node_offset=offsets, node_tenors=tenors,
+            flow_starts=starts, t=t, pv0=pv0, left=left, w_right=w_right, price0=price0,
+            amount=amount, counts=counts, y0=y0,
+            mod_duration=uni["mod_duration"].to_numpy(dtype=float),
+            convexity=uni["convexity"].to_numpy(dtype=float),
+        )
+
+    @property
+    def n_nodes(self) -> int:
+        return sum(v.size for v in self.node_tenors.values())
+
+    def node_shifts_bp(self, scenarios: Sequence[Scenario]) -> np.ndarray:
+        """(n_nodes, n_scen) bp at every market's zero-curve nodes."""
+        out = np.zeros((self.n_nodes + 1, len(scenarios)))
+        for j, sc in enumerate(scenarios):
+            for m in self.markets:
+                shock = sc.curves.get(m)
+                if shock is not None and not shock.is_zero:
+                    nodes = self.node_tenors[m]
+                    out[self.node_offset[m]: self.node_offset[m] + nodes.size, j] = shock.profile(nodes)
+        return out
+
+    def revalue(self, scenarios: Sequence[Scenario]) -> Revaluation:
+        """Full revaluation and duration+convexity estimate for every bond under every scenario."""
+        scenarios = tuple(scenarios)
+        bp = self.node_shifts_bp(scenarios)
+        dz = (bp[self.left] * (1.0 - self.w_right[:, None]) + bp[self.left + 1] * self.w_right[:, None]) / 1e4
+        price_full = np.add.reduceat(self.pv0[:, None] * np.exp(-dz * self.t[:, None]), self.flow_starts, axis=0)
+        y1 = _solve_yield(self.t, self.amount, self.flow_starts, self.counts, price_full,
+                          np.repeat(self.y0[:, None], len(scenarios), axis=1))
+        dy = y1 - self.y0[:, None]
+        rel = -self.mod_duration[:, None] * dy + 0.5 * self.convexity[:, None] * dy**2
+        return Revaluation(scenarios, self.price0, price_full, self.price0[:, None] * rel, dy * 1e4)
+
+    def bond_table(self, rev: Revaluation, scenario: int | str = 0) -> pd.DataFrame:
+        """Per-bond comparison for one scenario: full revaluation vs duration+convexity (per 100)."""
+        j = scenario if isinstance(scenario, int) else [s.name for s in rev.scenarios].index(scenario)
+        uni = self.universe
+        full = rev.pnl_full[:, j]
+        return pd.DataFrame(
+            {
+                "market": uni["market"],
+                "id": uni["id"],
+                "rung": uni["rung"],
+                "price0": rev.price0,
+                "price_full": rev.price_full[:, j],
+                "dy_bp": rev.dy_bp[:, j],
+                "pnl_full": full,
+                "pnl_dc": rev.pnl_dc[:, j],
+                "approx_error": full - rev.pnl_dc[:, j],
+            }
+        )
