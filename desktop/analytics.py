@@ -83,23 +83,26 @@ MAX_ITER = 200
 
 
 @dataclass(frozen=True)
-class _Flows:
-    """Remaining flows as a padded 2-D array (rows = bonds, columns = coupon periods from next)."""
+class _Discounting:
+    """What pricing needs, as padded 2-D arrays (rows = bonds, columns = coupon periods from next)."""
 
     exponent: np.ndarray  # w + j, coupon periods from settlement (0 where padded)
-    coupon: np.ndarray  # per 100 face (0 where padded or lost ex-dividend)
-    principal: np.ndarray  # 100 at maturity, else 0
-    received: np.ndarray  # bool: a scheduled flow the buyer receives
+    t_years: np.ndarray  # (w + j) / f, years on the coupon-period clock
+    amount: np.ndarray  # per 100 face, 0 where padded or lost ex-dividend
     frequency: np.ndarray  # (N, 1) coupons per year
 
-    @property
-    def amount(self) -> np.ndarray:
-        return self.coupon + self.principal
+    def take(self, rows: np.ndarray) -> _Discounting:
+        """The same flows for a subset of bonds (integer positions or a boolean mask)."""
+        return _Discounting(self.exponent[rows], self.t_years[rows], self.amount[rows], self.frequency[rows])
 
-    @property
-    def t_years(self) -> np.ndarray:
-        """Flow times in years on the coupon-period clock, (w + j) / f."""
-        return self.exponent / self.frequency
+
+@dataclass(frozen=True)
+class _Flows(_Discounting):
+    """Remaining flows split into coupon and principal, with the mask of flows actually received."""
+
+    coupon: np.ndarray  # per 100 face
+    principal: np.ndarray  # 100 at maturity, else 0
+    received: np.ndarray  # bool: a scheduled flow the buyer receives
 
 
 def _flows(s: CouponSchedule) -> _Flows:
@@ -112,48 +115,62 @@ def _flows(s: CouponSchedule) -> _Flows:
     coupon = np.where(valid & ~lost, (s.coupon_pct[:, None] / freq), 0.0)
     principal = np.where(j == n_rem - 1, 100.0, 0.0)
     exponent = np.where(valid, s.period_fraction[:, None] + j, 0.0)
-    received = valid & (~lost | (j == n_rem - 1))
-    return _Flows(exponent=exponent, coupon=coupon, principal=principal, received=received, frequency=freq)
+    return _Flows(
+        exponent=exponent,
+        t_years=exponent / freq,
+        amount=coupon + principal,
+        frequency=freq,
+        coupon=coupon,
+        principal=principal,
+        received=valid & (~lost | (j == n_rem - 1)),
+    )
 
 
-def _discounted(fl: _Flows, y: np.ndarray) -> np.ndarray:
+def _discounted(fl: _Discounting, y: np.ndarray) -> np.ndarray:
     """PV of each flow per 100 face at decimal yield ``y`` (compounded f times a year)."""
     log_v = -np.log1p(y[:, None] / fl.frequency)
     return fl.amount * np.exp(fl.exponent * log_v)
 
 
-def _dirty_and_slope(fl: _Flows, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _dirty_and_slope(fl: _Discounting, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Dirty price and ∂dirty/∂y (per 100 face, per unit of decimal yield)."""
     pv = _discounted(fl, y)
     slope = -(pv * fl.t_years).sum(axis=1) / (1.0 + y / fl.frequency[:, 0])
     return pv.sum(axis=1), slope
 
 
-def _solve_yield(fl: _Flows, dirty: np.ndarray, guess: np.ndarray) -> np.ndarray:
+def _solve_yield(fl: _Discounting, dirty: np.ndarray, guess: np.ndarray) -> np.ndarray:
     """Decimal yield matching ``dirty``: Newton steps, bisection when a step leaves the bracket.
 
-    Converges to |Δy| < 1e-12; NaN where the price lies outside the bracket's price range.
+    A row stops when its Newton step is below 1e-12 (converged) or when its bracket collapses at
+    an end of −190 % … 2,000 % (no yield reproduces the price: NaN). Only unfinished rows are
+    re-priced in each iteration.
     """
-    lo = np.full_like(dirty, YIELD_LO)
-    hi = np.full_like(dirty, YIELD_HI)
-    p_lo, _ = _dirty_and_slope(fl, lo)
-    p_hi, _ = _dirty_and_slope(fl, hi)
-    solvable = (p_hi < dirty) & (dirty < p_lo) & np.isfinite(dirty)
+    n = dirty.size
     y = np.clip(np.where(np.isfinite(guess), guess, 0.03), -0.5, 2.0)
-    done = ~solvable
+    lo = np.full(n, YIELD_LO)
+    hi = np.full(n, YIELD_HI)
+    found = np.zeros(n, dtype=bool)
+    active = np.flatnonzero(np.isfinite(dirty) & (dirty > 0))
+    sub = fl.take(active)  # rows still being solved
     for _ in range(MAX_ITER):
-        if done.all():
+        if active.size == 0:
             break
-        price, slope = _dirty_and_slope(fl, y)
-        gap = price - dirty
-        lo = np.where(gap > 0, y, lo)
-        hi = np.where(gap <= 0, y, hi)
-        step = np.where(slope < 0, gap / slope, np.inf)
-        y_new = y - step
-        y_new = np.where((y_new > lo) & (y_new < hi), y_new, 0.5 * (lo + hi))
-        done = done | (np.abs(y_new - y) < YIELD_TOL) | (gap == 0)
-        y = np.where(done & ~(np.abs(y_new - y) < YIELD_TOL), y, y_new)
-    return np.where(solvable, y, np.nan)
+        ya = y[active]
+        price, slope = _dirty_and_slope(sub, ya)
+        gap = price - dirty[active]
+        lo_a = np.where(gap > 0, ya, lo[active])
+        hi_a = np.where(gap <= 0, ya, hi[active])
+        newton = ya - gap / slope
+        inside = (newton >= lo_a) & (newton <= hi_a)
+        y[active] = np.where(inside, newton, 0.5 * (lo_a + hi_a))
+        lo[active], hi[active] = lo_a, hi_a
+        converged = inside & (np.abs(newton - ya) < YIELD_TOL)
+        found[active[converged]] = True
+        keep = ~(converged | (hi_a - lo_a < YIELD_TOL))
+        if not keep.all():
+            active, sub = active[keep], sub.take(keep)
+    return np.where(found, y, np.nan)
 
 
 def _yield_guess(s: CouponSchedule, clean: np.ndarray) -> np.ndarray:
@@ -169,11 +186,38 @@ def _as_float_array(values: Any, n: int, name: str) -> np.ndarray:
     return np.broadcast_to(arr, (n,)).copy()
 
 
+def _tent_segments(t_years: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each time: index i of the key tenor at or below it and the weight λ of key i + 1.
+
+    The tent weights are then W_i = 1 − λ, W_{i+1} = λ, every other key 0 (times clipped to the
+    first/last key tenor, so the 2y key takes everything shorter and the 30y key everything longer).
+    """
+    keys = np.asarray(KEY_TENORS)
+    tc = np.clip(t_years, keys[0], keys[-1])
+    idx = np.clip(np.searchsorted(keys, tc, side="right") - 1, 0, len(keys) - 2)
+    lam = (tc - keys[idx]) / (keys[idx + 1] - keys[idx])
+    return idx, lam
+
+
 def key_rate_weights(t_years: np.ndarray) -> np.ndarray:
     """Tent weights of each key tenor at times ``t_years`` (shape ``t.shape + (n_keys,)``); rows sum to 1."""
-    keys = np.asarray(KEY_TENORS)
-    eye = np.eye(len(keys))
-    return np.stack([np.interp(t_years, keys, eye[k]) for k in range(len(keys))], axis=-1)
+    t = np.asarray(t_years, dtype=float)
+    idx, lam = _tent_segments(t)
+    out = np.zeros(t.shape + (len(KEY_TENORS),))
+    np.put_along_axis(out, idx[..., None], (1.0 - lam)[..., None], axis=-1)
+    np.put_along_axis(out, idx[..., None] + 1, lam[..., None], axis=-1)
+    return out
+
+
+def _key_rate_sums(pv_t: np.ndarray, t_years: np.ndarray) -> np.ndarray:
+    """Σ_j pv_t[n, j] · W_k(t[n, j]) for every bond n and key k, shape (N, n_keys)."""
+    n, width = pv_t.shape
+    k = len(KEY_TENORS)
+    idx, lam = _tent_segments(t_years)
+    cell = np.arange(n)[:, None] * k + idx
+    out = np.bincount(cell.ravel(), (pv_t * (1.0 - lam)).ravel(), minlength=n * k)
+    out += np.bincount((cell + 1).ravel(), (pv_t * lam).ravel(), minlength=n * k)
+    return out.reshape(n, k)
 
 
 def _risk(fl: _Flows, y: np.ndarray) -> dict[str, np.ndarray]:
@@ -182,11 +226,11 @@ def _risk(fl: _Flows, y: np.ndarray) -> dict[str, np.ndarray]:
     dirty = pv.sum(axis=1)
     growth = 1.0 + y / fl.frequency[:, 0]
     t = fl.t_years
-    mac = (pv * t).sum(axis=1) / dirty
+    pv_t = pv * t
+    mac = pv_t.sum(axis=1) / dirty
     mod = mac / growth
-    conv = (pv * t * (t + 1.0 / fl.frequency)).sum(axis=1) / dirty / growth**2
-    weights = key_rate_weights(t)  # (N, J, K)
-    krd = np.einsum("nj,njk->nk", pv * t, weights) / (dirty * growth)[:, None]
+    conv = (pv_t * (t + 1.0 / fl.frequency)).sum(axis=1) / dirty / growth**2
+    krd = _key_rate_sums(pv_t, t) / (dirty * growth)[:, None]
     out = {
         "dirty_price": dirty,
         "mac_duration": mac,

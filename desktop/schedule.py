@@ -68,8 +68,11 @@ def to_day_array(values: Any, n: int) -> np.ndarray:
     """Dates (date, datetime, ISO str, datetime64, Series or array) → ``datetime64[D]`` array of length n."""
     if isinstance(values, date | datetime | str | np.datetime64 | pd.Timestamp):
         return np.full(n, np.datetime64(pd.Timestamp(values).date(), "D"))
-    arr = pd.to_datetime(pd.Series(np.asarray(values)) if not isinstance(values, pd.Series) else values)
-    out = arr.to_numpy().astype("datetime64[D]")
+    raw = values.to_numpy() if isinstance(values, pd.Series | pd.Index) else np.asarray(values)
+    if np.issubdtype(raw.dtype, np.datetime64):
+        out = raw.astype("datetime64[D]")
+    else:
+        out = pd.to_datetime(pd.Series(raw)).to_numpy().astype("datetime64[D]")
     if out.shape != (n,):
         raise ValueError(f"expected {n} dates, got {out.shape[0]}")
     return out
