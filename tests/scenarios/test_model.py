@@ -1,0 +1,69 @@
+"""Scenario model: shocks in bp, JSON round trip, validation."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from desktop.errors import DataError
+from desktop.scenarios.model import CurveShock, Scenario, zero_scenario
+from desktop.scenarios.presets import PRESETS
+
+
+def test_profile_matches_parts():
+    shock = CurveShock(parallel_bp=10, slope_bp=20, curvature_bp=8, key_bp={30: 5})
+    bp = shock.profile(np.array([1.0, 2.0, 5.0, 10.0, 30.0]))
+    np.testing.assert_allclose(bp, [10 - 10 + 5, 10 - 10 + 5, 10 + 8 * 0 + 20 * (3 / 8 - 0.5) + 8 + 5, 10 + 10 + 5, 10 + 10 + 5])
+
+
+def test_zero_scenario_is_zero():
+    sc = zero_scenario()
+    assert sc.curve_shock("US").is_zero
+    assert sc.fx_factor("JPY") == 1.0
+
+
+def test_fx_factor_non_usd_base():
+    sc = Scenario("x", fx_pct={"JPY": 10.0, "GBP": -5.0})
+    assert sc.fx_factor("JPY", "USD") == pytest.approx(1.10)
+    assert sc.fx_factor("USD", "GBP") == pytest.approx(1 / 0.95)
+    assert sc.fx_factor("JPY", "GBP") == pytest.approx(1.10 / 0.95)
+    assert sc.fx_factor("GBP", "GBP") == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("preset", PRESETS, ids=lambda p: p.name)
+def test_presets_round_trip_json(preset):
+    back = Scenario.from_dict(json.loads(json.dumps(preset.to_dict())))
+    assert back == preset
+    assert hash(back) == hash(preset)
+
+
+@given(
+    parallel=st.floats(-500, 500), slope=st.floats(-300, 300),
+    key=st.dictionaries(st.sampled_from([0.5, 2.0, 5.0, 10.0, 30.0]), st.floats(-300, 300), max_size=4),
+    fx=st.floats(-50, 50), months=st.integers(0, 120),
+)
+def test_round_trip_any(parallel, slope, key, fx, months):
+    sc = Scenario("mine", curves={"JP": CurveShock(parallel, slope, 0.0, key)}, fx_pct={"JPY": fx},
+                  short_rate_bp={"JPY": 25}, horizon_months=months)
+    assert Scenario.from_dict(json.loads(json.dumps(sc.to_dict()))) == sc
+
+
+@pytest.mark.parametrize(
+    "payload, field",
+    [
+        ({"name": ""}, "name"),
+        ({"name": "a", "curves": {"US": {"parallel_bp": "x"}}}, "parallel_bp"),
+        ({"name": "a", "curves": {"US": {"twist": 1}}}, "twist"),
+        ({"name": "a", "horizon_months": 1.5}, "horizon_months"),
+        ({"name": "a", "schema": "other/9"}, "schema"),
+        ({"name": "a", "fx_pct": {"JPY": float("nan")}}, "fx_pct"),
+    ],
+)
+def test_bad_payload_names_field(payload, field):
+    with pytest.raises(DataError) as err:
+        Scenario.from_dict(payload)
+    assert err.value.field == field
