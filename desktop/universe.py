@@ -1,0 +1,147 @@
+"""The investable universe: every bond of the snapshot, model-priced off its market's curve.
+
+One row per bond with the static data, the full analytics figure set (per 100 face) and its
+ladder ``rung``. Prices are **model prices**: the PV of the bond's remaining flows on the
+market's zero curve (see :mod:`desktop.curves`), because the bundled snapshot has curves, not
+closing prices, for end-2025. ``price_source`` says so on every row.
+
+Rungs: ``rung = ceil(years_to_maturity)`` (ACT/365F from settlement), at least 1 — a bond
+maturing in 4.6 years sits on the 5-year rung.
+
+Generic bonds: where a market has no real bond on a rung between 1 and ``GENERIC_MAX_RUNG``
+years, a curve-implied generic bond is added (``is_generic=True``, id ``<M>-GEN-<r>Y``), maturing
+one month before the rung's end, on the 15th, with a coupon equal to the par yield there rounded
+to 1/8 % — so it prices close to par. They let a ladder be built on every rung and are labelled
+as such everywhere they appear.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from desktop.analytics import bond_analytics, curve_dirty_price, price_from_yield
+from desktop.markets import MARKETS, market, settlement_date
+
+GENERIC_MAX_RUNG = 30
+STATIC_COLUMNS = [
+    "market",
+    "id",
+    "name",
+    "coupon_pct",
+    "maturity",
+    "issue_date",
+    "currency",
+    "is_generic",
+    "price_source",
+]
+
+
+def market_settle_dates(trade_date: date) -> dict[str, date]:
+    """Standard settlement date per market for a trade on ``trade_date``."""
+    return {code: settlement_date(code, trade_date) for code in MARKETS}
+
+
+def rung_of(years_to_maturity: np.ndarray | pd.Series) -> np.ndarray:
+    """Ladder rung (years, int ≥ 1) of a bond ``years_to_maturity`` years from settlement."""
+    years = np.asarray(years_to_maturity, dtype=float)
+    return np.maximum(np.ceil(years - 1e-9), 1).astype(int)
+
+
+def _generic_bonds(snapshot, real: pd.DataFrame, settles: dict[str, date]) -> pd.DataFrame:
+    rows = []
+    for code, curve in snapshot.curves.items():
+        settle = pd.Timestamp(settles[code])
+        mine = real[real["market"] == code]
+        years = (mine["maturity"] - settle).dt.days / 365.0
+        have = set(rung_of(years[years > 0]).tolist())
+        for rung in range(1, GENERIC_MAX_RUNG + 1):
+            if rung in have:
+                continue
+            maturity = (settle + pd.DateOffset(years=rung) - pd.DateOffset(months=1)).replace(day=15)
+            t = (maturity - settle).days / 365.0
+            coupon = float(np.round(curve.par_yield_pct(t) * 8) / 8)
+            rows.append(
+                {
+                    "market": code,
+                    "id": f"{code}-GEN-{rung:02d}Y",
+                    "name": f"Generic {code} {rung}y {coupon:.3f}% {maturity:%b-%Y} (curve-implied)",
+                    "coupon_pct": max(coupon, 0.0),
+                    "maturity": maturity,
+                    "issue_date": pd.NaT,
+                    "is_generic": True,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def build_universe(snapshot, *, include_generic: bool = True) -> pd.DataFrame:
+    """All live bonds of ``snapshot``, model-priced at each market's settlement for ``snapshot.as_of``.
+
+    Returns the columns of :data:`STATIC_COLUMNS`, every ``bond_analytics`` column and ``rung``.
+    """
+    settles = market_settle_dates(snapshot.as_of)
+    bonds = snapshot.bonds.copy()
+    bonds["maturity"] = pd.to_datetime(bonds["maturity"])
+    bonds["issue_date"] = pd.to_datetime(bonds.get("issue_date"), errors="coerce")
+    bonds["is_generic"] = bonds.get("is_generic", False)
+    bonds["is_generic"] = bonds["is_generic"].fillna(False).astype(bool)
+    settle_col = pd.to_datetime(bonds["market"].map(settles))
+    bonds = bonds[(bonds["maturity"] > settle_col) & bonds["market"].isin(list(snapshot.curves))]
+    if include_generic:
+        bonds = pd.concat([bonds, _generic_bonds(snapshot, bonds, settles)], ignore_index=True)
+    bonds = bonds.reset_index(drop=True)
+    return price_off_curves(bonds, snapshot.curves, settles)
+
+
+def price_off_curves(bonds: pd.DataFrame, curves: dict, settles: dict[str, date]) -> pd.DataFrame:
+    """Model-price ``bonds`` off ``curves`` (by market) and attach the full analytics figure set."""
+    settle = pd.to_datetime(bonds["market"].map(settles))
+    dirty = np.empty(len(bonds))
+    for code, curve in curves.items():
+        mask = (bonds["market"] == code).to_numpy()
+        if mask.any():
+            dirty[mask] = curve_dirty_price(bonds[mask], settle[mask], curve.discount)
+    accrued = price_from_yield(bonds, settle, np.full(len(bonds), 4.0))["accrued"].to_numpy()
+    figures = bond_analytics(bonds, settle, clean_price=dirty - accrued)
+    out = bonds.copy()
+    out["currency"] = out["market"].map(lambda m: market(m).currency)
+    curve_label = {c: f"model: {cv.market} {cv.curve_type} curve {cv.as_of:%Y-%m-%d}" for c, cv in curves.items()}
+    out["price_source"] = out["market"].map(curve_label)
+    out = pd.concat([out[[c for c in STATIC_COLUMNS if c in out]], figures], axis=1)
+    out["rung"] = rung_of(out["years_to_maturity"])
+    return out
+
+
+def synthetic_universe(n: int, seed: int = 0, snapshot=None) -> pd.DataFrame:
+    """A universe of ``n`` bonds shaped like the real one, for benchmarks and stress tests.
+
+    Markets in the real universe's proportions, maturities spread 0.1–40 y (denser at the short
+    end, as issuance is), coupons near each market's par yield; model-priced off the bundled curves.
+    Ids are ``SYN-<market>-<i>``; ``is_generic`` is True (nothing here is a real bond).
+    """
+    from desktop.snapshot import load_bundled_snapshot
+
+    snap = snapshot if snapshot is not None else load_bundled_snapshot()
+    rng = np.random.default_rng(seed)
+    settles = market_settle_dates(snap.as_of)
+    codes = rng.choice(["UK", "US", "AU", "JP"], size=n, p=[0.40, 0.25, 0.20, 0.15])
+    years = np.minimum(rng.exponential(9.0, size=n) + 0.1, 40.0)
+    settle = pd.to_datetime(pd.Series(codes).map(settles))
+    maturity = (settle + pd.to_timedelta(np.round(years * 365.25), unit="D")).dt.normalize()
+    par = np.array([float(snap.curves[c].par_yield_pct(y)) for c, y in zip(codes, years, strict=True)])
+    coupon = np.maximum(np.round((par + rng.normal(0, 0.75, size=n)) * 8) / 8, 0.0)
+    bonds = pd.DataFrame(
+        {
+            "market": codes,
+            "id": [f"SYN-{c}-{i:05d}" for i, c in enumerate(codes)],
+            "name": [f"Synthetic {c} {cp:.3f}% {m:%d-%b-%Y}" for c, cp, m in zip(codes, coupon, maturity, strict=True)],
+            "coupon_pct": coupon,
+            "maturity": maturity,
+            "issue_date": pd.NaT,
+            "is_generic": True,
+        }
+    )
+    return price_off_curves(bonds, snap.curves, settles)

@@ -1,0 +1,97 @@
+"""The bundled universe: every bond model-priced off its curve, a ladder possible on every rung."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from desktop.snapshot import load_bundled_snapshot
+from desktop.universe import (
+    GENERIC_MAX_RUNG,
+    build_universe,
+    market_settle_dates,
+    price_off_curves,
+    rung_of,
+    synthetic_universe,
+)
+
+
+@pytest.fixture(scope="module")
+def snapshot():
+    return load_bundled_snapshot()
+
+
+@pytest.fixture(scope="module")
+def universe(snapshot):
+    return build_universe(snapshot)
+
+
+def test_every_market_has_a_bond_on_every_rung(universe):
+    for code in ("US", "JP", "AU", "UK"):
+        rungs = set(universe.loc[universe["market"] == code, "rung"])
+        assert set(range(1, GENERIC_MAX_RUNG + 1)) <= rungs, code
+
+
+def test_real_bonds_are_kept_and_generic_ones_are_labelled(universe, snapshot):
+    real = universe[~universe["is_generic"]]
+    assert set(real["id"]) <= set(snapshot.bonds["id"])
+    assert len(real) >= 100
+    generic = universe[universe["is_generic"]]
+    assert generic["id"].str.contains("-GEN-").all()
+    assert generic["name"].str.contains("curve-implied").all()
+    # coupons at the par yield rounded to 1/8 %: generic bonds price close to par
+    assert generic["clean_price"].between(98.5, 101.5).all()
+    assert universe["price_source"].str.startswith("model:").all()
+    assert universe["id"].is_unique
+
+
+def test_model_yields_sit_on_their_curves(universe, snapshot):
+    par = np.array(
+        [float(snapshot.curves[m].par_yield_pct(t)) for m, t in zip(universe["market"], universe["years_to_maturity"], strict=True)]
+    )
+    gap_bp = (universe["yield_pct"].to_numpy() - par) * 100
+    # coupon effect only: a low-coupon long gilt sits ~20 bp off the par curve, nothing more
+    assert np.abs(gap_bp).max() < 25
+    us_10y = universe[(universe["market"] == "US") & universe["rung"].eq(10)]
+    assert us_10y["yield_pct"].between(4.0, 4.35).all()  # the 10y par yield was 4.18 %
+
+
+def test_figures_are_consistent(universe):
+    krd = universe[["krd_2y", "krd_5y", "krd_10y", "krd_30y"]].sum(axis=1)
+    assert np.allclose(krd, universe["mod_duration"], atol=1e-9)
+    assert np.allclose(universe["dv01"], universe["mod_duration"] * universe["dirty_price"] * 1e-4)
+    assert np.allclose(universe["dirty_price"], universe["clean_price"] + universe["accrued"])
+    assert (universe["rung"] == rung_of(universe["years_to_maturity"])).all()
+
+
+def test_settlement_per_market(universe):
+    settles = market_settle_dates(pd.Timestamp("2025-12-31").date())
+    got = universe.groupby("market")["settle_date"].first().dt.date.to_dict()
+    assert got == settles
+    assert got["AU"] > got["US"]  # AU settles T+2
+
+
+def test_rung_boundaries():
+    assert rung_of([0.01, 0.99, 1.0, 1.01, 4.6, 10.0]).tolist() == [1, 1, 1, 2, 5, 10]
+
+
+def test_curve_shift_reprices_in_the_right_direction(universe, snapshot):
+    settles = market_settle_dates(snapshot.as_of)
+    shifted = {m: c.shifted(25.0) for m, c in snapshot.curves.items()}
+    bonds = universe[["market", "id", "name", "coupon_pct", "maturity", "issue_date", "is_generic"]]
+    moved = price_off_curves(bonds, shifted, settles)
+    change = moved["dirty_price"] - universe["dirty_price"]
+    assert (change < 0).all()
+    # a +25 bp zero shift moves prices by about −DV01 × 25 (duration approximation, 5% tolerance)
+    approx = -universe["dv01"] * 25
+    assert np.allclose(change, approx, rtol=0.08, atol=0.02)
+
+
+def test_synthetic_universe_shape(snapshot):
+    syn = synthetic_universe(500, seed=3, snapshot=snapshot)
+    assert len(syn) == 500 and syn["id"].is_unique
+    share = syn["market"].value_counts(normalize=True)
+    assert 0.3 < share["UK"] < 0.5 and share["JP"] > 0.08
+    assert syn["years_to_maturity"].between(0, 40.1).all()
+    assert np.isfinite(syn[["yield_pct", "mod_duration", "convexity"]].to_numpy()).all()
