@@ -292,3 +292,136 @@ def test_sweep_durations_convexity_dv01_match_quantlib(sweep):
 def test_sweep_key_rate_durations_sum_to_modified_duration(sweep):
     total = sweep[[f"our_{c}" for c in KEY_RATE_COLUMNS]].sum(axis=1)
     np.testing.assert_allclose(total, sweep.our_mod_duration, rtol=0, atol=KRD_SUM_TOL)
+
+
+def _tent(t: float, k: int, keys: tuple[float, ...] = (2.0, 5.0, 10.0, 30.0)) -> float:
+    """Tent weight of key tenor ``keys[k]`` at time t, written out piece by piece (independent of the code)."""
+    key = keys[k]
+    if t <= keys[0]:
+        return 1.0 if k == 0 else 0.0
+    if t >= keys[-1]:
+        return 1.0 if k == len(keys) - 1 else 0.0
+    left = keys[k - 1] if k > 0 else None
+    right = keys[k + 1] if k < len(keys) - 1 else None
+    if left is not None and left <= t <= key:
+        return (t - left) / (key - left)
+    if right is not None and key <= t <= right:
+        return (right - t) / (right - key)
+    return 0.0
+
+
+def test_sweep_key_rate_durations_match_finite_difference_bumps(sweep):
+    """Each krd against −ΔP/P for a ±1e-6 tent bump of the yield, flow by flow, on QuantLib's flows."""
+    sample = sweep.groupby("market").head(60)
+    h = 1e-6
+    for r in sample.itertuples():
+        o = oracle_bond(r.market, r.coupon_pct, r.maturity.date(), r.settle.date())
+        flows = [amount for _, amount in o.received_flows()]
+        times = o.flow_times()
+        y = r.yield_pct / 100
+
+        def price(bump: np.ndarray, flows=flows, times=times, y=y) -> float:
+            return sum(a * (1 + (y + b) / 2) ** (-2 * t) for a, t, b in zip(flows, times, bump, strict=True))
+
+        p0 = price(np.zeros(len(times)))
+        assert p0 == pytest.approx(r.our_dirty_price, abs=PRICE_TOL)
+        for k, col in enumerate(KEY_RATE_COLUMNS):
+            w = np.array([_tent(t, k) for t in times])
+            fd = -(price(h * w) - price(-h * w)) / (2 * h) / p0
+            assert getattr(r, f"our_{col}") == pytest.approx(fd, abs=DUR_TOL), (
+                col,
+                r.market,
+                r.maturity,
+                r.settle,
+            )
+
+
+def test_final_coupon_period_uses_the_compounded_formula():
+    bonds = frame(("US", 4.0, "2026-03-15"), ("UK", 4.0, "2026-03-15"))
+    settle = date(2026, 3, 6)  # UK: ex-dividend since 4 Mar, so only the principal is left
+    out = bond_analytics(bonds, settle, yield_pct=[5.0, 5.0])
+    w = 9 / 181  # days to 15 Mar 2026 / days in the period from 15 Sep 2025
+    assert not out.ex_dividend[0] and out.ex_dividend[1]
+    assert out.dirty_price[0] == pytest.approx(102.0 / 1.025**w, abs=1e-12)
+    assert out.dirty_price[1] == pytest.approx(100.0 / 1.025**w, abs=1e-12)
+    assert out.mac_duration[0] == pytest.approx(w / 2, abs=1e-14)
+
+
+def test_australian_ex_interest_is_seven_calendar_days():
+    bonds = frame(("AU", 3.0, "2033-04-21"))
+    cum = bond_analytics(bonds, date(2026, 4, 13), yield_pct=[4.0])
+    ex = bond_analytics(bonds, date(2026, 4, 14), yield_pct=[4.0])
+    assert not cum.ex_dividend[0] and ex.ex_dividend[0]
+    assert ex.accrued[0] == pytest.approx(-1.5 * 7 / 182, abs=1e-12)
+    assert cash_flows(bonds, date(2026, 4, 14)).pay_date.min() == pd.Timestamp("2026-10-21")
+
+
+def test_jgb_simple_yield_closed_form():
+    bonds = frame(("JP", 1.2, "2030-12-20"))
+    out = bond_analytics(bonds, date(2025, 12, 22), clean_price=[98.5])
+    n = (date(2030, 12, 20) - date(2025, 12, 22)).days / 365
+    assert out.simple_yield_pct[0] == pytest.approx((1.2 + (100 - 98.5) / n) / 98.5 * 100, abs=1e-12)
+    assert out.clean_price[0] == 98.5
+    assert out.dirty_price[0] == pytest.approx(98.5 + 1.2 * 2 / 365, abs=1e-12)
+
+
+def test_impossible_price_gives_nan_yield_not_an_exception():
+    bonds = frame(("US", 4.0, "2030-05-15"), ("US", 4.0, "2030-05-15"), ("US", 4.0, "2030-05-15"))
+    # −5 and 1e15 per 100 lie outside the price range of yields −190 % … 2,000 %.
+    got = yield_from_price(bonds, SETTLE, [-5.0, 1e15, 99.0])
+    assert np.isnan(got[:2]).all() and np.isfinite(got[2])
+
+
+# --------------------------------------------------------------------------- properties (hypothesis)
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+bond_case = st.tuples(
+    st.sampled_from(["US", "JP", "UK", "AU"]),
+    st.floats(0.0, 8.0),
+    st.dates(date(2020, 1, 1), date(2035, 12, 31)),  # settlement
+    st.integers(7, 40 * 366),  # days to maturity
+    st.floats(-1.0, 15.0),  # yield %
+)
+
+
+def _one(case) -> tuple[pd.DataFrame, date, float]:
+    code, cpn, settle, days, y = case
+    mat = pd.Timestamp(settle) + pd.Timedelta(days=days)
+    return frame((code, cpn, mat.date().isoformat())), settle, y
+
+
+@settings(max_examples=150, deadline=None)
+@given(bond_case)
+def test_price_yield_round_trip(case):
+    bonds, settle, y = _one(case)
+    clean = price_from_yield(bonds, settle, [y])["clean_price"]
+    assert yield_from_price(bonds, settle, clean)[0] == pytest.approx(y, abs=1e-9)
+
+
+@settings(max_examples=150, deadline=None)
+@given(bond_case, st.floats(0.01, 3.0))
+def test_price_falls_as_yield_rises_and_krds_add_up(case, dy):
+    bonds, settle, y = _one(case)
+    lo = bond_analytics(bonds, settle, yield_pct=[y])
+    hi = bond_analytics(bonds, settle, yield_pct=[y + dy])
+    assert hi.clean_price[0] < lo.clean_price[0]
+    assert lo.mod_duration[0] > 0 and lo.convexity[0] > 0
+    assert lo[list(KEY_RATE_COLUMNS)].sum(axis=1)[0] == pytest.approx(lo.mod_duration[0], abs=KRD_SUM_TOL)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(bond_case, min_size=2, max_size=6))
+def test_a_bond_prices_the_same_alone_or_in_a_universe(cases):
+    """Padding the ragged schedules must not leak between bonds (and per-row settlements work)."""
+    singles = [bond_analytics(*_one(c)[:2], yield_pct=[c[4]]) for c in cases]
+    bonds = pd.concat([_one(c)[0] for c in cases], ignore_index=True)
+    together = bond_analytics(bonds, [c[2] for c in cases], yield_pct=[c[4] for c in cases])
+    for i, single in enumerate(singles):
+        np.testing.assert_allclose(
+            together.drop(columns=["settle_date", "prev_coupon", "next_coupon"]).iloc[i].astype(float),
+            single.drop(columns=["settle_date", "prev_coupon", "next_coupon"]).iloc[0].astype(float),
+            rtol=1e-13,
+            atol=1e-12,
+            equal_nan=True,
+        )
