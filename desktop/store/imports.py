@@ -1,0 +1,232 @@
+"""Market-data tables of the workspace: seed, import, read back, summarise.
+
+All writers here expect to run inside :func:`desktop.store.schema.transaction`; they never commit.
+Dates are stored as ISO ``YYYY-MM-DD`` text; yields/rates in percent; FX as USD per unit.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sqlite3
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from desktop.errors import DataError
+from desktop.snapshot import SnapshotTables
+
+if TYPE_CHECKING:
+    from desktop.store.workspace import Workspace
+
+CURVE_COLS = ["market", "date", "tenor_years", "yield_pct", "curve_type", "source"]
+BOND_COLS = [
+    "market", "id", "name", "coupon_pct", "maturity", "issue_date", "is_generic", "source", "note",
+    "clean_price", "yield_pct",
+]
+SHORT_COLS = ["currency", "as_of", "rate_pct", "rate_name", "source"]
+FX_COLS = ["currency", "as_of", "usd_per_unit", "source"]
+HISTORY_COLS = ["market", "date", "tenor_years", "yield_pct", "source"]
+PROV_COLS = ["item", "source", "note", "label"]
+SERIES_COLS = ["series_id", "date", "value", "source"]
+POLICY_COLS = ["market", "currency", "rate_name", "effective_from", "rate_pct", "range_pct", "source", "note"]
+
+
+def _rows(df: pd.DataFrame, cols: list[str]) -> list[tuple]:
+    """DataFrame → list of tuples of plain Python values (NaN/NaT → None)."""
+    out = df.reindex(columns=cols)
+    records = []
+    for rec in out.itertuples(index=False, name=None):
+        clean = []
+        for v in rec:
+            if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NaT:
+                clean.append(None)
+            elif isinstance(v, np.generic):
+                clean.append(v.item())
+            elif isinstance(v, pd.Timestamp):
+                clean.append(v.date().isoformat())
+            else:
+                clean.append(v)
+        records.append(tuple(clean))
+    return records
+
+
+def _upsert(conn: sqlite3.Connection, table: str, df: pd.DataFrame, cols: list[str]) -> int:
+    sql = f"INSERT OR REPLACE INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
+    rows = _rows(df, cols)
+    conn.executemany(sql, rows)
+    return len(rows)
+
+
+def _iso(col: pd.Series) -> pd.Series:
+    parsed = pd.to_datetime(col, errors="coerce")
+    return parsed.dt.strftime("%Y-%m-%d").where(parsed.notna(), None)
+
+
+def set_meta(conn: sqlite3.Connection, values: dict[str, str]) -> None:
+    """Upsert meta key/values."""
+    conn.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", list(values.items()))
+
+
+def write_tables(conn: sqlite3.Connection, t: SnapshotTables) -> None:
+    """Seed every market-data table from ``t`` (the bundled snapshot)."""
+    bonds = t.bonds.copy()
+    bonds["is_generic"] = bonds["is_generic"].map(lambda v: int(str(v).strip().lower() in {"true", "1"}))
+    _upsert(conn, "curves", t.curves.assign(date=_iso(t.curves["date"])), CURVE_COLS)
+    _upsert(conn, "bonds", bonds, BOND_COLS)
+    _upsert(conn, "short_rates", t.short_rates, SHORT_COLS)
+    _upsert(conn, "fx", t.fx, FX_COLS)
+    _upsert(conn, "history", t.history.assign(date=_iso(t.history["date"])), HISTORY_COLS)
+    _upsert(conn, "provenance", t.provenance, PROV_COLS)
+    if not t.policy_rates.empty:
+        _upsert(conn, "policy_rates", t.policy_rates, POLICY_COLS)
+
+
+def read_tables(conn: sqlite3.Connection) -> SnapshotTables:
+    """Read the market-data tables back in the shape of ``resources/*.csv``."""
+
+    def q(sql: str) -> pd.DataFrame:
+        return pd.read_sql_query(sql, conn)
+
+    bonds = q("SELECT * FROM bonds ORDER BY market, maturity, id")
+    bonds["is_generic"] = bonds["is_generic"].fillna(0).astype(bool)
+    return SnapshotTables(
+        curves=q("SELECT * FROM curves ORDER BY market, date, tenor_years"),
+        bonds=bonds,
+        short_rates=q("SELECT * FROM short_rates ORDER BY currency, as_of"),
+        fx=q("SELECT * FROM fx ORDER BY currency, as_of"),
+        history=q("SELECT * FROM history ORDER BY market, tenor_years, date"),
+        provenance=q("SELECT * FROM provenance ORDER BY rowid"),
+        policy_rates=q("SELECT * FROM policy_rates ORDER BY market, effective_from"),
+    )
+
+
+def _require(df: pd.DataFrame | None, cols: list[str], what: str, file: str) -> pd.DataFrame:
+    if df is None or df.empty:
+        raise DataError(f"import has no {what} rows", file=file)
+    missing = [c for c in cols if c not in df.columns]
+    if missing:
+        raise DataError(f"{what} table lacks columns {missing}", file=file)
+    return df.copy()
+
+
+def normalise(result: Any) -> dict[str, pd.DataFrame]:
+    """Validate an ``ImportResult`` and return the frames to write (ISO dates, floats)."""
+    file = str(getattr(result, "source_file", "?"))
+    kind = getattr(result, "kind", None)
+    src = str(getattr(result, "source_name", "") or file)
+    if kind == "curves":
+        c = _require(result.curves, ["market", "date", "tenor_years", "yield_pct", "curve_type"], "curve", file)
+        c["date"] = _iso(c["date"])
+        c["tenor_years"] = pd.to_numeric(c["tenor_years"], errors="coerce")
+        c["yield_pct"] = pd.to_numeric(c["yield_pct"], errors="coerce")
+        c["source"] = c["source"].fillna(src) if "source" in c else src
+        bad = c["date"].isna() | ~np.isfinite(c["tenor_years"]) | ~np.isfinite(c["yield_pct"])
+        bad |= ~c["curve_type"].isin(["par", "zero"])
+        if bad.any():
+            raise DataError(f"{int(bad.sum())} curve rows with a bad date, tenor, yield or curve_type", file=file)
+        return {"curves": c}
+    if kind == "bonds":
+        b = _require(result.bonds, ["market", "id", "coupon_pct", "maturity"], "bond", file)
+        b["maturity"] = _iso(b["maturity"])
+        b["issue_date"] = _iso(b["issue_date"]) if "issue_date" in b else None
+        b["coupon_pct"] = pd.to_numeric(b["coupon_pct"], errors="coerce")
+        if b["maturity"].isna().any() or not np.isfinite(b["coupon_pct"]).all():
+            raise DataError("bond rows with a bad maturity or coupon", file=file)
+        if "name" not in b:
+            b["name"] = b["id"]
+        b["is_generic"] = 0
+        b["source"] = src
+        b["note"] = f"imported from {file}"
+        return {"bonds": b}
+    if kind == "series":
+        s = _require(result.series, ["series_id", "date", "value"], "series", file)
+        s["date"] = _iso(s["date"])
+        s["value"] = pd.to_numeric(s["value"], errors="coerce")
+        s = s[s["value"].notna()]
+        if s["date"].isna().any():
+            raise DataError("series rows with a bad date", file=file)
+        s["source"] = src
+        return {"series": s}
+    raise DataError(f"unknown import kind {kind!r} (expected bonds, curves or series)", file=file)
+
+
+def write_import(conn: sqlite3.Connection, result: Any, frames: dict[str, pd.DataFrame], at: str) -> dict[str, Any]:
+    """Write normalised frames + an import_log row; returns a JSON-able description."""
+    detail: dict[str, Any] = {"kind": result.kind, "source_name": result.source_name, "source_file": str(result.source_file)}
+    if "curves" in frames:
+        c = frames["curves"]
+        keys = c[["market", "date"]].drop_duplicates()
+        conn.executemany("DELETE FROM curves WHERE market = ? AND date = ?", _rows(keys, ["market", "date"]))
+        detail["rows"] = _upsert(conn, "curves", c, CURVE_COLS)
+        g = c.groupby("market")["date"]
+        detail["curve_dates"] = {m: [str(lo), str(hi)] for m, lo, hi in zip(g.min().index, g.min(), g.max(), strict=True)}
+        detail["curves"] = int(len(keys))
+    if "bonds" in frames:
+        detail["rows"] = _upsert(conn, "bonds", frames["bonds"], BOND_COLS)
+        detail["markets"] = frames["bonds"]["market"].value_counts().sort_index().to_dict()
+    if "series" in frames:
+        s = frames["series"]
+        detail["rows"] = _upsert(conn, "series", s, SERIES_COLS)
+        g = s.groupby("series_id")["date"]
+        detail["series"] = {k: [str(lo), str(hi)] for k, lo, hi in zip(g.min().index, g.min(), g.max(), strict=True)}
+    conn.execute(
+        "INSERT INTO import_log (at, kind, source_name, source_file, rows, detail) VALUES (?, ?, ?, ?, ?, ?)",
+        (at, result.kind, result.source_name, str(result.source_file), detail.get("rows", 0), json.dumps(detail)),
+    )
+    return detail
+
+
+def summary(ws: Workspace) -> dict[str, Any]:
+    """JSON-able overview for ``ladderdesk data``."""
+    conn = ws.conn
+    snap = ws.load_snapshot()
+    curves: dict[str, Any] = {}
+    for market, n_dates, first, last in conn.execute(
+        "SELECT market, COUNT(DISTINCT date), MIN(date), MAX(date) FROM curves GROUP BY market ORDER BY market"
+    ):
+        used = snap.curves.get(market)
+        curves[market] = {
+            "date_used": snap.curve_dates[market].isoformat() if market in snap.curve_dates else None,
+            "latest_date": last,
+            "first_date": first,
+            "dates": n_dates,
+            "tenors": int(len(used.tenors)) if used else 0,
+            "curve_type": used.curve_type if used else None,
+            "source": used.source if used else None,
+        }
+
+    def count(table: str) -> int:
+        return int(conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+
+    bonds = dict(conn.execute("SELECT market, COUNT(*) FROM bonds GROUP BY market ORDER BY market").fetchall())
+    series = {
+        sid: {"rows": n, "first": lo, "last": hi}
+        for sid, n, lo, hi in conn.execute(
+            "SELECT series_id, COUNT(*), MIN(date), MAX(date) FROM series GROUP BY series_id ORDER BY series_id"
+        )
+    }
+    imports = [
+        {"at": at, "kind": k, "source_name": n, "source_file": f, "rows": r}
+        for at, k, n, f, r in conn.execute(
+            "SELECT at, kind, source_name, source_file, rows FROM import_log ORDER BY seq DESC LIMIT 5"
+        )
+    ]
+    return {
+        "workspace": str(ws.path),
+        "schema_version": ws.schema_version,
+        "as_of": ws.as_of.isoformat(),
+        "curves": curves,
+        "bonds": bonds,
+        "short_rates_pct": {k: {"rate_pct": v, "source": snap.short_rate_sources.get(k, "")}
+                            for k, v in snap.short_rates_pct.items()},
+        "fx_usd_per_unit": snap.fx_usd_per_unit,
+        "history_rows": count("history"),
+        "series": series,
+        "provenance_items": count("provenance"),
+        "portfolios": count("portfolios"),
+        "scenarios": count("scenarios"),
+        "presets": count("presets"),
+        "recent_imports": imports,
+    }

@@ -1,0 +1,202 @@
+"""The user's named items: portfolios (holdings + run card), scenarios and presets (JSON payloads).
+
+A portfolio is a ``portfolios`` row (name, created, updated, run_card JSON) plus its
+``portfolio_holdings`` rows (id, market, face in local-currency face amount), written in one
+transaction: a reader sees either the old or the new version, never a mix.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sqlite3
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from desktop.errors import DataError, WorkspaceError
+from desktop.store.schema import transaction
+
+HOLDING_COLUMNS = ["id", "market", "face"]
+_PAYLOAD_TABLES = ("scenarios", "presets")
+
+
+@dataclass(frozen=True, eq=False)
+class Portfolio:
+    """A saved portfolio: ``holdings`` DataFrame[id, market, face] and its ``run_card`` dict."""
+
+    name: str
+    holdings: pd.DataFrame
+    run_card: dict[str, Any]
+    created: str
+    updated: str
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, datetime | date | pd.Timestamp):
+        return value.isoformat()
+    if isinstance(value, pd.Series):
+        return value.to_dict()
+    raise TypeError(f"{type(value).__name__} is not JSON-serialisable")
+
+
+def to_json(payload: Any, what: str) -> str:
+    """Deterministic JSON (sorted keys); DataError if ``payload`` cannot be stored."""
+    try:
+        return json.dumps(payload, sort_keys=True, default=_json_default, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise DataError(f"{what} cannot be saved as JSON: {exc}") from None
+
+
+def _check_name(name: str) -> str:
+    if not isinstance(name, str) or not name.strip():
+        raise DataError("a name is required (non-empty text)")
+    return name.strip()
+
+
+def _holdings_rows(name: str, holdings: pd.DataFrame) -> list[tuple]:
+    missing = [c for c in HOLDING_COLUMNS if c not in holdings.columns]
+    if missing:
+        raise DataError(f"holdings lack columns {missing}", field=missing[0], expected="id, market, face")
+    rows = []
+    for pos, (bond_id, market, face) in enumerate(holdings[HOLDING_COLUMNS].itertuples(index=False, name=None)):
+        try:
+            f = float(face)
+        except (TypeError, ValueError):
+            raise DataError(f"face of {bond_id} is not a number", field="face") from None
+        if not math.isfinite(f):
+            raise DataError(f"face of {bond_id} is not finite", field="face")
+        rows.append((name, pos, str(bond_id), str(market), f))
+    return rows
+
+
+class NamedItemsMixin:
+    """Portfolio / scenario / preset CRUD for :class:`desktop.store.Workspace`."""
+
+    conn: sqlite3.Connection
+
+    # -- portfolios ------------------------------------------------------------------------
+    def save_portfolio(self, name: str, holdings: pd.DataFrame, run_card: dict[str, Any]) -> None:
+        """Create or replace portfolio ``name`` (holdings and run card together, one transaction)."""
+        from desktop.store.workspace import now_iso
+
+        name = _check_name(name)
+        rows = _holdings_rows(name, holdings)
+        card = to_json(run_card, "run card")
+        stamp = now_iso()
+        with transaction(self.conn):
+            self.conn.execute(
+                "INSERT INTO portfolios (name, created, updated, run_card) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(name) DO UPDATE SET updated = excluded.updated, run_card = excluded.run_card",
+                (name, stamp, stamp, card),
+            )
+            self.conn.execute("DELETE FROM portfolio_holdings WHERE portfolio = ?", (name,))
+            self.conn.executemany(
+                "INSERT INTO portfolio_holdings (portfolio, position, id, market, face) VALUES (?, ?, ?, ?, ?)", rows
+            )
+
+    def load_portfolio(self, name: str) -> Portfolio:
+        """The saved portfolio ``name`` (WorkspaceError if there is none)."""
+        # one read transaction so the header and holdings come from the same commit
+        self.conn.execute("BEGIN")
+        try:
+            row = self.conn.execute(
+                "SELECT name, created, updated, run_card FROM portfolios WHERE name = ?", (name,)
+            ).fetchone()
+            holdings = pd.read_sql_query(
+                "SELECT id, market, face FROM portfolio_holdings WHERE portfolio = ? ORDER BY position",
+                self.conn,
+                params=(name,),
+            )
+        finally:
+            self.conn.execute("COMMIT")
+        if row is None:
+            raise WorkspaceError(f"no portfolio named {name!r}")
+        holdings["face"] = holdings["face"].astype(float)
+        return Portfolio(row[0], holdings, json.loads(row[3]), row[1], row[2])
+
+    def list_portfolios(self) -> pd.DataFrame:
+        """DataFrame[name, created, updated, holdings] (holdings = number of lines), by name."""
+        return pd.read_sql_query(
+            "SELECT p.name, p.created, p.updated, COUNT(h.position) AS holdings FROM portfolios p "
+            "LEFT JOIN portfolio_holdings h ON h.portfolio = p.name GROUP BY p.name ORDER BY p.name",
+            self.conn,
+        )
+
+    def delete_portfolio(self, name: str) -> bool:
+        """Delete portfolio ``name``; True if it existed."""
+        with transaction(self.conn):
+            self.conn.execute("DELETE FROM portfolio_holdings WHERE portfolio = ?", (name,))
+            cur = self.conn.execute("DELETE FROM portfolios WHERE name = ?", (name,))
+        return cur.rowcount > 0
+
+    # -- scenarios / presets (JSON payloads) -----------------------------------------------
+    def _save_payload(self, table: str, name: str, payload: Any) -> None:
+        from desktop.store.workspace import now_iso
+
+        assert table in _PAYLOAD_TABLES
+        name = _check_name(name)
+        text = to_json(payload, table[:-1])
+        stamp = now_iso()
+        with transaction(self.conn):
+            self.conn.execute(
+                f"INSERT INTO {table} (name, created, updated, payload) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(name) DO UPDATE SET updated = excluded.updated, payload = excluded.payload",
+                (name, stamp, stamp, text),
+            )
+
+    def _load_payload(self, table: str, name: str) -> Any:
+        assert table in _PAYLOAD_TABLES
+        row = self.conn.execute(f"SELECT payload FROM {table} WHERE name = ?", (name,)).fetchone()
+        if row is None:
+            raise WorkspaceError(f"no {table[:-1]} named {name!r}")
+        return json.loads(row[0])
+
+    def _list_payloads(self, table: str) -> list[str]:
+        assert table in _PAYLOAD_TABLES
+        return [r[0] for r in self.conn.execute(f"SELECT name FROM {table} ORDER BY name")]
+
+    def _delete_payload(self, table: str, name: str) -> bool:
+        assert table in _PAYLOAD_TABLES
+        with transaction(self.conn):
+            cur = self.conn.execute(f"DELETE FROM {table} WHERE name = ?", (name,))
+        return cur.rowcount > 0
+
+    def save_scenario(self, name: str, payload: Any) -> None:
+        """Create or replace scenario ``name`` (any JSON-able payload)."""
+        self._save_payload("scenarios", name, payload)
+
+    def load_scenario(self, name: str) -> Any:
+        """The payload of scenario ``name``."""
+        return self._load_payload("scenarios", name)
+
+    def list_scenarios(self) -> list[str]:
+        """Scenario names, sorted."""
+        return self._list_payloads("scenarios")
+
+    def delete_scenario(self, name: str) -> bool:
+        """Delete scenario ``name``; True if it existed."""
+        return self._delete_payload("scenarios", name)
+
+    def save_preset(self, name: str, payload: Any) -> None:
+        """Create or replace preset ``name`` (any JSON-able payload)."""
+        self._save_payload("presets", name, payload)
+
+    def load_preset(self, name: str) -> Any:
+        """The payload of preset ``name``."""
+        return self._load_payload("presets", name)
+
+    def list_presets(self) -> list[str]:
+        """Preset names, sorted."""
+        return self._list_payloads("presets")
+
+    def delete_preset(self, name: str) -> bool:
+        """Delete preset ``name``; True if it existed."""
+        return self._delete_payload("presets", name)

@@ -1,0 +1,151 @@
+"""Workspace schema: ordered migrations keyed by ``PRAGMA user_version``.
+
+Each migration runs inside one ``BEGIN IMMEDIATE`` transaction together with the bump of
+``user_version``, so a workspace is always at exactly one schema version, even if the process is
+killed mid-migration. Migrations are append-only: never edit a released one, add the next.
+
+Version history:
+
+1. core tables — meta, bonds, curves, short_rates, fx, history, series, provenance, import_log,
+   portfolios (+ portfolio_holdings child table), scenarios, presets.
+2. policy_rates table (central-bank rates, % p.a.), filled from the bundled snapshot.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import sqlite_utils
+
+APP_ID = "LadderDesk"
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One write transaction (``BEGIN IMMEDIATE`` … ``COMMIT``; ``ROLLBACK`` on any error).
+
+    The connection must be in autocommit mode (``isolation_level=None``) so that nothing else
+    opens or commits transactions behind our back.
+    """
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def _table(db: sqlite_utils.Database, name: str, columns: dict, pk: str | tuple[str, ...]) -> str:
+    return db.create_table_sql(name, columns, pk=pk)
+
+
+def _migration_1(db: sqlite_utils.Database) -> None:
+    """Core tables."""
+    s, f, i = str, float, int
+    ddl = [
+        _table(db, "meta", {"key": s, "value": s}, "key"),
+        _table(
+            db,
+            "bonds",
+            {
+                "market": s, "id": s, "name": s, "coupon_pct": f, "maturity": s, "issue_date": s,
+                "is_generic": i, "source": s, "note": s, "clean_price": f, "yield_pct": f,
+            },
+            ("market", "id"),
+        ),
+        _table(
+            db,
+            "curves",
+            {"market": s, "date": s, "tenor_years": f, "yield_pct": f, "curve_type": s, "source": s},
+            ("market", "date", "tenor_years"),
+        ),
+        _table(
+            db,
+            "short_rates",
+            {"currency": s, "as_of": s, "rate_pct": f, "rate_name": s, "source": s},
+            ("currency", "as_of"),
+        ),
+        _table(db, "fx", {"currency": s, "as_of": s, "usd_per_unit": f, "source": s}, ("currency", "as_of")),
+        _table(
+            db,
+            "history",
+            {"market": s, "date": s, "tenor_years": f, "yield_pct": f, "source": s},
+            ("market", "date", "tenor_years"),
+        ),
+        _table(db, "series", {"series_id": s, "date": s, "value": f, "source": s}, ("series_id", "date")),
+        _table(db, "provenance", {"item": s, "source": s, "note": s, "label": s}, "item"),
+        _table(
+            db,
+            "import_log",
+            {"seq": i, "at": s, "kind": s, "source_name": s, "source_file": s, "rows": i, "detail": s},
+            "seq",
+        ),
+        _table(
+            db,
+            "portfolios",
+            {"name": s, "created": s, "updated": s, "run_card": s},
+            "name",
+        ),
+        _table(
+            db,
+            "portfolio_holdings",
+            {"portfolio": s, "position": i, "id": s, "market": s, "face": f},
+            ("portfolio", "position"),
+        ),
+        _table(db, "scenarios", {"name": s, "created": s, "updated": s, "payload": s}, "name"),
+        _table(db, "presets", {"name": s, "created": s, "updated": s, "payload": s}, "name"),
+    ]
+    for sql in ddl:
+        db.conn.execute(sql)
+
+
+def _migration_2(db: sqlite_utils.Database) -> None:
+    """policy_rates table, filled from the bundled snapshot (INSERT OR IGNORE keeps user edits)."""
+    s, f = str, float
+    db.conn.execute(
+        _table(
+            db,
+            "policy_rates",
+            {
+                "market": s, "currency": s, "rate_name": s, "effective_from": s, "rate_pct": f,
+                "range_pct": s, "source": s, "note": s,
+            },
+            ("market", "effective_from"),
+        )
+    )
+    from desktop.snapshot import read_bundled_tables
+
+    pr = read_bundled_tables().policy_rates
+    if not pr.empty:
+        cols = ["market", "currency", "rate_name", "effective_from", "rate_pct", "range_pct", "source", "note"]
+        rows = pr.reindex(columns=cols).astype(object).where(pr.reindex(columns=cols).notna(), None)
+        db.conn.executemany(
+            f"INSERT OR IGNORE INTO policy_rates ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+            rows.itertuples(index=False, name=None),
+        )
+
+
+MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_migration_1, _migration_2)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def user_version(conn: sqlite3.Connection) -> int:
+    """The schema version stored in the file header (0 for a brand-new database)."""
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(db: sqlite_utils.Database, target: int = SCHEMA_VERSION) -> list[int]:
+    """Run the migrations above the file's version up to ``target``; returns those applied.
+
+    Each migration and its ``user_version`` bump commit together or not at all.
+    """
+    applied = []
+    for version in range(user_version(db.conn) + 1, target + 1):
+        with transaction(db.conn):
+            MIGRATIONS[version - 1](db)
+            db.conn.execute(f"PRAGMA user_version = {version}")
+        applied.append(version)
+    return applied

@@ -1,0 +1,247 @@
+"""The workspace: one SQLite file (sqlite-utils, WAL) holding market data and the user's work.
+
+Opening (:meth:`Workspace.open`):
+
+* ``path`` defaults to ``$LADDERDESK_DATA_DIR/workspace.sqlite``, else
+  ``platformdirs.user_data_dir("LadderDesk")/workspace.sqlite``.
+* A missing file is created (``create=True``) from the bundled snapshot: it is built in a temp
+  file beside the target and moved into place with ``os.replace`` — a half-made workspace never
+  appears under the real name.
+* An existing file is checked **read-only first**: not SQLite, corrupt, SQLite without our
+  ``meta`` table, or a newer schema → :class:`WorkspaceError` and the file is left byte-for-byte
+  untouched. Only then is WAL enabled and any pending migration run.
+
+Writes: every write is one ``BEGIN IMMEDIATE`` transaction (all-or-nothing).
+
+As-of rule: ``meta.as_of`` is the valuation date (2025-12-31 when seeded). Imports add data but
+never move it; :meth:`Workspace.set_as_of` moves it explicitly. The snapshot then uses, per
+market, the latest curve dated ≤ as_of (see :mod:`desktop.snapshot`).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import tempfile
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import platformdirs
+import sqlite_utils
+
+from desktop.errors import WorkspaceError
+from desktop.snapshot import (
+    BUNDLED_AS_OF,
+    MarketSnapshot,
+    SnapshotTables,
+    read_bundled_tables,
+    snapshot_from_tables,
+)
+from desktop.store import imports
+from desktop.store.named import NamedItemsMixin
+from desktop.store.schema import APP_ID, SCHEMA_VERSION, migrate, transaction, user_version
+
+FILE_NAME = "workspace.sqlite"
+SQLITE_MAGIC = b"SQLite format 3\x00"
+FRESH_HINT = "start a fresh workspace with --workspace NEW.sqlite (the file was not modified)"
+
+
+def default_workspace_path() -> Path:
+    """``$LADDERDESK_DATA_DIR/workspace.sqlite`` or the platform's user data dir for LadderDesk."""
+    env = os.environ.get("LADDERDESK_DATA_DIR")
+    base = Path(env) if env else Path(platformdirs.user_data_dir("LadderDesk", appauthor=False))
+    return base / FILE_NAME
+
+
+def now_iso() -> str:
+    """Current UTC time, ISO 8601 to the second."""
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(str(path), isolation_level=None, timeout=10.0)
+    conn.execute("PRAGMA busy_timeout = 10000")
+    return conn
+
+
+def _check_existing(path: Path) -> None:
+    """Raise WorkspaceError unless ``path`` is a LadderDesk workspace we can open; never writes it.
+
+    A read-only SQLite connection to a WAL-mode file may create empty ``-wal``/``-shm`` sidecars;
+    on refusal those we created are removed again, so the folder looks as it did.
+    """
+    sidecars = [path.with_name(path.name + s) for s in ("-wal", "-shm")]
+    existed = {p: p.exists() for p in sidecars}
+    try:
+        _validate(path)
+    except WorkspaceError:
+        for p, was in existed.items():
+            if not was:
+                p.unlink(missing_ok=True)
+        raise
+
+
+def _validate(path: Path) -> None:
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(len(SQLITE_MAGIC))
+    except OSError as exc:
+        raise WorkspaceError(f"cannot read workspace {path}: {exc.strerror}; {FRESH_HINT}") from None
+    if head != SQLITE_MAGIC:
+        raise WorkspaceError(f"{path} is not a LadderDesk workspace (not an SQLite file); {FRESH_HINT}")
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    try:
+        conn = sqlite3.connect(uri, uri=True, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise WorkspaceError(f"cannot open workspace {path}: {exc}; {FRESH_HINT}") from None
+    try:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if "meta" not in tables:
+            raise WorkspaceError(f"{path} is an SQLite file but not a LadderDesk workspace; {FRESH_HINT}")
+        app = conn.execute("SELECT value FROM meta WHERE key='app'").fetchone()
+        if not app or app[0] != APP_ID:
+            raise WorkspaceError(f"{path} is an SQLite file but not a LadderDesk workspace; {FRESH_HINT}")
+        version = user_version(conn)
+        if version > SCHEMA_VERSION:
+            raise WorkspaceError(
+                f"{path} was written by a newer LadderDesk (schema {version}, this version reads up to "
+                f"{SCHEMA_VERSION}); upgrade LadderDesk or {FRESH_HINT}"
+            )
+        check = conn.execute("PRAGMA quick_check").fetchone()[0]
+        if check != "ok":
+            raise WorkspaceError(f"{path} is damaged ({check}); {FRESH_HINT}")
+    except sqlite3.Error as exc:
+        raise WorkspaceError(f"{path} is damaged or not a workspace ({exc}); {FRESH_HINT}") from None
+    finally:
+        conn.close()
+
+
+def _create(path: Path) -> None:
+    """Build a new workspace seeded from the bundled snapshot and move it to ``path`` atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        conn = _connect(tmp)
+        try:
+            db = sqlite_utils.Database(conn)
+            migrate(db)
+            with transaction(conn):
+                imports.write_tables(conn, read_bundled_tables())
+                imports.set_meta(conn, {"app": APP_ID, "as_of": BUNDLED_AS_OF.isoformat(), "created": now_iso(),
+                                        "seeded_from": "bundled resources (as of 2025-12-31)"})
+        finally:
+            conn.close()
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+class Workspace(NamedItemsMixin):
+    """An open workspace file. Use :meth:`open`; close with :meth:`close` or a ``with`` block."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+        self.path = path
+        self.conn = conn
+        self.db = sqlite_utils.Database(conn)
+
+    # -- lifecycle -------------------------------------------------------------------------
+    @classmethod
+    def open(cls, path: str | os.PathLike[str] | None = None, create: bool = True) -> Workspace:
+        """Open (or create from the bundled snapshot) the workspace at ``path`` (see module doc)."""
+        target = Path(path) if path is not None else default_workspace_path()
+        if target.is_dir():
+            raise WorkspaceError(f"{target} is a folder; give a workspace file, e.g. {target / FILE_NAME}")
+        if not target.exists():
+            if not create:
+                raise WorkspaceError(f"no workspace at {target}")
+            try:
+                _create(target)
+            except OSError as exc:
+                raise WorkspaceError(f"cannot create workspace {target}: {exc.strerror or exc}") from None
+        else:
+            _check_existing(target)
+        conn = _connect(target)
+        try:
+            db = sqlite_utils.Database(conn)
+            if db.journal_mode != "wal":
+                db.enable_wal()
+            conn.execute("PRAGMA synchronous = NORMAL")
+            migrate(db)
+        except sqlite3.Error as exc:
+            conn.close()
+            raise WorkspaceError(f"cannot open workspace {target}: {exc}") from None
+        return cls(target, conn)
+
+    def close(self) -> None:
+        """Close the connection (SQLite checkpoints the WAL into the main file)."""
+        self.conn.close()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- meta / as-of ----------------------------------------------------------------------
+    @property
+    def schema_version(self) -> int:
+        """``PRAGMA user_version`` of the file."""
+        return user_version(self.conn)
+
+    def meta(self) -> dict[str, str]:
+        """All meta key/values."""
+        return dict(self.conn.execute("SELECT key, value FROM meta").fetchall())
+
+    @property
+    def as_of(self) -> date:
+        """Valuation date of the workspace (never moved by an import)."""
+        value = self.meta().get("as_of")
+        return date.fromisoformat(value) if value else BUNDLED_AS_OF
+
+    def set_as_of(self, as_of: date) -> None:
+        """Move the valuation date; at least one market must have a curve on or before it."""
+        row = self.conn.execute("SELECT MIN(date) FROM curves").fetchone()
+        if row[0] is None or date.fromisoformat(row[0]) > as_of:
+            raise WorkspaceError(f"no curve on or before {as_of:%Y-%m-%d} in {self.path}")
+        with transaction(self.conn):
+            imports.set_meta(self.conn, {"as_of": as_of.isoformat()})
+
+    # -- market data -----------------------------------------------------------------------
+    def tables(self) -> SnapshotTables:
+        """The stored market data as raw tables (the shape of ``resources/*.csv``)."""
+        return imports.read_tables(self.conn)
+
+    def load_snapshot(self, as_of: date | None = None) -> MarketSnapshot:
+        """The market snapshot on the workspace as-of date (or ``as_of``)."""
+        return snapshot_from_tables(self.tables(), as_of or self.as_of)
+
+    def apply_import(self, result: Any) -> dict[str, Any]:
+        """Write an ``ImportResult`` in one transaction (all-or-nothing) and log it.
+
+        Curves replace whole (market, date) curves; bonds upsert by (market, id); FRED series
+        upsert by (series_id, date). Returns what was written (for the CLI to print).
+        """
+        frames = imports.normalise(result)
+        with transaction(self.conn):
+            detail = imports.write_import(self.conn, result, frames, now_iso())
+        detail["as_of"] = self.as_of.isoformat()
+        newer = [d for d in detail.get("curve_dates", {}).values() if d[-1] > detail["as_of"]]
+        detail["newer_than_as_of"] = bool(newer)
+        return detail
+
+    def summary(self) -> dict[str, Any]:
+        """As-of, per-market curve dates, counts and sources — JSON-serialisable (``ladderdesk data``)."""
+        return imports.summary(self)
+
+    def integrity_check(self) -> str:
+        """``PRAGMA integrity_check`` result ('ok' when healthy)."""
+        return str(self.conn.execute("PRAGMA integrity_check").fetchone()[0])
+
+    def read_sql(self, sql: str, params: tuple = ()) -> pd.DataFrame:
+        """Run a read-only query into a DataFrame."""
+        return pd.read_sql_query(sql, self.conn, params=params)
