@@ -1,0 +1,298 @@
+"""Shared pieces of every importer: the result type and strict CSV / number / date helpers.
+
+Every helper raises :class:`desktop.errors.DataError` naming the file, the 1-based physical line,
+the field and what was expected — never another exception type. Parsing is vectorised with pandas
+where it matters (numbers, dates); line numbers travel alongside each data row so the first bad
+cell can be reported exactly.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from desktop.errors import DataError
+
+MAX_FILE_BYTES = 200 * 1024 * 1024
+#: Curve/series observation dates must fall in this window (fixed, so results never depend on the clock).
+DATE_MIN = pd.Timestamp("1950-01-01")
+DATE_MAX = pd.Timestamp("2099-12-31")
+#: Yields in percent must lie strictly inside this interval.
+YIELD_MIN_PCT = -5.0
+YIELD_MAX_PCT = 50.0
+#: Tokens that mean "no observation" in the official files (MoF '-', FRED '.', blank everywhere).
+MISSING_TOKENS = frozenset({"", "-", "."})
+CURVE_COLUMNS = ["market", "date", "tenor_years", "yield_pct", "curve_type", "source"]
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an importer hands to the store (see docs/CONTRACTS.md)."""
+
+    kind: str  # "bonds" | "curves" | "series"
+    source_file: str  # path as given
+    source_name: str  # e.g. "US Treasury daily par yield curve"
+    rows: int  # data rows accepted
+    bonds: pd.DataFrame | None  # market,id,name,coupon_pct,maturity,issue_date,clean_price,yield_pct
+    curves: pd.DataFrame | None  # market,date,tenor_years,yield_pct,curve_type("par"|"zero"),source
+    series: pd.DataFrame | None  # series_id,date,value  (FRED)
+
+
+@dataclass(frozen=True)
+class Table:
+    """Rows of a CSV file as text, each with the physical line on which it starts."""
+
+    file: str
+    rows: list[list[str]]
+    lines: list[int]
+
+
+def read_bytes(path: str | os.PathLike[str]) -> bytes:
+    """The file's bytes; missing, unreadable, empty or absurdly large files are a DataError."""
+    name = str(path)
+    try:
+        size = os.path.getsize(path)
+        if size > MAX_FILE_BYTES:
+            raise DataError(f"file is {size:,} bytes", file=name, expected=f"at most {MAX_FILE_BYTES:,} bytes")
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except DataError:
+        raise
+    except OSError as exc:
+        raise DataError(f"cannot read the file ({exc.strerror or exc})", file=name) from None
+    if not data.strip():
+        raise DataError("the file is empty", file=name, line=1, expected="a header row and data rows")
+    return data
+
+
+def decode(data: bytes, file: str, encodings: Sequence[str] = ("utf-8-sig",)) -> str:
+    """Decode with the first encoding that fits; otherwise name the line of the first bad byte."""
+    first_error: UnicodeDecodeError | None = None
+    for enc in encodings:
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError as exc:
+            first_error = first_error or exc
+    assert first_error is not None
+    line = data.count(b"\n", 0, first_error.start) + 1
+    names = " or ".join("UTF-8" if e.startswith("utf-8") else e for e in encodings)
+    raise DataError(
+        f"byte 0x{data[first_error.start]:02x} cannot be decoded (wrong encoding?)",
+        file=file,
+        line=line,
+        expected=f"{names} text",
+    ) from None
+
+
+def read_table(path: str | os.PathLike[str], encodings: Sequence[str] = ("utf-8-sig",)) -> Table:
+    """Read a whole CSV file strictly; blank lines are dropped, line numbers kept."""
+    file = str(path)
+    text = decode(read_bytes(path), file, encodings)
+    if text.startswith("\ufeff"):  # a BOM left by a non-utf-8-sig codec
+        text = text[1:]
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise DataError("NUL byte in the file (binary or corrupted?)", file=file, line=line, expected="CSV text")
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    prev_end = 0
+    try:
+        for row in reader:
+            start = prev_end + 1
+            prev_end = reader.line_num
+            if not any(cell.strip() for cell in row):
+                continue
+            rows.append([cell.strip() for cell in row])
+            lines.append(start)
+    except csv.Error as exc:
+        raise DataError(f"malformed CSV ({exc})", file=file, line=prev_end + 1, expected="well-formed CSV") from None
+    if not rows:
+        raise DataError("no rows in the file", file=file, line=1, expected="a header row and data rows")
+    return Table(file, rows, lines)
+
+
+def header_index(
+    table: Table, row: int, *, aliases: dict[str, str] | None = None, casefold: bool = True
+) -> dict[str, int]:
+    """Map each header name of ``table.rows[row]`` to its column; duplicates and blanks are errors."""
+    out: dict[str, int] = {}
+    for col, raw in enumerate(table.rows[row]):
+        name = raw.strip().lstrip("\ufeff")
+        key = name.casefold() if casefold else name
+        key = (aliases or {}).get(key, key)
+        if not name:
+            raise DataError(
+                f"header column {col + 1} is blank", file=table.file, line=table.lines[row], expected="a column name"
+            )
+        if key in out:
+            raise DataError(
+                "duplicated header column", file=table.file, line=table.lines[row], field=name, expected="each column once"
+            )
+        out[key] = col
+    return out
+
+
+def frame(table: Table, start: int, width: int, *, pad: bool = False) -> tuple[pd.DataFrame, np.ndarray]:
+    """Data rows ``table.rows[start:]`` as a string DataFrame of ``width`` columns plus their lines.
+
+    Rows with a different number of fields are an error (a truncated or shifted row) unless ``pad``,
+    which lets short rows (trailing empty cells dropped, as in RBA files) be padded with ''.
+    """
+    rows = table.rows[start:]
+    lines = np.asarray(table.lines[start:], dtype=np.int64)
+    for row, line in zip(rows, lines, strict=True):
+        if len(row) != width and not (pad and len(row) < width):
+            raise DataError(
+                f"row has {len(row)} fields but the header has {width} (truncated or shifted row?)",
+                file=table.file,
+                line=int(line),
+                expected=f"{width} comma-separated fields",
+            )
+    if pad:
+        rows = [r + [""] * (width - len(r)) if len(r) < width else r for r in rows]
+    df = pd.DataFrame(rows, columns=range(width), dtype=object) if rows else pd.DataFrame(columns=range(width))
+    return df, lines
+
+
+def _first_bad(mask: np.ndarray) -> int:
+    return int(np.flatnonzero(mask)[0])
+
+
+def parse_numbers(
+    cells: pd.Series,
+    lines: np.ndarray,
+    *,
+    file: str,
+    field: str,
+    lo: float = YIELD_MIN_PCT,
+    hi: float = YIELD_MAX_PCT,
+    missing: Iterable[str] = MISSING_TOKENS,
+    what: str = "a yield in percent",
+    closed: bool = False,
+) -> pd.Series:
+    """Vectorised text → float; missing tokens become NaN, anything else must be finite in (lo, hi)
+    (or in [lo, hi] when ``closed``)."""
+    missing = tuple(missing)
+    text = cells.astype(str).str.strip()
+    is_missing = text.isin(missing).to_numpy()
+    values = pd.to_numeric(text.where(~is_missing, None), errors="coerce").astype("float64")
+    arr = values.to_numpy()
+    bad = ~is_missing & ~np.isfinite(arr)
+    with np.errstate(invalid="ignore"):
+        outside = ((arr < lo) | (arr > hi)) if closed else ((arr <= lo) | (arr >= hi))
+        bad |= ~is_missing & np.isfinite(arr) & outside
+    if bad.any():
+        i = _first_bad(bad)
+        raise DataError(
+            f"bad value {text.iloc[i]!r}",
+            file=file,
+            line=int(lines[i]),
+            field=field,
+            expected=f"{what}, a finite number in {'[' if closed else '('}{lo:g}, {hi:g}{']' if closed else ')'}"
+            + (", or blank" if missing else ""),
+        )
+    return values
+
+
+def parse_dates(
+    cells: pd.Series,
+    lines: np.ndarray,
+    *,
+    file: str,
+    field: str,
+    formats: Sequence[tuple[str, str]],
+    lo: pd.Timestamp = DATE_MIN,
+    hi: pd.Timestamp = DATE_MAX,
+) -> pd.Series:
+    """Vectorised text → datetime64. The first row picks one format of ``formats`` (strptime, label);
+    every row must then match that same format and lie in [lo, hi]."""
+    text = cells.astype(str).str.strip()
+    labels = " or ".join(label for _, label in formats)
+    chosen: pd.Series | None = None
+    for fmt, _label in formats:
+        first = pd.to_datetime(text.iloc[:1], format=fmt, errors="coerce")
+        if first.notna().all():
+            chosen = pd.to_datetime(text, format=fmt, errors="coerce")
+            labels = _label
+            break
+    if chosen is None:
+        raise DataError(f"unparseable date {text.iloc[0]!r}", file=file, line=int(lines[0]), field=field, expected=labels)
+    bad = (chosen.isna() | (chosen < lo) | (chosen > hi)).to_numpy()
+    if bad.any():
+        i = _first_bad(bad)
+        raise DataError(
+            f"bad or out-of-range date {text.iloc[i]!r}",
+            file=file,
+            line=int(lines[i]),
+            field=field,
+            expected=f"{labels} between {lo.date()} and {hi.date()}, same format as the first row",
+        )
+    return chosen.astype("datetime64[ns]")
+
+
+def check_unique_dates(dates: pd.Series, lines: np.ndarray, *, file: str, field: str) -> None:
+    """Each observation date appears once."""
+    dup = dates.duplicated().to_numpy()
+    if dup.any():
+        i = _first_bad(dup)
+        raise DataError(
+            f"duplicate date {dates.iloc[i].date()}", file=file, line=int(lines[i]), field=field, expected="each date once"
+        )
+
+
+def wide_to_curves(
+    dates: pd.Series,
+    values: pd.DataFrame,
+    tenors: Sequence[float],
+    *,
+    market: str,
+    curve_type: str,
+    source: str,
+    file: str,
+) -> pd.DataFrame:
+    """Long curve table from one date column and one float column per tenor; NaN cells are skipped."""
+    arr = values.to_numpy(dtype="float64")
+    n_dates, n_tenors = arr.shape
+    date_rep = np.repeat(dates.to_numpy(dtype="datetime64[ns]"), n_tenors)
+    tenor_rep = np.tile(np.asarray(tenors, dtype="float64"), n_dates)
+    flat = arr.reshape(-1)
+    keep = ~np.isnan(flat)
+    if not keep.any():
+        raise DataError("no usable observations in the file", file=file, expected="at least one yield value")
+    out = pd.DataFrame(
+        {
+            "market": market,
+            "date": date_rep[keep],
+            "tenor_years": tenor_rep[keep],
+            "yield_pct": flat[keep],
+            "curve_type": curve_type,
+            "source": source,
+        }
+    )
+    out["date"] = out["date"].astype("datetime64[ns]")
+    return out.sort_values(["date", "tenor_years"], kind="stable").reset_index(drop=True)
+
+
+def curves_result(file: str, source_name: str, curves: pd.DataFrame) -> ImportResult:
+    """ImportResult of kind "curves"; ``rows`` counts the observation dates accepted."""
+    return ImportResult(
+        kind="curves",
+        source_file=file,
+        source_name=source_name,
+        rows=int(curves["date"].nunique()),
+        bonds=None,
+        curves=curves[CURVE_COLUMNS],
+        series=None,
+    )
+
+
+def source_label(source_name: str, file: str) -> str:
+    """The ``source`` column: the publisher's series name plus the file's base name."""
+    return f"{source_name} ({os.path.basename(file)})"

@@ -1,0 +1,143 @@
+"""Generic bonds CSV: ``market,id,name,coupon_pct,maturity[,clean_price|yield_pct][,issue_date]``.
+
+Header (line 1, names case-insensitive, any order): ``market``, ``id``, ``coupon_pct`` and
+``maturity`` are required; ``name``, ``clean_price``, ``yield_pct`` and ``issue_date`` are optional.
+Any other column is an error (nothing is dropped silently). Per row:
+
+* ``market`` one of US, JP, AU, UK (``GB`` is accepted and stored as UK), case-insensitive;
+* ``id`` non-empty and unique in the file; ``name`` optional text;
+* text fields (id, name) must not start with ``= + @`` nor contain control characters — such
+  cells are **rejected** (not neutralised) because a spreadsheet would run them as formulas and a
+  silently altered id would no longer match anything;
+* ``coupon_pct`` a number in [0, 25]; ``maturity`` an ISO date ``YYYY-MM-DD`` in 1990–2100;
+  ``issue_date`` optional ISO date in 1950–2100 and before ``maturity``;
+* at most one of ``clean_price`` (finite, 0 < p < 1000) and ``yield_pct`` (finite, -5 < y < 50).
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pandas as pd
+
+from desktop.errors import DataError
+from desktop.importers import base
+
+SOURCE_NAME = "bonds CSV"
+REQUIRED = ("market", "id", "coupon_pct", "maturity")
+OPTIONAL = ("name", "clean_price", "yield_pct", "issue_date")
+BOND_COLUMNS = ["market", "id", "name", "coupon_pct", "maturity", "issue_date", "clean_price", "yield_pct"]
+MARKETS = ("US", "JP", "AU", "UK")
+ISO = (("%Y-%m-%d", "YYYY-MM-DD"),)
+_FORMULA_START = ("=", "+", "@")
+
+
+def _check_text(cells: pd.Series, lines: np.ndarray, file: str, field: str) -> None:
+    """Reject formula-looking or control-character text (CSV/spreadsheet injection)."""
+    starts = cells.str.startswith(_FORMULA_START).to_numpy()
+    control = cells.str.contains(r"[\x00-\x1f\x7f]", regex=True).to_numpy()
+    bad = starts | control
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise DataError(
+            f"text {cells.iloc[i]!r} looks like a spreadsheet formula or holds control characters",
+            file=file,
+            line=int(lines[i]),
+            field=field,
+            expected="plain text not starting with = + @ and without control characters",
+        )
+
+
+def _required_nonempty(cells: pd.Series, lines: np.ndarray, file: str, field: str) -> None:
+    empty = (cells == "").to_numpy()
+    if empty.any():
+        i = int(np.flatnonzero(empty)[0])
+        raise DataError("required field is empty", file=file, line=int(lines[i]), field=field, expected="a value")
+
+
+def _header(table: base.Table) -> dict[str, int]:
+    cols = base.header_index(table, 0)
+    file, line = table.file, table.lines[0]
+    for name in cols:
+        if name not in REQUIRED and name not in OPTIONAL:
+            raise DataError(
+                "unknown column", file=file, line=line, field=name,
+                expected="columns " + ",".join(REQUIRED + OPTIONAL),
+            )
+    for name in REQUIRED:
+        if name not in cols:
+            raise DataError(
+                "required column missing from the header", file=file, line=line, field=name,
+                expected="a header with " + ",".join(REQUIRED),
+            )
+    return cols
+
+
+def parse(path: str | os.PathLike[str]) -> base.ImportResult:
+    """Parse and validate a bonds CSV; all rows or none."""
+    file = str(path)
+    table = base.read_table(path)
+    cols = _header(table)
+    if len(table.rows) < 2:
+        raise DataError("no bond rows after the header", file=file, line=table.lines[0] + 1, expected="one row per bond")
+    df, lines = base.frame(table, 1, len(table.rows[0]))
+    col = {name: df[i].astype(str) for name, i in cols.items()}
+    for name in REQUIRED:
+        _required_nonempty(col[name], lines, file, name)
+
+    market = col["market"].str.upper().replace({"GB": "UK"})
+    bad = ~market.isin(MARKETS).to_numpy()
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise DataError(
+            f"unknown market {col['market'].iloc[i]!r}", file=file, line=int(lines[i]), field="market",
+            expected="US, JP, AU or UK (GB accepted)",
+        )
+    ids = col["id"]
+    _check_text(ids, lines, file, "id")
+    dup = ids.duplicated().to_numpy()
+    if dup.any():
+        i = int(np.flatnonzero(dup)[0])
+        raise DataError(f"duplicate id {ids.iloc[i]!r}", file=file, line=int(lines[i]), field="id", expected="unique ids")
+    names = col.get("name", pd.Series([""] * len(df), dtype=object))
+    _check_text(names, lines, file, "name")
+
+    coupon = base.parse_numbers(col["coupon_pct"], lines, file=file, field="coupon_pct", lo=0.0, hi=25.0,
+                                missing=(), what="a coupon in percent", closed=True)
+    maturity = base.parse_dates(col["maturity"], lines, file=file, field="maturity", formats=ISO,
+                                lo=pd.Timestamp("1990-01-01"), hi=pd.Timestamp("2100-12-31"))
+    issue = pd.Series(pd.NaT, index=df.index, dtype="datetime64[ns]")
+    if "issue_date" in col:
+        given = (col["issue_date"] != "").to_numpy()
+        if given.any():
+            issue[given] = base.parse_dates(col["issue_date"][given], lines[given], file=file, field="issue_date",
+                                            formats=ISO, hi=pd.Timestamp("2100-12-31"))
+            late = (given & (issue >= maturity).to_numpy())
+            if late.any():
+                i = int(np.flatnonzero(late)[0])
+                raise DataError("issue_date is not before maturity", file=file, line=int(lines[i]),
+                                field="issue_date", expected="issue_date < maturity")
+    price = _optional_number(col, "clean_price", lines, file, 0.0, 1000.0, "a clean price per 100")
+    yld = _optional_number(col, "yield_pct", lines, file, base.YIELD_MIN_PCT, base.YIELD_MAX_PCT, "a yield in percent")
+    both = (price.notna() & yld.notna()).to_numpy()
+    if both.any():
+        i = int(np.flatnonzero(both)[0])
+        raise DataError("both clean_price and yield_pct given", file=file, line=int(lines[i]), field="yield_pct",
+                        expected="at most one of clean_price and yield_pct per row")
+    bonds = pd.DataFrame({
+        "market": market.to_numpy(dtype=object), "id": ids.to_numpy(dtype=object),
+        "name": names.to_numpy(dtype=object), "coupon_pct": coupon.to_numpy(dtype="float64"),
+        "maturity": maturity.to_numpy(), "issue_date": issue.to_numpy(),
+        "clean_price": price.to_numpy(dtype="float64"), "yield_pct": yld.to_numpy(dtype="float64"),
+    })[BOND_COLUMNS]
+    return base.ImportResult(kind="bonds", source_file=file, source_name=SOURCE_NAME, rows=len(bonds),
+                             bonds=bonds, curves=None, series=None)
+
+
+def _optional_number(
+    col: dict[str, pd.Series], name: str, lines: np.ndarray, file: str, lo: float, hi: float, what: str
+) -> pd.Series:
+    if name not in col:
+        return pd.Series(np.nan, index=next(iter(col.values())).index, dtype="float64")
+    return base.parse_numbers(col[name], lines, file=file, field=name, lo=lo, hi=hi, missing=("",), what=what)
