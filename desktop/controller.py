@@ -1,0 +1,386 @@
+"""Qt-free controller behind the desktop window: what-if settings, shifted analytics, ladders.
+
+Everything the GUI shows is computed here (or in the core modules this calls); the Qt side only
+holds the current objects and draws them. All outputs are new immutable objects / DataFrames.
+
+What-if repricing (instant, numpy): a :class:`ShiftEngine` keeps every remaining cash flow of the
+universe (per 100 face), its time ``t`` (ACT/365F) and the base zero rate ``z(t)`` of its market.
+A what-if moves the zero rates by ``parallel + slope·(w(t) − ½)`` bp per market (the 2s10s
+steepener of :func:`desktop.curves.shift_profile`) and reprices exactly: ``Σ CF·exp(−(z+Δz)·t)``.
+The new yield comes from inverting the duration/convexity expansion
+``ΔP/P = −D·Δy + ½·C·Δy²`` (error < 0.1 bp for ±50 bp), duration is moved by
+``ΔD = (D² − C)·Δy``, and dv01 = D·P/10⁴.
+
+Ladder builder rule (:func:`build_ladder`): rungs are the universe's (``rung = ceil(years to
+maturity)``, so rung ``r`` holds bonds maturing in ``(r−1, r]`` years). For every market and every
+rung of the range, the builder takes the bond of that rung maturing nearest ``r`` (the rung's end);
+a real bond is preferred to a curve-implied generic one whenever the rung has one. If the market has
+no bond at all on a rung, the rung stays empty for that market and the builder reports it
+(``LadderResult.gaps``). The notional is split equally across the chosen markets (base-currency
+market value), then equally across that market's filled rungs; face amounts are rounded to each
+market's minimum denomination.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from desktop.analytics import KEY_RATE_COLUMNS, cash_flows
+from desktop.markets import MARKET_CODES, MARKETS
+
+SLOPE_KNOTS = ([2.0, 10.0], [0.0, 1.0])
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    """The PM's what-if and optimiser settings (shifts in bp; caps and turnover as fractions)."""
+
+    parallel_bp: Mapping[str, float] = field(default_factory=dict)
+    slope_bp: Mapping[str, float] = field(default_factory=dict)
+    target_duration: float = 6.0
+    us_cap: float = 0.40
+    risk_aversion: float = 1.0
+    turnover_limit: float = 1.0
+    hedged: bool = True
+    base_ccy: str = "USD"
+    preset: str = "Neutral"
+
+    def with_value(self, name: str, value: Any) -> WhatIf:
+        """A copy with one setting changed; ``parallel:US`` / ``slope:JP`` address shift maps."""
+        if ":" in name:
+            kind, code = name.split(":", 1)
+            key = f"{kind}_bp"
+            shifts = dict(getattr(self, key))
+            shifts[code] = float(value)
+            return replace(self, **{key: shifts})
+        return replace(self, **{name: value})
+
+    @property
+    def has_shift(self) -> bool:
+        return any(v for v in self.parallel_bp.values()) or any(v for v in self.slope_bp.values())
+
+
+def shift_bp_at(t: np.ndarray, parallel: float, slope: float) -> np.ndarray:
+    """bp added to zero rates at ``t`` years: parallel + 2s10s steepener (see curves.shift_profile)."""
+    return parallel + slope * (np.interp(t, *SLOPE_KNOTS) - 0.5)
+
+
+class ShiftEngine:
+    """Exact what-if repricing of a universe on parallel/2s10s-shifted zero curves (see module doc)."""
+
+    def __init__(self, universe: pd.DataFrame, curves: Mapping[str, Any]) -> None:
+        self.universe = universe
+        n = len(universe)
+        settle = universe["settle_date"]
+        flows = cash_flows(universe[["market", "coupon_pct", "maturity"]], settle)
+        pos = pd.Index(universe.index).get_indexer(flows["bond"])
+        self._rows = pos.astype(np.intp)
+        self._t = np.maximum(flows["t_years"].to_numpy(float), 0.0)
+        self._amount = flows["amount"].to_numpy(float)
+        codes = universe["market"].to_numpy()
+        code_pos = {c: i for i, c in enumerate(MARKET_CODES)}
+        self._mkt = np.array([code_pos[c] for c in codes], dtype=np.intp)[self._rows]
+        z = np.zeros_like(self._t)
+        for code, curve in curves.items():
+            m = codes[self._rows] == code
+            z[m] = curve.zero_rate(self._t[m])
+        self._z = z
+        self._w_slope = np.interp(self._t, *SLOPE_KNOTS) - 0.5
+        self._n = n
+        self.base_dirty = np.bincount(self._rows, weights=self._amount * np.exp(-z * self._t), minlength=n)
+
+    def reprice(self, whatif: WhatIf) -> pd.DataFrame:
+        """The universe with dirty/clean price, yield, duration and dv01 moved by the what-if."""
+        u = self.universe
+        if not whatif.has_shift:
+            return u
+        par = np.array([whatif.parallel_bp.get(c, 0.0) for c in MARKET_CODES], float)
+        slope = np.array([whatif.slope_bp.get(c, 0.0) for c in MARKET_CODES], float)
+        dz = (par[self._mkt] + slope[self._mkt] * self._w_slope) / 1e4
+        disc = self._amount * np.exp(-(self._z + dz) * self._t)
+        dirty_new = np.bincount(self._rows, weights=disc, minlength=self._n)
+        ratio = np.where(self.base_dirty > 0, dirty_new / np.maximum(self.base_dirty, 1e-12), 1.0)
+        r = ratio - 1.0
+        d = u["mod_duration"].to_numpy(float)
+        c = u["convexity"].to_numpy(float)
+        disc_q = d * d + 2.0 * c * r
+        with np.errstate(invalid="ignore", divide="ignore"):
+            dy = np.where((c > 1e-9) & (disc_q >= 0), (d - np.sqrt(np.maximum(disc_q, 0))) / c, -r / np.maximum(d, 1e-9))
+        dirty = u["dirty_price"].to_numpy(float) * ratio
+        d_new = np.maximum(d + (d * d - c) * dy, 0.0)
+        scale = np.where(d > 1e-9, d_new / np.maximum(d, 1e-9), 1.0)
+        out = u.copy()
+        out["dirty_price"] = dirty
+        out["clean_price"] = dirty - u["accrued"].to_numpy(float)
+        out["yield_pct"] = u["yield_pct"].to_numpy(float) + dy * 100.0
+        out["mod_duration"] = d_new
+        out["dv01"] = d_new * dirty * 1e-4
+        for k in KEY_RATE_COLUMNS:
+            out[k] = u[k].to_numpy(float) * scale
+        return out
+
+
+def shifted_curves(curves: Mapping[str, Any], whatif: WhatIf) -> dict[str, Any]:
+    """Each market's curve with its what-if shift applied at the zero nodes."""
+    out = {}
+    for code, curve in curves.items():
+        bp = shift_bp_at(curve.zero_tenors, whatif.parallel_bp.get(code, 0.0), whatif.slope_bp.get(code, 0.0))
+        out[code] = curve.shifted(bp) if np.any(bp) else curve
+    return out
+
+
+def fx_to_base(fx_usd_per_unit: Mapping[str, float], base_ccy: str) -> dict[str, float]:
+    """Units of ``base_ccy`` per unit of each currency."""
+    base = float(fx_usd_per_unit[base_ccy])
+    return {ccy: float(v) / base for ccy, v in fx_usd_per_unit.items()}
+
+
+def hedged_yield_pct(universe: pd.DataFrame, short_rates_pct: Mapping[str, float], base_ccy: str) -> np.ndarray:
+    """FX-hedged yield in base currency: local yield + (base short rate − local short rate), %.
+
+    Covered interest parity with 3-month rolling hedges: the hedge earns the short-rate differential.
+    """
+    local = universe["currency"].map(short_rates_pct).to_numpy(float)
+    return universe["yield_pct"].to_numpy(float) + float(short_rates_pct[base_ccy]) - local
+
+
+def market_values_base(universe: pd.DataFrame, face: np.ndarray, fx: Mapping[str, float]) -> np.ndarray:
+    """Market value (dirty) of each holding in base currency; ``face`` in local currency."""
+    rate = universe["currency"].map(fx).to_numpy(float)
+    return np.asarray(face, float) / 100.0 * universe["dirty_price"].to_numpy(float) * rate
+
+
+def face_from_values(universe: pd.DataFrame, value_base: np.ndarray, fx: Mapping[str, float]) -> np.ndarray:
+    """Face amounts (local ccy) buying ``value_base`` of each bond, rounded to the market's minimum."""
+    rate = universe["currency"].map(fx).to_numpy(float)
+    face = np.asarray(value_base, float) / rate / (universe["dirty_price"].to_numpy(float) / 100.0)
+    step = universe["market"].map(lambda m: MARKETS[m].min_denomination).to_numpy(float)
+    return np.round(face / step) * step
+
+
+@dataclass(frozen=True)
+class LadderResult:
+    face: np.ndarray  # local-currency face per universe row (0 = not held)
+    chosen: pd.DataFrame  # market, rung, id, years_to_maturity, value_base
+    gaps: list[str]  # "JP 35y" = no JP bond on the 35-year rung
+
+    @property
+    def message(self) -> str:
+        n = len(self.chosen)
+        text = f"Ladder: {n} bonds"
+        if self.gaps:
+            text += f"; {len(self.gaps)} empty rung(s): " + ", ".join(self.gaps)
+        return text
+
+
+def build_ladder(
+    universe: pd.DataFrame,
+    markets: Iterable[str],
+    rungs: Iterable[int],
+    notional_base: float,
+    fx: Mapping[str, float],
+) -> LadderResult:
+    """One bond per rung per market (rule in the module docstring), equal split of ``notional_base``."""
+    markets = [m for m in markets if m in set(universe["market"])]
+    rungs = sorted({int(r) for r in rungs})
+    years = universe["years_to_maturity"].to_numpy(float)
+    rung_of = universe["rung"].to_numpy(int)
+    generic = universe["is_generic"].to_numpy(bool)
+    mkt = universe["market"].to_numpy()
+    picks: list[tuple[str, int, int]] = []
+    gaps: list[str] = []
+    for code in markets:
+        for r in rungs:
+            dist = np.abs(years - r)
+            ok = (mkt == code) & (rung_of == r)
+            if not ok.any():
+                gaps.append(f"{code} {r}y")
+                continue
+            key = np.where(ok, dist + generic * 10.0, np.inf)
+            picks.append((code, r, int(np.argmin(key))))
+    value = np.zeros(len(universe))
+    filled = {code: sum(1 for p in picks if p[0] == code) for code in markets}
+    per_market = notional_base / max(sum(1 for c in markets if filled[c]), 1)
+    for code, _r, pos in picks:
+        value[pos] += per_market / filled[code]
+    face = face_from_values(universe, value, fx)
+    chosen = pd.DataFrame(
+        [
+            {
+                "market": code,
+                "rung": r,
+                "id": universe["id"].iat[pos],
+                "years_to_maturity": years[pos],
+                "value_base": value[pos],
+            }
+            for code, r, pos in picks
+        ]
+    )
+    return LadderResult(face=face, chosen=chosen, gaps=gaps)
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """One portfolio (face amounts) on one (possibly shifted) universe, in base currency.
+
+    ``weights`` are fractions of market value; ``duration_contrib`` is rung × market of w·D
+    (years); ``key_rates`` market × key tenor of Σ w·KRD (years); ``value_by_rung`` rung × market of
+    base-currency market value.
+    """
+
+    face: np.ndarray
+    values_base: np.ndarray
+    weights: np.ndarray
+    market_value_base: float
+    yield_pct: float
+    hedged_yield_pct: float
+    mod_duration: float
+    dv01_base: float
+    us_duration_share: float
+    weights_by_market: dict[str, float]
+    duration_contrib: pd.DataFrame
+    key_rates: pd.DataFrame
+    value_by_rung: pd.DataFrame
+    risk_pct: float | None = None
+
+    def figure(self, name: str) -> float:
+        if name.startswith("w:"):
+            return self.weights_by_market.get(name[2:], 0.0)
+        value = getattr(self, name)
+        return float("nan") if value is None else float(value)
+
+
+SUMMARY_ROWS: tuple[tuple[str, str, str], ...] = (
+    ("yield_pct", "Yield (local)", "%"),
+    ("hedged_yield_pct", "Yield (FX-hedged)", "%"),
+    ("mod_duration", "Modified duration", "y"),
+    ("dv01_base", "DV01", "base"),
+    ("us_duration_share", "US share of duration", "%"),
+    ("risk_pct", "Risk (vol, 1y)", "%"),
+    ("market_value_base", "Market value", "base"),
+) + tuple((f"w:{c}", f"Weight {c}", "%") for c in MARKET_CODES)
+
+
+def evaluate(
+    universe: pd.DataFrame,
+    face: np.ndarray,
+    fx: Mapping[str, float],
+    short_rates_pct: Mapping[str, float],
+    base_ccy: str,
+    risk_pct: float | None = None,
+) -> Evaluation:
+    """Aggregate a portfolio's exposures (see :class:`Evaluation`) over ``universe``."""
+    face = np.asarray(face, float)
+    values = market_values_base(universe, face, fx)
+    total = float(values.sum())
+    w = values / total if total > 0 else np.zeros_like(values)
+    dur = universe["mod_duration"].to_numpy(float)
+    y = universe["yield_pct"].to_numpy(float)
+    hy = hedged_yield_pct(universe, short_rates_pct, base_ccy)
+    mkt = universe["market"].to_numpy()
+    contrib = w * dur
+    total_dur = float(contrib.sum())
+    m_idx = _market_index(mkt)
+    rungs = universe["rung"].to_numpy(int)
+    dc = _grid(m_idx, rungs, contrib)
+    vr = _grid(m_idx, rungs, values)
+    krd = pd.DataFrame(
+        {k: np.bincount(m_idx, weights=w * universe[k].to_numpy(float), minlength=len(MARKET_CODES)) for k in KEY_RATE_COLUMNS},
+        index=list(MARKET_CODES),
+    )
+    rate = universe["currency"].map(fx).to_numpy(float)
+    dv01_base = float((face / 100.0 * universe["dv01"].to_numpy(float) * rate).sum())
+    by_mkt = dict(zip(MARKET_CODES, np.bincount(m_idx, weights=w, minlength=len(MARKET_CODES)), strict=True))
+    return Evaluation(
+        face=face,
+        values_base=values,
+        weights=w,
+        market_value_base=total,
+        yield_pct=float(w @ y),
+        hedged_yield_pct=float(w @ hy),
+        mod_duration=total_dur,
+        dv01_base=dv01_base,
+        us_duration_share=float(contrib[mkt == "US"].sum() / total_dur) if total_dur > 0 else 0.0,
+        weights_by_market={c: float(by_mkt.get(c, 0.0)) for c in MARKET_CODES},
+        duration_contrib=dc,
+        key_rates=krd,
+        value_by_rung=vr,
+        risk_pct=risk_pct,
+    )
+
+
+def _market_index(codes: np.ndarray) -> np.ndarray:
+    pos = {c: i for i, c in enumerate(MARKET_CODES)}
+    return np.fromiter((pos[c] for c in codes), dtype=np.intp, count=len(codes))
+
+
+def _grid(m_idx: np.ndarray, rungs: np.ndarray, v: np.ndarray) -> pd.DataFrame:
+    """rung × market sums of ``v`` over the rungs where anything is held (rows sorted)."""
+    held = v != 0
+    if not held.any():
+        return pd.DataFrame(0.0, index=pd.Index([], name="rung"), columns=list(MARKET_CODES))
+    used, inv = np.unique(rungs[held], return_inverse=True)
+    out = np.zeros((used.size, len(MARKET_CODES)))
+    np.add.at(out, (inv, m_idx[held]), v[held])
+    return pd.DataFrame(out, index=pd.Index(used, name="rung"), columns=list(MARKET_CODES))
+
+
+def cash_flow_ladder(universe: pd.DataFrame, face: np.ndarray, fx: Mapping[str, float] | None) -> pd.DataFrame:
+    """Coupons + principal received per calendar year: year × currency (local amounts) or, with
+    ``fx``, year × currency converted to base currency (stackable)."""
+    face = np.asarray(face, float)
+    held = np.flatnonzero(face > 0)
+    if held.size == 0:
+        return pd.DataFrame(dtype=float)
+    sub = universe.iloc[held]
+    flows = cash_flows(sub[["market", "coupon_pct", "maturity"]], sub["settle_date"])
+    pos = pd.Index(sub.index).get_indexer(flows["bond"])
+    amount = flows["amount"].to_numpy(float) * face[held][pos] / 100.0
+    ccy = sub["currency"].to_numpy()[pos]
+    if fx is not None:
+        amount = amount * pd.Series(ccy).map(fx).to_numpy(float)
+    table = pd.DataFrame({"year": flows["pay_date"].dt.year.to_numpy(), "ccy": ccy, "v": amount})
+    return table.pivot_table(index="year", columns="ccy", values="v", aggfunc="sum", fill_value=0.0)
+
+
+@dataclass(frozen=True)
+class SolveJob:
+    """Everything the worker needs for one optimisation (immutable; built on the GUI thread)."""
+
+    universe: pd.DataFrame  # what-if repriced universe
+    current_face: np.ndarray
+    whatif: WhatIf
+    fx: Mapping[str, float]
+    short_rates_pct: Mapping[str, float]
+    market_value_base: float
+    snapshot: Any
+    universe_key: int  # identifies the universe the compiled problem belongs to
+    sweep: bool = True
+    allowed: np.ndarray | None = None  # bool mask of bonds the optimiser may buy (ladder builder)
+
+
+@dataclass(frozen=True)
+class SolveOutcome:
+    status: str
+    solve_time_s: float
+    face: np.ndarray | None = None  # optimised face amounts (local ccy); None when infeasible
+    weights: np.ndarray | None = None
+    advice: str = ""  # relaxation advice when infeasible
+    binding: tuple[str, ...] = ()
+    frontier: pd.DataFrame | None = None  # us_share, expected_return_pct (sweep)
+    risk_pct: float | None = None
+    current_risk_pct: float | None = None
+    expected_return_pct: float | None = None
+    current_expected_return_pct: float | None = None
+
+
+def solve(job: SolveJob) -> SolveOutcome:
+    """Optimise in the worker thread (imports cvxpy lazily; compiled problem cached per universe)."""
+    from desktop import optim_adapter  # noqa: F401  # pragma: no cover - replaced when optim lands
+
+    raise RuntimeError("optimiser not available")

@@ -1,0 +1,1 @@
+"""pyqtgraph charts. Items are created once and updated with setData/setOpts on every change."""

@@ -1,0 +1,122 @@
+"""Shared chart plumbing: market colours, stacked bars, hover read-outs, PNG/SVG export."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyqtgraph as pg
+from pyqtgraph.exporters import ImageExporter, SVGExporter
+from PySide6.QtCore import QPointF
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QWidget
+
+from desktop.markets import MARKETS
+
+pg.setConfigOptions(antialias=True, background="w", foreground="#222222")
+
+CCY_MARKET = {m.currency: code for code, m in MARKETS.items()}
+
+
+def market_color(code: str, alpha: int = 255) -> QColor:
+    color = QColor(MARKETS[code].color if code in MARKETS else CCY_MARKET.get(code, "#777777"))
+    if code in CCY_MARKET:
+        color = QColor(MARKETS[CCY_MARKET[code]].color)
+    color.setAlpha(alpha)
+    return color
+
+
+def make_plot(title: str, x_label: str, y_label: str, legend: bool = True) -> pg.PlotWidget:
+    """A white plot with axis labels (with units), grid and an optional legend."""
+    widget = pg.PlotWidget()
+    item = widget.getPlotItem()
+    item.setTitle(title, size="11pt")
+    item.setLabel("bottom", x_label)
+    item.setLabel("left", y_label)
+    item.showGrid(x=True, y=True, alpha=0.25)
+    item.setMenuEnabled(True)
+    if legend:
+        leg = item.addLegend(offset=(-10, 5), labelTextSize="9pt", brush=pg.mkBrush(255, 255, 255, 220),
+                             pen=pg.mkPen("#bbbbbb"))
+        leg.setColumnCount(4)
+    widget.setMinimumSize(320, 220)
+    return widget
+
+
+def export_plot(widget: pg.PlotWidget, path: str | Path) -> Path:
+    """Write a chart to ``path`` as PNG (any non-.svg suffix) or SVG."""
+    path = Path(path)
+    item = widget.getPlotItem()
+    exporter = SVGExporter(item) if path.suffix.lower() == ".svg" else ImageExporter(item)
+    exporter.export(str(path))
+    return path
+
+
+class StackedBars:
+    """Bars stacked by series (market/currency) on integer x, optionally offset for side by side.
+
+    One ``BarGraphItem`` per series, created once; :meth:`set` updates them with ``setOpts``.
+    """
+
+    def __init__(self, plot: pg.PlotItem, series: Sequence[str], offset: float = 0.0, width: float = 0.8,
+                 alpha: int = 255, label_suffix: str = "", outline: bool = False) -> None:
+        self.series = list(series)
+        self.offset, self.width = offset, width
+        self.items: dict[str, pg.BarGraphItem] = {}
+        for name in self.series:
+            color = market_color(name, alpha)
+            pen = pg.mkPen(market_color(name).darker(130), width=1) if outline else pg.mkPen(None)
+            bar = pg.BarGraphItem(x=np.zeros(0), height=np.zeros(0), width=width, brush=pg.mkBrush(color), pen=pen,
+                                  name=f"{name}{label_suffix}")
+            plot.addItem(bar)
+            self.items[name] = bar
+
+    def set(self, table: pd.DataFrame, scale: float = 1.0) -> float:
+        """``table``: index = x (numbers), columns = series; values stacked in series order.
+
+        Returns the tallest stack (for setting the y range with room for the legend)."""
+        x = np.asarray(table.index, dtype=float) + self.offset if len(table) else np.zeros(0)
+        bottom = np.zeros(len(table))
+        for name in self.series:
+            h = table[name].to_numpy(float) * scale if name in table else np.zeros(len(table))
+            self.items[name].setOpts(x=x, height=h, y0=bottom.copy(), width=self.width)
+            bottom = bottom + h
+        return float(bottom.max()) if bottom.size else 0.0
+
+
+def fit_y(widget: pg.PlotWidget, top: float, bottom: float = 0.0, headroom: float = 1.18) -> None:
+    """Y range from ``bottom`` to ``top`` with headroom for the legend above the bars."""
+    widget.getPlotItem().setYRange(bottom, max(top, 1e-9) * headroom, padding=0)
+
+
+class HoverLabel:
+    """A text item following the mouse that shows what ``describe(x, y)`` returns."""
+
+    def __init__(self, widget: pg.PlotWidget, describe) -> None:  # noqa: ANN001
+        self.widget, self.describe = widget, describe
+        self.text = pg.TextItem("", color="#111111", fill=pg.mkBrush(255, 255, 240, 230), anchor=(0, 1))
+        self.text.setZValue(100)
+        widget.getPlotItem().addItem(self.text, ignoreBounds=True)
+        self.text.hide()
+        widget.scene().sigMouseMoved.connect(self.on_move)
+
+    def on_move(self, pos: QPointF) -> None:
+        vb = self.widget.getPlotItem().vb
+        if not vb.sceneBoundingRect().contains(pos):
+            self.text.hide()
+            return
+        p = vb.mapSceneToView(pos)
+        msg = self.describe(p.x(), p.y())
+        if not msg:
+            self.text.hide()
+            return
+        self.text.setText(msg)
+        self.text.setPos(p)
+        self.text.show()
+
+
+def plots_of(widget: QWidget) -> list[pg.PlotWidget]:
+    """All pyqtgraph plots inside a chart panel (for export)."""
+    return widget.findChildren(pg.PlotWidget)

@@ -1,0 +1,70 @@
+"""Curves view: each market's par curve (model, from the bootstrapped zero curve) and what-if overlay."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from desktop.markets import MARKET_CODES, MARKETS
+from desktop.views.charts.base import HoverLabel, make_plot, market_color
+from desktop.views.session import Session
+
+GRID = np.round(np.concatenate([np.arange(0.25, 2.0, 0.25), np.arange(2.0, 30.01, 0.5)]), 2)
+
+
+class CurvesChart(QWidget):
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.plot = make_plot("Par yield curves (solid) with the what-if shifted curves (dashed)",
+                              "maturity (years)", "par yield (%, semi-annual)")
+        p = self.plot.getPlotItem()
+        self.base: dict[str, pg.PlotDataItem] = {}
+        self.shifted: dict[str, pg.PlotDataItem] = {}
+        self.quotes: dict[str, pg.ScatterPlotItem] = {}
+        for code in MARKET_CODES:
+            color = market_color(code)
+            self.base[code] = p.plot([], [], pen=pg.mkPen(color, width=2), name=MARKETS[code].name)
+            self.shifted[code] = p.plot([], [], pen=pg.mkPen(color, width=2, style=Qt.PenStyle.DashLine))
+            self.quotes[code] = pg.ScatterPlotItem(size=5, pen=pg.mkPen(color), brush=pg.mkBrush(255, 255, 255))
+            p.addItem(self.quotes[code])
+        self._values: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._hover = HoverLabel(self.plot, self._describe)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.plot)
+        session.loaded.connect(self._draw_base)
+        session.analyticsChanged.connect(self.refresh)
+
+    def _draw_base(self) -> None:
+        for code, curve in self.session.snapshot.curves.items():
+            y = np.asarray(curve.par_yield_pct(GRID), float)
+            self.base[code].setData(GRID, y)
+            self._values[code] = (y, y)
+            if curve.curve_type == "par":
+                keep = curve.tenors <= 30
+                self.quotes[code].setData(curve.tenors[keep], curve.input_yields_pct[keep])
+
+    def refresh(self) -> None:
+        s = self.session
+        if not self._values and s.snapshot is not None:
+            self._draw_base()
+        for code, curve in s.curves.items():
+            moved = bool(s.whatif.parallel_bp.get(code) or s.whatif.slope_bp.get(code))
+            if moved:
+                y = np.asarray(curve.par_yield_pct(GRID), float)
+                self.shifted[code].setData(GRID, y)
+                self._values[code] = (self._values[code][0], y)
+            else:
+                self.shifted[code].setData([], [])
+                self._values[code] = (self._values[code][0], self._values[code][0])
+
+    def _describe(self, x: float, _y: float) -> str:
+        if not self._values or not (GRID[0] <= x <= GRID[-1]):
+            return ""
+        lines = [f"{x:.1f} y"]
+        for code, (base, new) in self._values.items():
+            b, n = np.interp(x, GRID, base), np.interp(x, GRID, new)
+            lines.append(f"{code}: {b:.3f} %" + (f" → {n:.3f} %" if abs(n - b) > 1e-6 else ""))
+        return "\n".join(lines)

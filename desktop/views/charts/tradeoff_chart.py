@@ -1,0 +1,50 @@
+"""Trade-off view: expected return vs US share of duration from the optimiser's sweep."""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from desktop.views.charts.base import make_plot
+from desktop.views.session import Session
+
+
+class TradeoffChart(QWidget):
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.plot = make_plot("Expected return vs US share of duration (optimiser sweep of the US cap)",
+                              "US share of duration (%)", "expected return (%, 1y)")
+        p = self.plot.getPlotItem()
+        self.curve = p.plot([], [], pen=pg.mkPen("#0072B2", width=2), symbol="o", symbolSize=5,
+                            symbolBrush="#0072B2", name="optimal for each US cap")
+        self.now = pg.ScatterPlotItem(size=14, symbol="s", brush=pg.mkBrush("#555555"), name="current")
+        self.best = pg.ScatterPlotItem(size=16, symbol="star", brush=pg.mkBrush("#E69F00"), name="optimised")
+        p.addItem(self.now)
+        p.addItem(self.best)
+        self.note = QLabel("Waiting for the first optimisation…")
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.plot)
+        lay.addWidget(self.note)
+        session.solutionChanged.connect(self.refresh)
+
+    def refresh(self) -> None:
+        s = self.session
+        out = s.outcome
+        if out is None:
+            return
+        if out.frontier is not None and len(out.frontier):
+            f = out.frontier
+            self.curve.setData(f["us_share"].to_numpy(float) * 100.0, f["expected_return_pct"].to_numpy(float))
+            self.note.setText(f"{len(f)} optimal portfolios; every point solves the same problem with a different US cap.")
+        else:
+            self.curve.setData([], [])
+            self.note.setText("No sweep for this solve (" + out.status + ").")
+        cur = s.current
+        if cur is not None and out.current_expected_return_pct is not None:
+            self.now.setData([cur.us_duration_share * 100.0], [out.current_expected_return_pct])
+        opt = s.optimised
+        if opt is not None and out.expected_return_pct is not None:
+            self.best.setData([opt.us_duration_share * 100.0], [out.expected_return_pct])
+        else:
+            self.best.setData([], [])

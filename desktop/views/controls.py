@@ -1,0 +1,152 @@
+"""What-if controls: float sliders with spin boxes, hedging, base currency, presets."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.controller import WhatIf
+from desktop.markets import CURRENCIES, MARKET_CODES
+from desktop.views.session import Session
+
+SCALE = 100  # slider ticks per unit (the QSlider is int; values travel as float)
+
+
+class FloatSlider(QWidget):
+    """A QSlider scaled ×100 bound to a QDoubleSpinBox; ``valueChanged(float)`` on user moves."""
+
+    valueChanged = Signal(float)
+
+    def __init__(self, lo: float, hi: float, step: float, suffix: str, decimals: int = 1, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.setRange(round(lo * SCALE), round(hi * SCALE))
+        self.slider.setSingleStep(max(1, round(step * SCALE)))
+        self.slider.setPageStep(max(1, round(step * SCALE * 10)))
+        self.spin = QDoubleSpinBox()
+        self.spin.setRange(lo, hi)
+        self.spin.setSingleStep(step)
+        self.spin.setDecimals(decimals)
+        self.spin.setSuffix(suffix)
+        self.spin.setKeyboardTracking(False)
+        self.spin.setMinimumWidth(84)
+        self.spin.setAlignment(Qt.AlignmentFlag.AlignRight)
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.slider, 1)
+        lay.addWidget(self.spin)
+        self.slider.valueChanged.connect(self._from_slider)
+        self.spin.valueChanged.connect(self._from_spin)
+
+    def value(self) -> float:
+        return float(self.spin.value())
+
+    def setValue(self, value: float) -> None:  # noqa: N802 - Qt naming
+        """Set silently (model → widget sync)."""
+        with QSignalBlocker(self.slider), QSignalBlocker(self.spin):
+            self.slider.setValue(round(value * SCALE))
+            self.spin.setValue(value)
+
+    def _from_slider(self, ticks: int) -> None:
+        value = ticks / SCALE
+        with QSignalBlocker(self.spin):
+            self.spin.setValue(value)
+        self.valueChanged.emit(float(value))
+
+    def _from_spin(self, value: float) -> None:
+        with QSignalBlocker(self.slider):
+            self.slider.setValue(round(value * SCALE))
+        self.valueChanged.emit(float(value))
+
+
+class _Bound:
+    """Connects one FloatSlider to one WhatIf field (bound method, no lambda)."""
+
+    def __init__(self, session: Session, name: str, widget: FloatSlider, scale: float) -> None:
+        self.session, self.name, self.widget, self.scale = session, name, widget, scale
+        widget.valueChanged.connect(self.on_value)
+
+    def on_value(self, value: float) -> None:
+        self.session.set_value(self.name, value / self.scale)
+
+    def sync(self, whatif: WhatIf) -> None:
+        if ":" in self.name:
+            kind, code = self.name.split(":")
+            value = getattr(whatif, f"{kind}_bp").get(code, 0.0)
+        else:
+            value = getattr(whatif, self.name)
+        self.widget.setValue(float(value) * self.scale)
+
+
+class WhatIfPanel(QWidget):
+    """The left dock: optimiser settings, curve shifts per market, hedging, base currency, preset."""
+
+    def __init__(self, session: Session, presets: list[str], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.bound: dict[str, _Bound] = {}
+        opt = QGroupBox("Optimiser")
+        form = QFormLayout(opt)
+        self.preset = QComboBox()
+        self.preset.addItems(presets)
+        self.preset.setToolTip("Optimiser preset (sets the sliders)")
+        form.addRow("Preset", self.preset)
+        for name, label, lo, hi, step, suffix, scale in (
+            ("target_duration", "Target duration", 0.5, 15.0, 0.1, " y", 1.0),
+            ("us_cap", "US cap", 0.0, 100.0, 1.0, " %", 100.0),
+            ("risk_aversion", "Risk aversion", 0.0, 20.0, 0.1, "", 1.0),
+            ("turnover_limit", "Turnover limit", 0.0, 200.0, 1.0, " %", 100.0),
+        ):
+            w = FloatSlider(lo, hi, step, suffix)
+            w.setObjectName(name)
+            form.addRow(label, w)
+            self.bound[name] = _Bound(session, name, w, scale)
+        self.hedged = QCheckBox("FX-hedged returns")
+        self.base = QComboBox()
+        self.base.addItems(list(CURRENCIES))
+        form.addRow(self.hedged)
+        form.addRow("Base currency", self.base)
+        curves = QGroupBox("Curve what-if (bp on zero rates)")
+        cform = QFormLayout(curves)
+        for code in MARKET_CODES:
+            for kind, label in (("parallel", "parallel"), ("slope", "2s10s")):
+                w = FloatSlider(-100.0, 100.0, 1.0, " bp", decimals=0)
+                w.setObjectName(f"{kind}_{code}")
+                cform.addRow(f"{code} {label}", w)
+                self.bound[f"{kind}:{code}"] = _Bound(session, f"{kind}:{code}", w, 1.0)
+        lay = QVBoxLayout(self)
+        lay.addWidget(opt)
+        lay.addWidget(curves)
+        lay.addStretch(1)
+        self.hedged.toggled.connect(self._on_hedged)
+        self.base.currentTextChanged.connect(self._on_base)
+        session.whatIfChanged.connect(self.sync)
+        self.sync(session.whatif)
+
+    def sliders(self) -> list[FloatSlider]:
+        return [b.widget for b in self.bound.values()]
+
+    def _on_hedged(self, checked: bool) -> None:
+        self.session.set_value("hedged", bool(checked))
+
+    def _on_base(self, ccy: str) -> None:
+        self.session.set_value("base_ccy", ccy)
+
+    def sync(self, whatif: WhatIf) -> None:
+        for b in self.bound.values():
+            b.sync(whatif)
+        with QSignalBlocker(self.hedged), QSignalBlocker(self.base), QSignalBlocker(self.preset):
+            self.hedged.setChecked(whatif.hedged)
+            self.base.setCurrentText(whatif.base_ccy)
+            if self.preset.findText(whatif.preset) >= 0:
+                self.preset.setCurrentText(whatif.preset)

@@ -1,0 +1,165 @@
+"""Holdings / universe table: filter by market and rung, edit face amounts, copy as TSV."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtGui import QColor, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QHeaderView, QLabel, QSpinBox, QTableView, QVBoxLayout, QWidget
+
+from desktop.controller import hedged_yield_pct
+from desktop.markets import MARKET_CODES
+from desktop.views.charts.base import market_color
+from desktop.views.session import Session
+from desktop.views.table_model import Column, DataFrameModel, MarketRungFilter
+
+COLUMNS = [
+    Column("market", "Mkt"),
+    Column("id", "ID"),
+    Column("name", "Name"),
+    Column("coupon_pct", "Cpn %", "{:.3f}"),
+    Column("maturity", "Maturity", "date"),
+    Column("rung", "Rung y", "{:d}"),
+    Column("years_to_maturity", "Yrs", "{:.2f}"),
+    Column("clean_price", "Price (model)", "{:.3f}", tooltip="Model clean price per 100 face off the market's curve"),
+    Column("yield_pct", "Yield %", "{:.3f}"),
+    Column("hedged_yield_pct", "Hedged %", "{:.3f}", tooltip="FX-hedged yield into the base currency"),
+    Column("mod_duration", "Mod dur y", "{:.2f}"),
+    Column("dv01", "DV01 /100", "{:.4f}", tooltip="Price change per 100 face for 1 bp (local ccy)"),
+    Column("face", "Face (local)", "{:,.0f}", editable=True, tooltip="Face amount held, local currency; editable"),
+    Column("value_base", "MV (base)", "{:,.0f}"),
+    Column("weight_pct", "Weight %", "{:.2f}"),
+    Column("opt_face", "Opt face", "{:,.0f}", tooltip="Optimised face amount (local currency)"),
+    Column("opt_weight_pct", "Opt weight %", "{:.2f}"),
+]
+LIVE = [c.key for c in COLUMNS if c.fmt and c.key not in ("coupon_pct", "maturity", "rung")]
+
+
+def holdings_frame(session: Session) -> pd.DataFrame:
+    """The table's DataFrame: universe figures on the what-if curves + current and optimised holdings."""
+    u = session.shifted
+    frame = u[["market", "id", "name", "coupon_pct", "maturity", "rung", "years_to_maturity", "clean_price",
+               "yield_pct", "mod_duration", "dv01"]].copy()
+    frame["hedged_yield_pct"] = hedged_yield_pct(u, session.snapshot.short_rates_pct, session.whatif.base_ccy)
+    frame["face"] = session.face
+    cur, opt = session.current, session.optimised
+    frame["value_base"] = cur.values_base if cur is not None else 0.0
+    frame["weight_pct"] = cur.weights * 100.0 if cur is not None else 0.0
+    frame["opt_face"] = opt.face if opt is not None else np.nan
+    frame["opt_weight_pct"] = opt.weights * 100.0 if opt is not None else np.nan
+    return frame
+
+
+class CopyableTable(QTableView):
+    """Ctrl+C copies the selected block as TSV (raw numbers, header row) for Excel."""
+
+    def keyPressEvent(self, event) -> None:  # noqa: ANN001
+        if event.matches(QKeySequence.StandardKey.Copy):
+            QGuiApplication.clipboard().setText(self.selection_tsv())
+            return
+        super().keyPressEvent(event)
+
+    def selection_tsv(self) -> str:
+        indexes = self.selectionModel().selectedIndexes()
+        if not indexes:
+            return ""
+        rows = sorted({i.row() for i in indexes})
+        cols = sorted({i.column() for i in indexes})
+        model = self.model()
+        lines = ["\t".join(str(model.headerData(c, Qt.Orientation.Horizontal)) for c in cols)]
+        for r in rows:
+            cells = []
+            for c in cols:
+                value = model.index(r, c).data(Qt.ItemDataRole.UserRole + 1)
+                text = model.index(r, c).data()
+                cells.append(repr(value) if isinstance(value, float) and text else str(text or ""))
+            lines.append("\t".join(cells))
+        return "\n".join(lines) + "\n"
+
+
+class HoldingsView(QWidget):
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.model = DataFrameModel(COLUMNS, self)
+        self.model.set_row_colors(self._row_color)
+        self.proxy = MarketRungFilter(self)
+        self.proxy.setSourceModel(self.model)
+        self.table = CopyableTable()
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(5, Qt.SortOrder.AscendingOrder)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setDefaultSectionSize(22)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.checks: dict[str, QCheckBox] = {}
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("Markets:"))
+        for code in MARKET_CODES:
+            box = QCheckBox(code)
+            box.setChecked(True)
+            box.toggled.connect(self._refilter)
+            self.checks[code] = box
+            bar.addWidget(box)
+        self.rung_lo, self.rung_hi = QSpinBox(), QSpinBox()
+        for spin, value in ((self.rung_lo, 1), (self.rung_hi, 50)):
+            spin.setRange(1, 50)
+            spin.setValue(value)
+            spin.setSuffix(" y")
+            spin.valueChanged.connect(self._refilter)
+        self.held_only = QCheckBox("Held or optimised only")
+        self.held_only.toggled.connect(self._refilter)
+        self.count = QLabel()
+        bar.addSpacing(16)
+        bar.addWidget(QLabel("Rungs"))
+        bar.addWidget(self.rung_lo)
+        bar.addWidget(QLabel("to"))
+        bar.addWidget(self.rung_hi)
+        bar.addSpacing(16)
+        bar.addWidget(self.held_only)
+        bar.addStretch(1)
+        bar.addWidget(self.count)
+        note = QLabel("Prices are model prices off each market's curve (bundled snapshot); generic bonds are "
+                      "curve-implied. Double-click a face amount to edit; Ctrl+C copies the selection as TSV.")
+        note.setWordWrap(True)
+        note.setStyleSheet("color: #555555;")
+        lay = QVBoxLayout(self)
+        lay.addLayout(bar)
+        lay.addWidget(self.table)
+        lay.addWidget(note)
+        self.model.faceEdited.connect(session.edit_face)
+        session.loaded.connect(self.reload)
+        session.analyticsChanged.connect(self.refresh)
+        self._rows = -1
+
+    def _row_color(self, row: int) -> QColor | None:
+        return market_color(str(self.model.raw(row, "market")))
+
+    def reload(self) -> None:
+        frame = holdings_frame(self.session)
+        self.model.set_frame(frame)
+        self._rows = len(frame)
+        self.table.resizeColumnsToContents()
+        self.table.setColumnWidth(2, min(self.table.columnWidth(2), 320))
+        self._refilter()
+
+    def refresh(self) -> None:
+        if self._rows != len(self.session.shifted):
+            self.reload()
+            return
+        self.model.update_columns(holdings_frame(self.session), LIVE)
+        self.count.setText(f"{self.proxy.rowCount()} of {self._rows} bonds")
+
+    def _refilter(self, *_args: object) -> None:
+        markets = {c for c, box in self.checks.items() if box.isChecked()}
+        self.proxy.set_filter(markets, (self.rung_lo.value(), self.rung_hi.value()), self.held_only.isChecked())
+        self.proxy.sort(self.proxy.sortColumn(), self.proxy.sortOrder())
+        self.count.setText(f"{self.proxy.rowCount()} of {self._rows} bonds")
+
+    def current_frame(self) -> pd.DataFrame:
+        """The rows as shown (filter + sort), raw values — what the CSV export writes."""
+        rows = [self.proxy.mapToSource(self.proxy.index(r, 0)).row() for r in range(self.proxy.rowCount())]
+        return holdings_frame(self.session).iloc[rows].reset_index(drop=True)
+

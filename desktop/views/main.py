@@ -1,0 +1,52 @@
+"""GUI entry: ``run_gui(argv)`` — the window, ``--screenshot``, ``--first-paint-probe``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+START = time.perf_counter()
+os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="ladderdesk", description="LadderDesk: four-market government bond ladders")
+    parser.add_argument("--screenshot", metavar="FILE.png", help="render the window offscreen to FILE.png and exit")
+    parser.add_argument("--view", default="ladder", help="tab for --screenshot: holdings, ladder, exposure, "
+                        "curves, tradeoff, scenarios")
+    parser.add_argument("--size", default="1600x1000", help="window size for --screenshot, WIDTHxHEIGHT")
+    parser.add_argument("--workspace", help="workspace SQLite file (default: the user's workspace)")
+    parser.add_argument("--first-paint-probe", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    try:
+        w, h = (int(v) for v in args.size.lower().split("x"))
+        if not (200 <= w <= 8000 and 200 <= h <= 8000):
+            raise ValueError
+    except ValueError:
+        parser.error(f"--size must look like 1600x1000, got {args.size!r}")
+    args.width, args.height = w, h
+    return args
+
+
+def run_gui(argv: list[str]) -> int:
+    args = parse_args(argv)
+    if args.screenshot or args.first_paint_probe:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.views.app_setup import build_window, first_paint_probe, screenshot
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setOrganizationName("LadderDesk")
+    app.setApplicationName("LadderDesk")
+    window = build_window(args.workspace)
+    if args.first_paint_probe:
+        return first_paint_probe(app, window, START)
+    if args.screenshot:
+        return screenshot(app, window, args.screenshot, args.view, args.width, args.height)
+    window.resize(1500, 950)
+    window.show()
+    window.session.start_loading()
+    return app.exec()

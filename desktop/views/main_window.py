@@ -1,0 +1,122 @@
+"""The main window: tabs (holdings, ladder, exposure, curves, trade-off, scenarios), docks, status bar."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QProgressBar, QScrollArea, QTabWidget, QWidget
+
+from desktop.views.charts.curves_chart import CurvesChart
+from desktop.views.charts.exposure_chart import ExposureChart
+from desktop.views.charts.ladder_chart import LadderChart
+from desktop.views.charts.tradeoff_chart import TradeoffChart
+from desktop.views.controls import WhatIfPanel
+from desktop.views.holdings_view import HoldingsView
+from desktop.views.session import Session
+from desktop.views.summary import SummaryPanel
+
+VIEWS = ("holdings", "ladder", "exposure", "curves", "tradeoff", "scenarios")
+
+
+def _scenarios_view(session: Session) -> QWidget | None:
+    """The scenario engineer's tab, if present (a missing or broken module must not break the window)."""
+    try:
+        from desktop.views.scenarios_view import ScenariosView  # type: ignore[import-not-found]
+    except Exception:  # noqa: BLE001 - optional tab
+        return None
+    try:
+        return ScenariosView(session)
+    except Exception:  # noqa: BLE001
+        return None
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, session: Session, presets: list[str] | None = None, settings: QSettings | None = None) -> None:
+        super().__init__()
+        self.session = session
+        self.settings = settings
+        self.setWindowTitle("LadderDesk")
+        self.setAcceptDrops(True)
+        self.tabs = QTabWidget()
+        self.holdings = HoldingsView(session)
+        self.ladder = LadderChart(session)
+        self.exposure = ExposureChart(session)
+        self.curves = CurvesChart(session)
+        self.tradeoff = TradeoffChart(session)
+        self.views: dict[str, QWidget] = {
+            "holdings": self.holdings,
+            "ladder": self.ladder,
+            "exposure": self.exposure,
+            "curves": self.curves,
+            "tradeoff": self.tradeoff,
+        }
+        titles = {"holdings": "Holdings && universe", "ladder": "Ladder", "exposure": "Exposure", "curves": "Curves",
+                  "tradeoff": "Trade-off"}
+        for key, widget in self.views.items():
+            self.tabs.addTab(widget, titles[key])
+        scen = _scenarios_view(session)
+        if scen is not None:
+            self.views["scenarios"] = scen
+            self.tabs.addTab(scen, "Scenarios")
+        self.setCentralWidget(self.tabs)
+        self.controls = WhatIfPanel(session, presets or ["Neutral"])
+        self.summary = SummaryPanel(session)
+        self._dock("What-if", self.controls, Qt.DockWidgetArea.LeftDockWidgetArea, scroll=True)
+        self._dock("Summary", self.summary, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.busy = QProgressBar()
+        self.busy.setRange(0, 0)
+        self.busy.setMaximumWidth(120)
+        self.busy.setToolTip("Optimising…")
+        self.busy.hide()
+        self.status = QLabel("Starting…")
+        self.statusBar().addWidget(self.status, 1)
+        self.statusBar().addPermanentWidget(self.busy)
+        session.statusChanged.connect(self.status.setText)
+        session.busyChanged.connect(self.busy.setVisible)
+        session.titleChanged.connect(self._set_title)
+        self.restore_layout()
+
+    def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea, scroll: bool = False) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock_{title}")
+        if scroll:
+            area_widget = QScrollArea()
+            area_widget.setWidgetResizable(True)
+            area_widget.setWidget(widget)
+            area_widget.setMinimumWidth(widget.sizeHint().width() + 24)
+            widget = area_widget
+        dock.setWidget(widget)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _set_title(self, name: str) -> None:
+        self.setWindowTitle(f"{name} — LadderDesk")
+
+    def show_view(self, name: str) -> None:
+        widget = self.views.get(name)
+        if widget is None:
+            raise ValueError(f"unknown view {name!r}; expected one of {', '.join(self.views)}")
+        self.tabs.setCurrentWidget(widget)
+
+    # -- layout persistence --------------------------------------------------------------------
+    def restore_layout(self) -> None:
+        if self.settings is None:
+            return
+        geometry = self.settings.value("window/geometry")
+        state = self.settings.value("window/state")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+
+    def save_layout(self) -> None:
+        if self.settings is None:
+            return
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        self.settings.sync()
+
+    def closeEvent(self, event) -> None:  # noqa: ANN001
+        self.save_layout()
+        self.session.shutdown()
+        super().closeEvent(event)

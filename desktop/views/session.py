@@ -1,0 +1,204 @@
+"""The one mutable object on the Qt side: current data, portfolio, what-if and latest solution.
+
+Views subscribe to its signals and never talk to each other. Finance lives in
+:mod:`desktop.controller`; this class only sequences it: a what-if change reprices instantly
+(numpy) and emits ``analyticsChanged``, then asks the single :class:`SolveRunner` to re-optimise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoStack
+
+from desktop import controller as ctl
+from desktop.views.commands import SetHoldings
+from desktop.views.runner import SolveRunner
+
+DEFAULT_NOTIONAL = 100_000_000.0
+DEFAULT_RUNGS = range(1, 11)
+
+
+@dataclass(frozen=True)
+class Loaded:
+    snapshot: Any
+    universe: pd.DataFrame
+    engine: ctl.ShiftEngine
+
+
+def load_bundled(_job: object = None) -> Loaded:
+    """Worker task: the bundled snapshot and its model-priced universe."""
+    from desktop.snapshot import load_bundled_snapshot
+    from desktop.universe import build_universe
+
+    snap = load_bundled_snapshot()
+    universe = build_universe(snap)
+    return Loaded(snap, universe, ctl.ShiftEngine(universe, snap.curves))
+
+
+class Session(QObject):
+    loaded = Signal()
+    analyticsChanged = Signal()
+    whatIfChanged = Signal(object)
+    solutionChanged = Signal(object)
+    busyChanged = Signal(bool)
+    statusChanged = Signal(str)
+    adviceChanged = Signal(str)
+    titleChanged = Signal(str)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.snapshot: Any = None
+        self.universe: pd.DataFrame = pd.DataFrame()
+        self.engine: ctl.ShiftEngine | None = None
+        self.whatif = ctl.WhatIf()
+        self.face = np.zeros(0)
+        self.shifted: pd.DataFrame = pd.DataFrame()
+        self.curves: dict[str, Any] = {}
+        self.current: ctl.Evaluation | None = None
+        self.optimised: ctl.Evaluation | None = None
+        self.outcome: ctl.SolveOutcome | None = None
+        self.allowed: np.ndarray | None = None
+        self.portfolio_name = "Untitled ladder"
+        self.undo_stack = QUndoStack(self)
+        self.undo_stack.cleanChanged.connect(self._emit_title)
+        self.solver = SolveRunner(ctl.solve, self)
+        self.solver.finished.connect(self._on_solved)
+        self.solver.failed.connect(self._on_failed)
+        self.solver.busyChanged.connect(self.busyChanged)
+        self._loader = SolveRunner(load_bundled, self, debounce_ms=0)
+        self._loader.finished.connect(self._on_loaded)
+        self._loader.failed.connect(self._on_failed)
+        self._universe_key = 0
+
+    # -- loading -------------------------------------------------------------------------------
+    @property
+    def is_loaded(self) -> bool:
+        return self.engine is not None
+
+    def start_loading(self) -> None:
+        self.statusChanged.emit("Loading bundled 2025-12-31 snapshot…")
+        self._loader.request(None, immediate=True)
+
+    def _on_loaded(self, data: Loaded, _seconds: float) -> None:
+        self.set_data(data.snapshot, data.universe, data.engine)
+
+    def set_data(self, snapshot: Any, universe: pd.DataFrame, engine: ctl.ShiftEngine | None = None) -> None:
+        """Install a snapshot + universe and start from the default four-market 1–10y ladder."""
+        self.snapshot = snapshot
+        self.universe = universe.reset_index(drop=True)
+        self.engine = engine if engine is not None else ctl.ShiftEngine(self.universe, snapshot.curves)
+        self._universe_key += 1
+        self.outcome = None
+        self.optimised = None
+        ladder = ctl.build_ladder(self.universe, list(snapshot.curves), DEFAULT_RUNGS, DEFAULT_NOTIONAL, self.fx)
+        self.face = ladder.face
+        self.undo_stack.clear()
+        self.recompute(emit=False)
+        self.loaded.emit()
+        self.analyticsChanged.emit()
+        self.statusChanged.emit(f"Data as of {snapshot.as_of:%Y-%m-%d}; {len(self.universe)} bonds. {ladder.message}")
+        self.request_solve(immediate=True)
+
+    # -- derived figures -----------------------------------------------------------------------
+    @property
+    def fx(self) -> dict[str, float]:
+        return ctl.fx_to_base(self.snapshot.fx_usd_per_unit, self.whatif.base_ccy)
+
+    def recompute(self, emit: bool = True) -> None:
+        """Instant path: reprice on the what-if curves and re-aggregate both portfolios."""
+        if self.engine is None:
+            return
+        self.shifted = self.engine.reprice(self.whatif)
+        self.curves = ctl.shifted_curves(self.snapshot.curves, self.whatif)
+        fx, rates, base = self.fx, self.snapshot.short_rates_pct, self.whatif.base_ccy
+        risk_now = self.outcome.current_risk_pct if self.outcome else None
+        self.current = ctl.evaluate(self.shifted, self.face, fx, rates, base, risk_now)
+        if self.outcome is not None and self.outcome.face is not None:
+            self.optimised = ctl.evaluate(self.shifted, self.outcome.face, fx, rates, base, self.outcome.risk_pct)
+        else:
+            self.optimised = None
+        if emit:
+            self.analyticsChanged.emit()
+
+    # -- what-if -------------------------------------------------------------------------------
+    def set_value(self, name: str, value: Any) -> None:
+        """One control moved: instant analytics, then a debounced re-optimisation."""
+        self.set_whatif(self.whatif.with_value(name, value))
+
+    def set_whatif(self, whatif: ctl.WhatIf) -> None:
+        if whatif == self.whatif:
+            return
+        self.whatif = whatif
+        self.whatIfChanged.emit(whatif)
+        self.recompute()
+        self.request_solve()
+
+    def request_solve(self, immediate: bool = False) -> int:
+        if self.current is None:
+            return -1
+        job = ctl.SolveJob(
+            universe=self.shifted,
+            current_face=self.face.copy(),
+            whatif=self.whatif,
+            fx=self.fx,
+            short_rates_pct=dict(self.snapshot.short_rates_pct),
+            market_value_base=self.current.market_value_base,
+            snapshot=self.snapshot,
+            universe_key=self._universe_key,
+            allowed=self.allowed,
+        )
+        return self.solver.request(job, immediate=immediate)
+
+    def _on_solved(self, outcome: ctl.SolveOutcome, seconds: float) -> None:
+        self.outcome = outcome
+        self.adviceChanged.emit(outcome.advice)
+        text = f"Optimiser: {outcome.status} in {outcome.solve_time_s * 1000:.0f} ms"
+        if outcome.binding:
+            text += " · binding: " + ", ".join(outcome.binding[:4])
+        self.statusChanged.emit(text)
+        self.recompute()
+        self.solutionChanged.emit(outcome)
+
+    def _on_failed(self, error: BaseException) -> None:
+        self.statusChanged.emit(f"Error: {error}")
+        self.adviceChanged.emit(str(error))
+
+    # -- holdings (undoable) -------------------------------------------------------------------
+    def replace_face(self, face: np.ndarray) -> None:
+        """Set face amounts without touching the undo stack (used by undo commands)."""
+        self.face = np.asarray(face, float).copy()
+        self.recompute()
+        self.request_solve()
+
+    def edit_face(self, row: int, amount: float) -> None:
+        new = self.face.copy()
+        new[row] = amount
+        label = self.universe["id"].iat[row]
+        self.undo_stack.push(SetHoldings(self, self.face, new, f"Edit face of {label}"))
+
+    def set_holdings(self, face: np.ndarray, text: str) -> None:
+        self.undo_stack.push(SetHoldings(self, self.face, face, text))
+
+    def apply_optimisation(self) -> bool:
+        if self.outcome is None or self.outcome.face is None:
+            return False
+        self.set_holdings(self.outcome.face, "Apply optimisation")
+        return True
+
+    def build_ladder(self, markets: list[str], rungs: range, notional: float) -> ctl.LadderResult:
+        result = ctl.build_ladder(self.universe, markets, rungs, notional, self.fx)
+        self.set_holdings(result.face, "Build ladder")
+        self.statusChanged.emit(result.message)
+        return result
+
+    def _emit_title(self, _clean: bool = True) -> None:
+        self.titleChanged.emit(self.portfolio_name + ("" if self.undo_stack.isClean() else " *"))
+
+    def shutdown(self) -> None:
+        self.solver.shutdown()
+        self._loader.shutdown()
