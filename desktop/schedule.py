@@ -54,6 +54,10 @@ class CouponSchedule:
     ex_dividend: np.ndarray  # bool: the next coupon is not received
     no_leap_accrual: np.ndarray  # bool: accrued ACT/365 with Feb 29 not counted (JGBs)
 
+    def take(self, rows: np.ndarray) -> CouponSchedule:
+        """The schedule of a subset of bonds (integer positions or a boolean mask)."""
+        return CouponSchedule(**{f: getattr(self, f)[rows] for f in self.__dataclass_fields__})
+
     @property
     def months_per_period(self) -> np.ndarray:
         return 12 // self.frequency
