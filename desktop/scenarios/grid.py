@@ -97,9 +97,9 @@ class ScenarioGrid:
 
     def table(self, portfolio: str, measure: str = "hedged", kinds: Sequence[str] = ("market", "rung", "total")
               ) -> pd.DataFrame:
-        """Wide grid: rows = scenarios (preset order), columns = markets, rungs, Total."""
+        """Wide grid: rows = scenarios (preset order), columns = groups in the order of ``kinds``."""
         rows = self.long[(self.long["portfolio"] == portfolio) & self.long["group_kind"].isin(kinds)]
-        order = list(dict.fromkeys(rows["group"]))
+        order = [g for k in kinds for g in dict.fromkeys(rows.loc[rows["group_kind"] == k, "group"])]
         wide = rows.pivot(index="scenario", columns="group", values=measure)
         return wide.reindex(index=[s.name for s in self.scenarios], columns=order)
 

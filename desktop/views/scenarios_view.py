@@ -111,6 +111,7 @@ class ScenariosView(QWidget):
         self._engine: ScenarioEngine | None = None
         self._engine_key: tuple[int, str] | None = None
         self._selected = 0
+        self._scale, self._unit = 1e6, "millions"
         self.measure = QComboBox()
         self.measure.addItems(list(MEASURES))
         self.portfolio = QComboBox()
@@ -129,10 +130,9 @@ class ScenariosView(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.selectionModel().currentRowChanged.connect(self._on_row)
-        self.heat = pg.PlotWidget()
-        self.heat.setMinimumSize(320, 220)
+        self.heat = _plot_widget()
         hp = self.heat.getPlotItem()
-        hp.setTitle("P&L heat map (red = loss, blue = gain)", size="10pt")
+        hp.setTitle("P&L heat map (red = loss, blue = gain)", size="10pt", color="#222222")
         hp.invertY(True)
         hp.setMouseEnabled(False, False)
         self.image = pg.ImageItem()
@@ -143,11 +143,10 @@ class ScenariosView(QWidget):
         self.marker = pg.PlotDataItem([], [], pen=pg.mkPen("#000000", width=2))
         hp.addItem(self.marker)
         self.heat.scene().sigMouseClicked.connect(self._on_heat_click)
-        self.bars_plot = pg.PlotWidget()
-        self.bars_plot.setMinimumSize(320, 200)
+        self.bars_plot = _plot_widget()
         bp = self.bars_plot.getPlotItem()
         bp.showGrid(x=False, y=True, alpha=0.25)
-        bp.addLegend(offset=(10, 10), labelTextSize="9pt")
+        bp.addLegend(offset=(-10, 10), labelTextSize="9pt", labelTextColor="#222222", brush=pg.mkBrush(255, 255, 255, 200))
         self.bars = {
             "current": pg.BarGraphItem(x=[], height=[], width=0.38, brush="#0072B2", name="current"),
             "optimised": pg.BarGraphItem(x=[], height=[], width=0.38, brush="#E69F00", name="optimised"),
@@ -230,12 +229,13 @@ class ScenariosView(QWidget):
         self.model.set_frame(table, g.base)
         self.status.setText(f"{len(self.scenarios)} scenarios · {self.ms_per_scenario:.1f} ms per scenario · "
                             f"thousands of {g.base}")
-        values = table.to_numpy(dtype=float) / 1e6
+        self._scale, self._unit = _scale(np.nanmax(np.abs(table.to_numpy(dtype=float)), initial=0.0))
+        values = table.to_numpy(dtype=float) / self._scale
         span = float(np.nanmax(np.abs(values))) if values.size else 1.0
         span = span if span > 0 else 1.0
         self.image.setImage(np.nan_to_num(values.T), levels=(-span, span))
         self.colorbar.setLevels((-span, span))
-        self.colorbar.setLabel("right", f"P&L (millions of {g.base})")
+        self.colorbar.setLabel("right", f"P&L ({self._unit} of {g.base})")
         hp = self.heat.getPlotItem()
         hp.getAxis("bottom").setTicks([[(i + 0.5, str(c)) for i, c in enumerate(table.columns)]])
         hp.getAxis("left").setTicks([[(i + 0.5, _short(n)) for i, n in enumerate(table.index)]])
@@ -252,14 +252,14 @@ class ScenariosView(QWidget):
             if pname not in self.grid.portfolios:
                 item.setOpts(x=[], height=[])
                 continue
-            bars = self.grid.rung_bars(pname, name, measure) / 1e6
+            bars = self.grid.rung_bars(pname, name, measure) / self._scale
             rungs = np.array([int(str(r)[:-1]) for r in bars.index])
             item.setOpts(x=rungs + (k - 0.5) * 0.4, height=bars.to_numpy(), width=0.38)
             ticks = [(int(r), f"{r}y") for r in rungs]
         bp = self.bars_plot.getPlotItem()
         bp.getAxis("bottom").setTicks([ticks])
-        bp.setTitle(f"P&L by rung — {_short(name, 48)}", size="10pt")
-        bp.setLabel("left", f"{self.measure.currentText()} (millions of {self.grid.base})")
+        bp.setTitle(f"P&L by rung — {_short(name, 48)}", size="10pt", color="#222222")
+        bp.setLabel("left", f"{self.measure.currentText()} ({self._unit} of {self.grid.base})")
         bp.setLabel("bottom", "rung (years to maturity)")
 
     # -- selection -----------------------------------------------------------------------------
@@ -275,6 +275,7 @@ class ScenariosView(QWidget):
 
     def select_scenario(self, row: int) -> None:
         """Select scenario ``row``: highlight it, redraw the rung bars, emit the curve overlay."""
+        self._selected = row  # so the table's currentRowChanged does not emit a second time
         self.table.selectRow(row)
         self._select(row)
 
@@ -298,6 +299,24 @@ class ScenariosView(QWidget):
         curves = {m: c.shifted(sc.shift_bp(m, c.zero_tenors)) for m, c in self.session.snapshot.curves.items()
                   if not sc.curve_shock(m).is_zero}
         return ScenarioOverlay(sc.name, sc, curves)
+
+
+def _plot_widget() -> pg.PlotWidget:
+    """White plot, dark axes, no automatic SI prefixes (units are in the axis labels)."""
+    widget = pg.PlotWidget(background="w")
+    item = widget.getPlotItem()
+    for name in ("left", "bottom", "right"):
+        axis = item.getAxis(name)
+        axis.setPen(pg.mkPen("#444444"))
+        axis.setTextPen(pg.mkPen("#222222"))
+        axis.enableAutoSIPrefix(False)
+    widget.setMinimumSize(320, 200)
+    return widget
+
+
+def _scale(max_abs: float) -> tuple[float, str]:
+    """Display scale for amounts: millions from 1m up, else thousands."""
+    return (1e6, "millions") if max_abs >= 1e6 else (1e3, "thousands")
 
 
 def _short(text: str, n: int = 30) -> str:
