@@ -130,7 +130,8 @@ def _flows(s: CouponSchedule) -> _Flows:
 
 def _discounted(fl: _Discounting, y: np.ndarray) -> np.ndarray:
     """PV of each flow per 100 face at decimal yield ``y`` (compounded f times a year)."""
-    log_v = -np.log1p(y / fl.frequency[:, 0])
+    with np.errstate(invalid="ignore", divide="ignore"):  # y ≤ −f (−200 %): no price, NaN/inf
+        log_v = -np.log1p(y / fl.frequency[:, 0])
     # v^(w + j) = v^w · v · v · … : one exp per bond, then a running product along the row
     # (relative rounding ≤ ~1e-14 after 80 periods; much cheaper than an exp per flow).
     factors = np.empty_like(fl.exponent)
@@ -149,9 +150,9 @@ def _dirty_and_slope(fl: _Discounting, y: np.ndarray) -> tuple[np.ndarray, np.nd
 def _solve_yield(fl: _Discounting, dirty: np.ndarray, guess: np.ndarray) -> np.ndarray:
     """Decimal yield matching ``dirty``: Newton steps, bisection when a step leaves the bracket.
 
-    A row stops when its Newton step is below 1e-12 (converged) or when its bracket collapses at
-    an end of −190 % … 2,000 % (no yield reproduces the price: NaN). Only unfinished rows are
-    re-priced in each iteration.
+    A row stops when its Newton step is below 1e-12 or its bracket narrower than 1e-12 (converged),
+    or when the bracket collapses at an end of −190 % … 2,000 % (no yield reproduces the price:
+    NaN). Only unfinished rows are re-priced in each iteration.
     """
     n = dirty.size
     y = np.clip(np.where(np.isfinite(guess), guess, 0.03), -0.5, 2.0)
@@ -172,9 +173,12 @@ def _solve_yield(fl: _Discounting, dirty: np.ndarray, guess: np.ndarray) -> np.n
         inside = (newton >= lo_a) & (newton <= hi_a)
         y[active] = np.where(inside, newton, 0.5 * (lo_a + hi_a))
         lo[active], hi[active] = lo_a, hi_a
-        converged = inside & (np.abs(newton - ya) < YIELD_TOL)
+        collapsed = hi_a - lo_a < YIELD_TOL  # bisection finished: a root unless stuck at an end
+        converged = (inside & (np.abs(newton - ya) < YIELD_TOL)) | (
+            collapsed & (lo_a > YIELD_LO) & (hi_a < YIELD_HI)
+        )
         found[active[converged]] = True
-        keep = ~(converged | (hi_a - lo_a < YIELD_TOL))
+        keep = ~(converged | collapsed)
         if not keep.all():
             active, sub = active[keep], sub.take(keep)
     return np.where(found, y, np.nan)
@@ -391,7 +395,9 @@ def cash_flows(bonds: pd.DataFrame, settle: Any) -> pd.DataFrame:
     )
 
 
-def curve_dirty_price(bonds: pd.DataFrame, settle: Any, discount: Any) -> np.ndarray:
+def curve_dirty_price(
+    bonds: pd.DataFrame, settle: Any, discount: Callable[[np.ndarray], np.ndarray]
+) -> np.ndarray:
     """Model dirty price per 100 face: Σ amount · discount(t_years), t_years ACT/365F from settlement.
 
     ``discount`` maps an array of year fractions to discount factors (e.g. ``Curve.discount``).

@@ -372,6 +372,29 @@ def test_impossible_price_gives_nan_yield_not_an_exception():
     assert np.isnan(got[:2]).all() and np.isfinite(got[2])
 
 
+def test_one_week_bill_far_from_par_still_solves():
+    bonds = frame(("US", 4.0, "2026-01-07"), ("JP", 0.1, "2026-03-20"))
+    y = yield_from_price(bonds, SETTLE, [95.0, 100.2])
+    back = price_from_yield(bonds, SETTLE, y)["clean_price"]
+    np.testing.assert_allclose(back, [95.0, 100.2], rtol=0, atol=1e-9)
+    assert y[0] > 500 and y[1] < 0  # 565 % and a negative JGB yield
+
+
+def test_empty_universe_gives_empty_results():
+    empty = frame().astype({"coupon_pct": float})
+    assert list(bond_analytics(empty, SETTLE, yield_pct=[]).columns) == list(ANALYTICS_COLUMNS)
+    assert cash_flows(empty, SETTLE).empty
+    assert curve_dirty_price(empty, SETTLE, np.exp).shape == (0,)
+
+
+def test_gb_is_accepted_for_uk_and_unknown_markets_are_rejected():
+    uk = price_from_yield(frame(("UK", 4.0, "2030-01-31")), SETTLE, [4.0])
+    gb = price_from_yield(frame(("GB", 4.0, "2030-01-31")), SETTLE, [4.0])
+    pd.testing.assert_frame_equal(uk, gb)
+    with pytest.raises(KeyError, match="unknown market"):
+        price_from_yield(frame(("DE", 2.0, "2030-02-15")), SETTLE, [2.0])
+
+
 # --------------------------------------------------------------------------- properties (hypothesis)
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
