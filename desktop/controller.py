@@ -384,3 +384,70 @@ def solve(job: SolveJob) -> SolveOutcome:
     from desktop import optim_adapter  # noqa: F401  # pragma: no cover - replaced when optim lands
 
     raise RuntimeError("optimiser not available")
+
+
+def holdings_of(universe: pd.DataFrame, face: np.ndarray) -> pd.DataFrame:
+    """DataFrame[id, market, face] of the held bonds (the workspace's portfolio shape)."""
+    face = np.asarray(face, float)
+    held = face > 0
+    return pd.DataFrame(
+        {"id": universe["id"].to_numpy()[held], "market": universe["market"].to_numpy()[held], "face": face[held]}
+    )
+
+
+def face_from_holdings(universe: pd.DataFrame, holdings: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
+    """Face array over ``universe`` from saved holdings; ids no longer in the universe are listed."""
+    key = pd.MultiIndex.from_arrays([universe["market"], universe["id"]])
+    pos = key.get_indexer(pd.MultiIndex.from_arrays([holdings["market"], holdings["id"]]))
+    face = np.zeros(len(universe))
+    ok = pos >= 0
+    np.add.at(face, pos[ok], holdings["face"].to_numpy(float)[ok])
+    missing = [f"{m} {i}" for m, i, good in zip(holdings["market"], holdings["id"], ok, strict=True) if not good]
+    return face, missing
+
+
+def trades_of(universe: pd.DataFrame, current: np.ndarray, target: np.ndarray, fx: Mapping[str, float]) -> pd.DataFrame:
+    """Orders to move from ``current`` to ``target`` face: buy/sell, face (local), value (base)."""
+    delta = np.asarray(target, float) - np.asarray(current, float)
+    moved = np.abs(delta) > 1e-9
+    sub = universe[moved]
+    value = market_values_base(sub, np.abs(delta[moved]), fx)
+    return pd.DataFrame(
+        {
+            "market": sub["market"].to_numpy(),
+            "id": sub["id"].to_numpy(),
+            "name": sub["name"].to_numpy(),
+            "side": np.where(delta[moved] > 0, "BUY", "SELL"),
+            "face_local": np.abs(delta[moved]),
+            "currency": sub["currency"].to_numpy(),
+            "clean_price": sub["clean_price"].to_numpy(float),
+            "value_base": value,
+        }
+    )
+
+
+def run_card(snapshot: Any, whatif: WhatIf, outcome: SolveOutcome | None) -> dict[str, Any]:
+    """What a saved variant was made from: data as-of, settings/constraints, solver status and time."""
+    return {
+        "data_as_of": f"{snapshot.as_of:%Y-%m-%d}",
+        "settings": {
+            "parallel_bp": dict(whatif.parallel_bp),
+            "slope_bp": dict(whatif.slope_bp),
+            "target_duration": whatif.target_duration,
+            "us_cap": whatif.us_cap,
+            "risk_aversion": whatif.risk_aversion,
+            "turnover_limit": whatif.turnover_limit,
+            "hedged": whatif.hedged,
+            "base_ccy": whatif.base_ccy,
+            "preset": whatif.preset,
+        },
+        "solver_status": outcome.status if outcome else "not solved",
+        "solve_time_s": round(outcome.solve_time_s, 4) if outcome else None,
+        "binding": list(outcome.binding) if outcome else [],
+    }
+
+
+def whatif_from_card(card: Mapping[str, Any]) -> WhatIf:
+    settings = dict(card.get("settings", {}))
+    allowed = {f for f in WhatIf.__dataclass_fields__}
+    return WhatIf(**{k: v for k, v in settings.items() if k in allowed})

@@ -15,8 +15,8 @@ from desktop.views.session import Session
 PRESETS = ["Neutral", "Shift from US rates"]
 
 
-def build_window(workspace: str | None = None, settings: QSettings | None = None) -> MainWindow:
-    session = Session()
+def build_window(workspace: str | None = None, settings: QSettings | None = None, solve_fn=None) -> MainWindow:  # noqa: ANN001
+    session = Session() if solve_fn is None else Session(solve_fn=solve_fn)
     session.workspace_path = workspace
     return MainWindow(session, PRESETS, settings if settings is not None else QSettings())
 

@@ -36,6 +36,9 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.setWindowTitle("LadderDesk")
         self.setAcceptDrops(True)
+        # An explicit minimum keeps the layout from changing the top-level window's size constraints
+        # after show (offscreen Qt warns "does not support propagateSizeHints()" on every change).
+        self.setMinimumSize(960, 640)
         self.tabs = QTabWidget()
         self.holdings = HoldingsView(session)
         self.ladder = LadderChart(session)
@@ -73,7 +76,21 @@ class MainWindow(QMainWindow):
         session.statusChanged.connect(self.status.setText)
         session.busyChanged.connect(self.busy.setVisible)
         session.titleChanged.connect(self._set_title)
+        from desktop.views.menus import FileActions
+
+        self.files = FileActions(self, settings)
         self.restore_layout()
+
+    # -- drag-and-drop import ------------------------------------------------------------------
+    def dragEnterEvent(self, event) -> None:  # noqa: ANN001, N802
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: ANN001, N802
+        for url in event.mimeData().urls():
+            if url.isLocalFile():
+                self.files.start_import(url.toLocalFile())
+                break
 
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea, scroll: bool = False) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -118,5 +135,6 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:  # noqa: ANN001
         self.save_layout()
+        self.files.shutdown()
         self.session.shutdown()
         super().closeEvent(event)

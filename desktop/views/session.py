@@ -7,6 +7,7 @@ Views subscribe to its signals and never talk to each other. Finance lives in
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,12 +31,14 @@ class Loaded:
     engine: ctl.ShiftEngine
 
 
-def load_bundled(_job: object = None) -> Loaded:
-    """Worker task: the bundled snapshot and its model-priced universe."""
-    from desktop.snapshot import load_bundled_snapshot
+def load_workspace(path: str | None) -> Loaded:
+    """Worker task: open (or create from the bundled data) the workspace, read its snapshot and
+    model-price the universe. The worker's own SQLite connection is closed before returning."""
+    from desktop.store import Workspace
     from desktop.universe import build_universe
 
-    snap = load_bundled_snapshot()
+    with Workspace.open(path) as ws:
+        snap = ws.load_snapshot()
     universe = build_universe(snap)
     return Loaded(snap, universe, ctl.ShiftEngine(universe, snap.curves))
 
@@ -50,7 +53,7 @@ class Session(QObject):
     adviceChanged = Signal(str)
     titleChanged = Signal(str)
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, parent: QObject | None = None, solve_fn: Callable[[ctl.SolveJob], ctl.SolveOutcome] = ctl.solve) -> None:
         super().__init__(parent)
         self.snapshot: Any = None
         self.universe: pd.DataFrame = pd.DataFrame()
@@ -66,11 +69,15 @@ class Session(QObject):
         self.portfolio_name = "Untitled ladder"
         self.undo_stack = QUndoStack(self)
         self.undo_stack.cleanChanged.connect(self._emit_title)
-        self.solver = SolveRunner(ctl.solve, self)
+        self.solver = SolveRunner(solve_fn, self)
         self.solver.finished.connect(self._on_solved)
         self.solver.failed.connect(self._on_failed)
         self.solver.busyChanged.connect(self.busyChanged)
-        self._loader = SolveRunner(load_bundled, self, debounce_ms=0)
+        self.workspace_path: str | None = None
+        self.workspace: Any = None  # desktop.store.Workspace, opened on the GUI thread after loading
+        self.face_version = 0
+        self.last_import: dict[str, Any] | None = None
+        self._loader = SolveRunner(load_workspace, self, debounce_ms=0)
         self._loader.finished.connect(self._on_loaded)
         self._loader.failed.connect(self._on_failed)
         self._universe_key = 0
@@ -81,11 +88,19 @@ class Session(QObject):
         return self.engine is not None
 
     def start_loading(self) -> None:
-        self.statusChanged.emit("Loading bundled 2025-12-31 snapshot…")
-        self._loader.request(None, immediate=True)
+        self.statusChanged.emit("Loading the workspace market data…")
+        self._loader.request(self.workspace_path, immediate=True)
 
     def _on_loaded(self, data: Loaded, _seconds: float) -> None:
+        from desktop.store import Workspace
+
+        if self.workspace is None:
+            self.workspace = Workspace.open(self.workspace_path)
+        face = self.face if len(self.face) == len(data.universe) and self.is_loaded else None
         self.set_data(data.snapshot, data.universe, data.engine)
+        if face is not None and face.any():
+            self.face = face
+            self.recompute()
 
     def set_data(self, snapshot: Any, universe: pd.DataFrame, engine: ctl.ShiftEngine | None = None) -> None:
         """Install a snapshot + universe and start from the default four-market 1–10y ladder."""
@@ -97,6 +112,7 @@ class Session(QObject):
         self.optimised = None
         ladder = ctl.build_ladder(self.universe, list(snapshot.curves), DEFAULT_RUNGS, DEFAULT_NOTIONAL, self.fx)
         self.face = ladder.face
+        self.face_version += 1
         self.undo_stack.clear()
         self.recompute(emit=False)
         self.loaded.emit()
@@ -172,6 +188,7 @@ class Session(QObject):
     def replace_face(self, face: np.ndarray) -> None:
         """Set face amounts without touching the undo stack (used by undo commands)."""
         self.face = np.asarray(face, float).copy()
+        self.face_version += 1
         self.recompute()
         self.request_solve()
 
@@ -190,8 +207,10 @@ class Session(QObject):
         self.set_holdings(self.outcome.face, "Apply optimisation")
         return True
 
-    def build_ladder(self, markets: list[str], rungs: range, notional: float) -> ctl.LadderResult:
+    def build_ladder(self, markets: list[str], rungs: range, notional: float, restrict: bool = False) -> ctl.LadderResult:
+        """Build a ladder (undoable); with ``restrict`` the optimiser may only re-weight its bonds."""
         result = ctl.build_ladder(self.universe, markets, rungs, notional, self.fx)
+        self.allowed = result.face > 0 if restrict else None
         self.set_holdings(result.face, "Build ladder")
         self.statusChanged.emit(result.message)
         return result
@@ -199,6 +218,43 @@ class Session(QObject):
     def _emit_title(self, _clean: bool = True) -> None:
         self.titleChanged.emit(self.portfolio_name + ("" if self.undo_stack.isClean() else " *"))
 
+    # -- workspace: named portfolios -----------------------------------------------------------
+    def save_portfolio(self, name: str) -> None:
+        """Save the current holdings with a run card under ``name`` (one transaction)."""
+        holdings = ctl.holdings_of(self.universe, self.face)
+        self.workspace.save_portfolio(name, holdings, ctl.run_card(self.snapshot, self.whatif, self.outcome))
+        self.portfolio_name = name
+        self.undo_stack.setClean()
+        self._emit_title()
+        self.statusChanged.emit(f"Saved portfolio {name!r} ({len(holdings)} holdings)")
+
+    def open_portfolio(self, name: str) -> list[str]:
+        """Load a saved portfolio (and its what-if settings); returns ids no longer in the universe."""
+        saved = self.workspace.load_portfolio(name)
+        face, missing = ctl.face_from_holdings(self.universe, saved.holdings)
+        self.portfolio_name = name
+        self.whatif = ctl.whatif_from_card(saved.run_card)
+        self.whatIfChanged.emit(self.whatif)
+        self.undo_stack.clear()
+        self.replace_face(face)
+        self._emit_title()
+        note = f"; {len(missing)} holding(s) not in the universe: {', '.join(missing[:5])}" if missing else ""
+        self.statusChanged.emit(f"Opened portfolio {name!r} (as of {saved.run_card.get('data_as_of', '?')}){note}")
+        return missing
+
+    def new_portfolio(self) -> None:
+        self.portfolio_name = "Untitled ladder"
+        ladder = ctl.build_ladder(self.universe, list(self.snapshot.curves), DEFAULT_RUNGS, DEFAULT_NOTIONAL, self.fx)
+        self.undo_stack.clear()
+        self.replace_face(ladder.face)
+        self._emit_title()
+
+    def saved_face(self, name: str) -> np.ndarray:
+        return ctl.face_from_holdings(self.universe, self.workspace.load_portfolio(name).holdings)[0]
+
     def shutdown(self) -> None:
         self.solver.shutdown()
         self._loader.shutdown()
+        if self.workspace is not None:
+            self.workspace.close()
+            self.workspace = None

@@ -40,7 +40,7 @@ class SummaryPanel(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.setMinimumWidth(380)
+        self.table.setMinimumWidth(330)
         for r in range(len(SUMMARY_ROWS)):
             for c in range(3):
                 item = QTableWidgetItem("—")

@@ -28,7 +28,7 @@ def market_color(code: str, alpha: int = 255) -> QColor:
     return color
 
 
-def make_plot(title: str, x_label: str, y_label: str, legend: bool = True) -> pg.PlotWidget:
+def make_plot(title: str, x_label: str, y_label: str, legend: bool = True, legend_cols: int = 4) -> pg.PlotWidget:
     """A white plot with axis labels (with units), grid and an optional legend."""
     widget = pg.PlotWidget()
     item = widget.getPlotItem()
@@ -36,12 +36,14 @@ def make_plot(title: str, x_label: str, y_label: str, legend: bool = True) -> pg
     item.setLabel("bottom", x_label)
     item.setLabel("left", y_label)
     item.showGrid(x=True, y=True, alpha=0.25)
+    for axis in ("left", "bottom"):
+        item.getAxis(axis).enableAutoSIPrefix(False)
     item.setMenuEnabled(True)
     if legend:
         leg = item.addLegend(offset=(-10, 5), labelTextSize="9pt", brush=pg.mkBrush(255, 255, 255, 220),
                              pen=pg.mkPen("#bbbbbb"))
-        leg.setColumnCount(4)
-    widget.setMinimumSize(320, 220)
+        leg.setColumnCount(legend_cols)
+    widget.setMinimumSize(260, 200)
     return widget
 
 

@@ -19,13 +19,13 @@ class ExposureChart(QWidget):
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
-        self.contrib = make_plot("Duration contribution w·D by rung — left current, right optimised",
-                                 "rung (years)", "contribution (years)")
-        self.krd = make_plot("Key-rate duration profile — solid current, dashed optimised", "key tenor (years)",
-                             "Σ w·KRD (years)")
-        self.scatter = make_plot("Universe: yield vs modified duration (ringed = held, ◆ = optimised)",
-                                 "modified duration (years)", "yield (%)")
-        self.markets = make_plot("Weight by market — left current, right optimised", "", "weight (%)")
+        self.contrib = make_plot("Duration contribution w·D (left current, right optimised)",
+                                 "rung (years)", "contribution (years)", legend_cols=2)
+        self.krd = make_plot("Key-rate profile (solid current, dashed optimised)", "key tenor (years)",
+                             "Σ w·KRD (years)", legend_cols=2)
+        self.scatter = make_plot("Yield vs duration (○ held, ◆ optimised)",
+                                 "modified duration (years)", "yield (%)", legend_cols=3)
+        self.markets = make_plot("Weight by market (left current, right optimised)", "", "weight (%)")
         p = self.contrib.getPlotItem()
         self.cur = StackedBars(p, MARKET_CODES, offset=-0.21, width=0.4)
         self.opt = StackedBars(p, MARKET_CODES, offset=0.21, width=0.4, alpha=110, outline=True)

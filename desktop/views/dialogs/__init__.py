@@ -1,0 +1,1 @@
+"""Dialogs: ladder builder, compare variants."""

@@ -1,0 +1,251 @@
+"""Menus and file actions: portfolios, recent, compare, import (menu and drag-and-drop), exports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+from PySide6.QtCore import QObject, QSettings
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu, QMessageBox
+
+from desktop import controller as ctl
+from desktop.views.charts.base import export_plot, plots_of
+from desktop.views.runner import SolveRunner
+
+if TYPE_CHECKING:
+    from desktop.views.main_window import MainWindow
+
+MAX_RECENT = 8
+IMPORT_KINDS = ("bonds", "us-treasury", "mof-jgb", "rba-f2", "boe", "fred")
+
+
+def parse_import(job: tuple[str | None, str]) -> Any:
+    """Worker task: parse a file with the named importer, or try each importer in turn (drag-and-drop)."""
+    from desktop.errors import DataError
+    from desktop.importers import parse_file
+
+    kind, path = job
+    if kind is not None:
+        return parse_file(kind, path)
+    first: DataError | None = None
+    for k in IMPORT_KINDS:
+        try:
+            return parse_file(k, path)
+        except DataError as exc:
+            first = first or exc
+    raise first if first is not None else DataError(f"{path}: not a recognised bond or curve file", file=path)
+
+
+class FileActions(QObject):
+    def __init__(self, window: MainWindow, settings: QSettings | None) -> None:
+        super().__init__(window)
+        self.window, self.session, self.settings = window, window.session, settings
+        self.importer = SolveRunner(parse_import, self, debounce_ms=0)
+        self.importer.finished.connect(self._imported)
+        self.importer.failed.connect(self._import_failed)
+        self.last_message: QMessageBox | None = None
+        self._pending_import: str = ""
+        self._build_menus()
+
+    def _act(self, menu: QMenu, text: str, slot: Any, shortcut: QKeySequence | str | None = None) -> QAction:
+        action = QAction(text, self.window)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.window.menuBar()
+        f = bar.addMenu("&File")
+        self._act(f, "&New ladder", self.new, QKeySequence.StandardKey.New)
+        self._act(f, "&Open portfolio…", self.open, QKeySequence.StandardKey.Open)
+        self.recent_menu = f.addMenu("Open &recent")
+        self._act(f, "&Save", self.save, QKeySequence.StandardKey.Save)
+        self._act(f, "Save &as…", self.save_as, QKeySequence.StandardKey.SaveAs)
+        self._act(f, "&Compare saved variants…", self.compare)
+        f.addSeparator()
+        self._act(f, "&Import bonds or curves…", self.import_file, "Ctrl+I")
+        ex = f.addMenu("&Export")
+        self._act(ex, "Allocations (CSV)…", self.export_allocations)
+        self._act(ex, "Trades to optimised (CSV)…", self.export_trades)
+        self._act(ex, "Cash flows (CSV)…", self.export_cash_flows)
+        self._act(ex, "All (XLSX)…", self.export_xlsx)
+        self._act(ex, "Current chart (PNG/SVG)…", self.export_chart)
+        f.addSeparator()
+        self._act(f, "&Quit", self.window.close, QKeySequence.StandardKey.Quit)
+        e = bar.addMenu("&Edit")
+        undo = self.session.undo_stack.createUndoAction(self.window, "&Undo")
+        undo.setShortcut(QKeySequence.StandardKey.Undo)
+        redo = self.session.undo_stack.createRedoAction(self.window, "&Redo")
+        redo.setShortcut(QKeySequence.StandardKey.Redo)
+        e.addAction(undo)
+        e.addAction(redo)
+        p = bar.addMenu("&Portfolio")
+        self._act(p, "&Build ladder…", self.build_ladder, "Ctrl+L")
+        self._act(p, "&Apply optimisation", self.apply_optimisation, "Ctrl+Return")
+        self._act(p, "Re-&optimise now", self.session.request_solve, "F5")
+        self._refresh_recent()
+
+    # -- portfolios ----------------------------------------------------------------------------
+    def new(self) -> None:
+        self.session.new_portfolio()
+
+    def names(self) -> list[str]:
+        return self.session.workspace.list_portfolios()["name"].tolist() if self.session.workspace else []
+
+    def open(self) -> None:
+        names = self.names()
+        if not names:
+            self.message("No saved portfolios yet in this workspace.")
+            return
+        name, ok = QInputDialog.getItem(self.window, "Open portfolio", "Saved portfolio:", names, 0, False)
+        if ok and name:
+            self.open_named(name)
+
+    def open_named(self, name: str) -> None:
+        self.session.open_portfolio(name)
+        self._remember(name)
+
+    def save(self) -> None:
+        if self.session.portfolio_name.startswith("Untitled"):
+            self.save_as()
+        else:
+            self.save_named(self.session.portfolio_name)
+
+    def save_as(self) -> None:
+        name, ok = QInputDialog.getText(self.window, "Save portfolio as", "Name:", text=self.session.portfolio_name)
+        if ok and name.strip():
+            self.save_named(name.strip())
+
+    def save_named(self, name: str) -> None:
+        self.session.save_portfolio(name)
+        self._remember(name)
+
+    def _remember(self, name: str) -> None:
+        if self.settings is None:
+            return
+        recent = [n for n in (self.settings.value("recent", []) or []) if n != name]
+        self.settings.setValue("recent", ([name] + recent)[:MAX_RECENT])
+        self._refresh_recent()
+
+    def _refresh_recent(self) -> None:
+        self.recent_menu.clear()
+        names = list(self.settings.value("recent", []) or []) if self.settings is not None else []
+        for name in names if isinstance(names, list) else [names]:
+            action = self.recent_menu.addAction(name)
+            action.setData(name)
+            action.triggered.connect(self._open_recent)
+        self.recent_menu.setEnabled(bool(names))
+
+    def _open_recent(self) -> None:
+        action = self.sender()
+        if isinstance(action, QAction):
+            self.open_named(str(action.data()))
+
+    def compare(self) -> None:
+        from desktop.views.dialogs.compare import CompareDialog
+
+        names = self.names()
+        if len(names) < 2:
+            self.message("Save at least two variants to compare them.")
+            return
+        CompareDialog(self.session, names, self.window).open()
+
+    def build_ladder(self) -> None:
+        from desktop.views.dialogs.ladder_builder import LadderBuilderDialog
+
+        dialog = LadderBuilderDialog(self.session, self.window)
+        dialog.accepted.connect(dialog.build)
+        dialog.open()
+
+    def apply_optimisation(self) -> None:
+        if not self.session.apply_optimisation():
+            self.message("No optimised portfolio to apply yet.")
+
+    # -- import --------------------------------------------------------------------------------
+    def import_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self.window, "Import bonds or an official curve file", "",
+                                              "Data files (*.csv *.xlsx *.xls *.txt);;All files (*)")
+        if path:
+            self.start_import(path)
+
+    def start_import(self, path: str, kind: str | None = None) -> None:
+        self._pending_import = path
+        self.session.statusChanged.emit(f"Importing {Path(path).name}…")
+        self.importer.request((kind, path), immediate=True)
+
+    def _imported(self, result: Any, _seconds: float) -> None:
+        try:
+            detail = self.session.workspace.apply_import(result)
+        except Exception as exc:  # noqa: BLE001 - DataError/WorkspaceError: shown, nothing changed
+            self._import_failed(exc)
+            return
+        self.session.statusChanged.emit(f"Imported {result.rows} rows of {result.source_name}; reloading…")
+        self.session.last_import = detail
+        self.session.start_loading()
+
+    def _import_failed(self, error: BaseException) -> None:
+        self.message(f"Import failed — nothing was changed.\n\n{error}", QMessageBox.Icon.Warning)
+        self.session.statusChanged.emit(f"Import failed: {error}")
+
+    def message(self, text: str, icon: QMessageBox.Icon = QMessageBox.Icon.Information) -> QMessageBox:
+        box = QMessageBox(icon, "LadderDesk", text, QMessageBox.StandardButton.Ok, self.window)
+        box.open()
+        self.last_message = box
+        return box
+
+    # -- exports -------------------------------------------------------------------------------
+    def frames(self) -> dict[str, pd.DataFrame]:
+        s = self.session
+        alloc = self.window.holdings.current_frame()
+        target = s.outcome.face if s.outcome is not None and s.outcome.face is not None else s.face
+        trades = ctl.trades_of(s.shifted, s.face, target, s.fx)
+        flows = ctl.cash_flow_ladder(s.shifted, s.face, s.fx).reset_index()
+        return {"allocations": alloc, "trades": trades, "cash_flows": flows}
+
+    def _ask(self, title: str, default: str, filt: str) -> str:
+        path, _ = QFileDialog.getSaveFileName(self.window, title, default, filt)
+        return path
+
+    def export_allocations(self, path: str | None = None) -> str:
+        return self._export_csv("allocations", path)
+
+    def export_trades(self, path: str | None = None) -> str:
+        return self._export_csv("trades", path)
+
+    def export_cash_flows(self, path: str | None = None) -> str:
+        return self._export_csv("cash_flows", path)
+
+    def _export_csv(self, what: str, path: str | None) -> str:
+        from desktop.export import write_csv
+
+        path = path or self._ask(f"Export {what}", f"{what}.csv", "CSV (*.csv)")
+        if path:
+            write_csv(self.frames()[what], path)
+            self.session.statusChanged.emit(f"Exported {what} to {path}")
+        return path or ""
+
+    def export_xlsx(self, path: str | None = None) -> str:
+        from desktop.export import write_xlsx
+
+        path = path or self._ask("Export workbook", "ladder.xlsx", "Excel (*.xlsx)")
+        if path:
+            write_xlsx(self.frames(), path)
+            self.session.statusChanged.emit(f"Exported workbook to {path}")
+        return path or ""
+
+    def export_chart(self, path: str | None = None) -> str:
+        plots = plots_of(self.window.tabs.currentWidget())
+        if not plots:
+            self.message("This tab has no chart to export.")
+            return ""
+        path = path or self._ask("Export chart", "chart.png", "PNG (*.png);;SVG (*.svg)")
+        if path:
+            export_plot(plots[0], path)
+        return path or ""
+
+    def shutdown(self) -> None:
+        self.importer.shutdown()

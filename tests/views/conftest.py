@@ -1,0 +1,69 @@
+"""View-test fixtures: real bundled data loaded once, temp workspace and settings, thread/timer guard."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QSettings, QThreadPool, QTimer
+
+from desktop import controller as ctl
+from desktop.views import session as session_mod
+
+
+@pytest.fixture(scope="session")
+def loaded_data(tmp_path_factory) -> session_mod.Loaded:
+    """The bundled workspace snapshot and universe (built once for the whole test run)."""
+    ws = tmp_path_factory.mktemp("ws") / "workspace.sqlite"
+    return session_mod.load_workspace(str(ws))
+
+
+def fake_solve(job: ctl.SolveJob) -> ctl.SolveOutcome:
+    """A deterministic stand-in solver (the runner/session mechanics are under test, not cvxpy):
+    moves 10 % of the value into the longest held bond, tags the outcome with the request."""
+    time.sleep(0.02)
+    face = job.current_face.copy()
+    held = np.flatnonzero(face > 0)
+    if held.size:
+        face[held[-1]] *= 1.1
+    return ctl.SolveOutcome(status=f"optimal us_cap={job.whatif.us_cap:.4f}", solve_time_s=0.02, face=face,
+                            expected_return_pct=4.0, current_expected_return_pct=3.9)
+
+
+@pytest.fixture
+def settings(tmp_path) -> QSettings:
+    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def window(qtbot, loaded_data, settings, tmp_path):
+    """The main window on the real bundled data (loaded synchronously), with the fake solver."""
+    from desktop.views.app_setup import build_window
+    from desktop.store import Workspace
+
+    win = build_window(str(tmp_path / "ws.sqlite"), settings, solve_fn=fake_solve)
+    qtbot.addWidget(win)
+    session = win.session
+    session.workspace = Workspace.open(session.workspace_path)
+    session.set_data(loaded_data.snapshot, loaded_data.universe, loaded_data.engine)
+    win.resize(1400, 900)
+    win.show()
+    qtbot.waitUntil(lambda: session.outcome is not None and not session.solver.busy, timeout=10_000)
+    yield win
+    win.close()
+    assert session.solver.active_threads() == 0
+    assert not session.solver.busy
+
+
+@pytest.fixture(autouse=True)
+def _no_threads_or_timers_left(qapp):
+    """Fail a test that leaves a pool thread running or one of our timers active."""
+    yield
+    assert QThreadPool.globalInstance().activeThreadCount() == 0
+    leftovers = [t for t in qapp.findChildren(QTimer) if t.isActive()]
+    assert not leftovers, f"active timers left: {leftovers}"
+
+
+__all__ = ["fake_solve", "replace"]

@@ -1,0 +1,58 @@
+"""The window opens on the bundled data; sliders re-solve once for the last value; undo/redo."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def test_window_opens_with_bundled_data(window):
+    s = window.session
+    assert len(s.universe) > 100
+    assert window.holdings.model.rowCount() == len(s.universe)
+    assert s.current is not None and abs(s.current.market_value_base - 100e6) < 1e6
+    assert set(s.current.weights_by_market) == {"US", "JP", "AU", "UK"}
+    assert s.optimised is not None
+    assert window.summary.table.item(0, 0).text().endswith("%")
+
+
+def test_slider_move_gives_one_solution_for_last_value(window, qtbot):
+    s = window.session
+    slider = window.controls.bound["us_cap"].widget
+    delivered = s.solver.delivered
+    solutions = []
+    s.solutionChanged.connect(solutions.append)
+    for v in (35.0, 30.0, 25.0):
+        slider.slider.setValue(int(v * 100))
+    assert s.whatif.us_cap == 0.25
+    qtbot.waitUntil(lambda: not s.solver.busy, timeout=5000)
+    assert s.solver.delivered == delivered + 1
+    assert len(solutions) == 1 and solutions[0].status.endswith("us_cap=0.2500")
+
+
+def test_curve_slider_updates_charts_at_once(window):
+    s = window.session
+    before = window.curves.shifted["US"].getData()
+    y0 = s.current.yield_pct
+    window.controls.bound["parallel:US"].widget.spin.setValue(50.0)
+    assert s.whatif.parallel_bp["US"] == 50.0
+    assert s.current.yield_pct > y0  # instant repricing, before any solve
+    after = window.curves.shifted["US"].getData()
+    assert after[0] is not None and len(after[0]) > 0 and (before[0] is None or len(before[0]) == 0)
+
+
+def test_undo_redo_edit_and_apply(window, qtbot):
+    s = window.session
+    start = s.face.copy()
+    row = int(np.flatnonzero(start > 0)[0])
+    s.edit_face(row, 1_234_000.0)
+    assert s.face[row] == 1_234_000.0
+    assert s.apply_optimisation()
+    applied = s.face.copy()
+    s.undo_stack.undo()
+    assert s.face[row] == 1_234_000.0
+    s.undo_stack.undo()
+    np.testing.assert_array_equal(s.face, start)
+    s.undo_stack.redo()
+    s.undo_stack.redo()
+    np.testing.assert_array_equal(s.face, applied)
+    qtbot.waitUntil(lambda: not s.solver.busy, timeout=5000)
