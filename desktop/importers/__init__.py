@@ -35,7 +35,9 @@ def parse_file(kind: str, path: str | os.PathLike[str]) -> ImportResult:
     """
     module_name = KINDS.get(kind)
     if module_name is None:
-        raise DataError(f"unknown import kind {kind!r}", file=str(path), expected="one of " + ", ".join(KINDS))
+        raise DataError(
+            f"unknown import kind {kind!r}", file=str(path), expected="one of " + ", ".join(KINDS)
+        )
     module = importlib.import_module(f"desktop.importers.{module_name}")
     try:
         return module.parse(path)

@@ -59,7 +59,9 @@ def read_bytes(path: str | os.PathLike[str]) -> bytes:
     try:
         size = os.path.getsize(path)
         if size > MAX_FILE_BYTES:
-            raise DataError(f"file is {size:,} bytes", file=name, expected=f"at most {MAX_FILE_BYTES:,} bytes")
+            raise DataError(
+                f"file is {size:,} bytes", file=name, expected=f"at most {MAX_FILE_BYTES:,} bytes"
+            )
         with open(path, "rb") as fh:
             data = fh.read()
     except DataError:
@@ -98,7 +100,9 @@ def read_table(path: str | os.PathLike[str], encodings: Sequence[str] = ("utf-8-
         text = text[1:]
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
-        raise DataError("NUL byte in the file (binary or corrupted?)", file=file, line=line, expected="CSV text")
+        raise DataError(
+            "NUL byte in the file (binary or corrupted?)", file=file, line=line, expected="CSV text"
+        )
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows: list[list[str]] = []
     lines: list[int] = []
@@ -112,7 +116,9 @@ def read_table(path: str | os.PathLike[str], encodings: Sequence[str] = ("utf-8-
             rows.append([cell.strip() for cell in row])
             lines.append(start)
     except csv.Error as exc:
-        raise DataError(f"malformed CSV ({exc})", file=file, line=prev_end + 1, expected="well-formed CSV") from None
+        raise DataError(
+            f"malformed CSV ({exc})", file=file, line=prev_end + 1, expected="well-formed CSV"
+        ) from None
     if not rows:
         raise DataError("no rows in the file", file=file, line=1, expected="a header row and data rows")
     return Table(file, rows, lines)
@@ -129,11 +135,18 @@ def header_index(
         key = (aliases or {}).get(key, key)
         if not name:
             raise DataError(
-                f"header column {col + 1} is blank", file=table.file, line=table.lines[row], expected="a column name"
+                f"header column {col + 1} is blank",
+                file=table.file,
+                line=table.lines[row],
+                expected="a column name",
             )
         if key in out:
             raise DataError(
-                "duplicated header column", file=table.file, line=table.lines[row], field=name, expected="each column once"
+                "duplicated header column",
+                file=table.file,
+                line=table.lines[row],
+                field=name,
+                expected="each column once",
             )
         out[key] = col
     return out
@@ -157,7 +170,9 @@ def frame(table: Table, start: int, width: int, *, pad: bool = False) -> tuple[p
             )
     if pad:
         rows = [r + [""] * (width - len(r)) if len(r) < width else r for r in rows]
-    df = pd.DataFrame(rows, columns=range(width), dtype=object) if rows else pd.DataFrame(columns=range(width))
+    df = (
+        pd.DataFrame(rows, columns=range(width), dtype=object) if rows else pd.DataFrame(columns=range(width))
+    )
     return df, lines
 
 
@@ -223,7 +238,9 @@ def parse_dates(
             labels = _label
             break
     if chosen is None:
-        raise DataError(f"unparseable date {text.iloc[0]!r}", file=file, line=int(lines[0]), field=field, expected=labels)
+        raise DataError(
+            f"unparseable date {text.iloc[0]!r}", file=file, line=int(lines[0]), field=field, expected=labels
+        )
     bad = (chosen.isna() | (chosen < lo) | (chosen > hi)).to_numpy()
     if bad.any():
         i = _first_bad(bad)
@@ -243,7 +260,11 @@ def check_unique_dates(dates: pd.Series, lines: np.ndarray, *, file: str, field:
     if dup.any():
         i = _first_bad(dup)
         raise DataError(
-            f"duplicate date {dates.iloc[i].date()}", file=file, line=int(lines[i]), field=field, expected="each date once"
+            f"duplicate date {dates.iloc[i].date()}",
+            file=file,
+            line=int(lines[i]),
+            field=field,
+            expected="each date once",
         )
 
 

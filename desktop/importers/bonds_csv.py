@@ -53,7 +53,9 @@ def _required_nonempty(cells: pd.Series, lines: np.ndarray, file: str, field: st
     empty = (cells == "").to_numpy()
     if empty.any():
         i = int(np.flatnonzero(empty)[0])
-        raise DataError("required field is empty", file=file, line=int(lines[i]), field=field, expected="a value")
+        raise DataError(
+            "required field is empty", file=file, line=int(lines[i]), field=field, expected="a value"
+        )
 
 
 def _header(table: base.Table) -> dict[str, int]:
@@ -62,13 +64,19 @@ def _header(table: base.Table) -> dict[str, int]:
     for name in cols:
         if name not in REQUIRED and name not in OPTIONAL:
             raise DataError(
-                "unknown column", file=file, line=line, field=name,
+                "unknown column",
+                file=file,
+                line=line,
+                field=name,
                 expected="columns " + ",".join(REQUIRED + OPTIONAL),
             )
     for name in REQUIRED:
         if name not in cols:
             raise DataError(
-                "required column missing from the header", file=file, line=line, field=name,
+                "required column missing from the header",
+                file=file,
+                line=line,
+                field=name,
                 expected="a header with " + ",".join(REQUIRED),
             )
     return cols
@@ -80,7 +88,9 @@ def parse(path: str | os.PathLike[str]) -> base.ImportResult:
     table = base.read_table(path)
     cols = _header(table)
     if len(table.rows) < 2:
-        raise DataError("no bond rows after the header", file=file, line=table.lines[0] + 1, expected="one row per bond")
+        raise DataError(
+            "no bond rows after the header", file=file, line=table.lines[0] + 1, expected="one row per bond"
+        )
     df, lines = base.frame(table, 1, len(table.rows[0]))
     col = {name: df[i].astype(str) for name, i in cols.items()}
     for name in REQUIRED:
@@ -91,7 +101,10 @@ def parse(path: str | os.PathLike[str]) -> base.ImportResult:
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise DataError(
-            f"unknown market {col['market'].iloc[i]!r}", file=file, line=int(lines[i]), field="market",
+            f"unknown market {col['market'].iloc[i]!r}",
+            file=file,
+            line=int(lines[i]),
+            field="market",
             expected="US, JP, AU or UK (GB accepted)",
         )
     ids = col["id"]
@@ -99,40 +112,89 @@ def parse(path: str | os.PathLike[str]) -> base.ImportResult:
     dup = ids.duplicated().to_numpy()
     if dup.any():
         i = int(np.flatnonzero(dup)[0])
-        raise DataError(f"duplicate id {ids.iloc[i]!r}", file=file, line=int(lines[i]), field="id", expected="unique ids")
+        raise DataError(
+            f"duplicate id {ids.iloc[i]!r}", file=file, line=int(lines[i]), field="id", expected="unique ids"
+        )
     names = col.get("name", pd.Series([""] * len(df), dtype=object))
     _check_text(names, lines, file, "name")
 
-    coupon = base.parse_numbers(col["coupon_pct"], lines, file=file, field="coupon_pct", lo=0.0, hi=25.0,
-                                missing=(), what="a coupon in percent", closed=True)
-    maturity = base.parse_dates(col["maturity"], lines, file=file, field="maturity", formats=ISO,
-                                lo=pd.Timestamp("1990-01-01"), hi=pd.Timestamp("2100-12-31"))
+    coupon = base.parse_numbers(
+        col["coupon_pct"],
+        lines,
+        file=file,
+        field="coupon_pct",
+        lo=0.0,
+        hi=25.0,
+        missing=(),
+        what="a coupon in percent",
+        closed=True,
+    )
+    maturity = base.parse_dates(
+        col["maturity"],
+        lines,
+        file=file,
+        field="maturity",
+        formats=ISO,
+        lo=pd.Timestamp("1990-01-01"),
+        hi=pd.Timestamp("2100-12-31"),
+    )
     issue = pd.Series(pd.NaT, index=df.index, dtype="datetime64[ns]")
     if "issue_date" in col:
         given = (col["issue_date"] != "").to_numpy()
         if given.any():
-            issue[given] = base.parse_dates(col["issue_date"][given], lines[given], file=file, field="issue_date",
-                                            formats=ISO, hi=pd.Timestamp("2100-12-31"))
-            late = (given & (issue >= maturity).to_numpy())
+            issue[given] = base.parse_dates(
+                col["issue_date"][given],
+                lines[given],
+                file=file,
+                field="issue_date",
+                formats=ISO,
+                hi=pd.Timestamp("2100-12-31"),
+            )
+            late = given & (issue >= maturity).to_numpy()
             if late.any():
                 i = int(np.flatnonzero(late)[0])
-                raise DataError("issue_date is not before maturity", file=file, line=int(lines[i]),
-                                field="issue_date", expected="issue_date < maturity")
+                raise DataError(
+                    "issue_date is not before maturity",
+                    file=file,
+                    line=int(lines[i]),
+                    field="issue_date",
+                    expected="issue_date < maturity",
+                )
     price = _optional_number(col, "clean_price", lines, file, 0.0, 1000.0, "a clean price per 100")
-    yld = _optional_number(col, "yield_pct", lines, file, base.YIELD_MIN_PCT, base.YIELD_MAX_PCT, "a yield in percent")
+    yld = _optional_number(
+        col, "yield_pct", lines, file, base.YIELD_MIN_PCT, base.YIELD_MAX_PCT, "a yield in percent"
+    )
     both = (price.notna() & yld.notna()).to_numpy()
     if both.any():
         i = int(np.flatnonzero(both)[0])
-        raise DataError("both clean_price and yield_pct given", file=file, line=int(lines[i]), field="yield_pct",
-                        expected="at most one of clean_price and yield_pct per row")
-    bonds = pd.DataFrame({
-        "market": market.to_numpy(dtype=object), "id": ids.to_numpy(dtype=object),
-        "name": names.to_numpy(dtype=object), "coupon_pct": coupon.to_numpy(dtype="float64"),
-        "maturity": maturity.to_numpy(), "issue_date": issue.to_numpy(),
-        "clean_price": price.to_numpy(dtype="float64"), "yield_pct": yld.to_numpy(dtype="float64"),
-    })[BOND_COLUMNS]
-    return base.ImportResult(kind="bonds", source_file=file, source_name=SOURCE_NAME, rows=len(bonds),
-                             bonds=bonds, curves=None, series=None)
+        raise DataError(
+            "both clean_price and yield_pct given",
+            file=file,
+            line=int(lines[i]),
+            field="yield_pct",
+            expected="at most one of clean_price and yield_pct per row",
+        )
+    bonds = pd.DataFrame(
+        {
+            "market": market.to_numpy(dtype=object),
+            "id": ids.to_numpy(dtype=object),
+            "name": names.to_numpy(dtype=object),
+            "coupon_pct": coupon.to_numpy(dtype="float64"),
+            "maturity": maturity.to_numpy(),
+            "issue_date": issue.to_numpy(),
+            "clean_price": price.to_numpy(dtype="float64"),
+            "yield_pct": yld.to_numpy(dtype="float64"),
+        }
+    )[BOND_COLUMNS]
+    return base.ImportResult(
+        kind="bonds",
+        source_file=file,
+        source_name=SOURCE_NAME,
+        rows=len(bonds),
+        bonds=bonds,
+        curves=None,
+        series=None,
+    )
 
 
 def _optional_number(

@@ -26,7 +26,9 @@ from desktop.importers import base
 
 SOURCE_NAME = "US Treasury daily par yield curve"
 DATE_FORMATS = (("%m/%d/%Y", "MM/DD/YYYY"), ("%Y-%m-%d", "YYYY-MM-DD"), ("%m/%d/%y", "M/D/YY"))
-_TENOR = re.compile(r"^(\d+(?:\.\d+)?)\s*(mo|mos|month|months|m|wk|wks|week|weeks|yr|yrs|year|years|y)$", re.I)
+_TENOR = re.compile(
+    r"^(\d+(?:\.\d+)?)\s*(mo|mos|month|months|m|wk|wks|week|weeks|yr|yrs|year|years|y)$", re.I
+)
 _PER_YEAR = {"m": 12.0, "w": 52.0, "y": 1.0}
 
 
@@ -61,27 +63,47 @@ def parse(path: str | os.PathLike[str]) -> base.ImportResult:
         t = tenor_years(name)
         if t is None or not 0 < t <= 100:
             raise DataError(
-                "unknown column", file=file, line=table.lines[0], field=name, expected='a tenor such as "1 Mo" or "10 Yr"'
+                "unknown column",
+                file=file,
+                line=table.lines[0],
+                field=name,
+                expected='a tenor such as "1 Mo" or "10 Yr"',
             )
         if t in seen:
             raise DataError(
-                f"tenor already given by column {seen[t]!r}", file=file, line=table.lines[0], field=name,
+                f"tenor already given by column {seen[t]!r}",
+                file=file,
+                line=table.lines[0],
+                field=name,
                 expected="each tenor once",
             )
         seen[t] = name
         tenor_cols.append(col)
         tenors.append(t)
     if not tenors:
-        raise DataError("no tenor columns", file=file, line=table.lines[0], expected='columns such as "10 Yr"')
+        raise DataError(
+            "no tenor columns", file=file, line=table.lines[0], expected='columns such as "10 Yr"'
+        )
     if len(table.rows) < 2:
-        raise DataError("no data rows after the header", file=file, line=table.lines[0] + 1, expected="data rows")
+        raise DataError(
+            "no data rows after the header", file=file, line=table.lines[0] + 1, expected="data rows"
+        )
     df, lines = base.frame(table, 1, len(header))
     dates = base.parse_dates(df[0], lines, file=file, field=header[0], formats=DATE_FORMATS)
     base.check_unique_dates(dates, lines, file=file, field=header[0])
     values = pd.DataFrame(
-        {t: base.parse_numbers(df[c], lines, file=file, field=header[c]) for c, t in zip(tenor_cols, tenors, strict=True)}
+        {
+            t: base.parse_numbers(df[c], lines, file=file, field=header[c])
+            for c, t in zip(tenor_cols, tenors, strict=True)
+        }
     )
     curves = base.wide_to_curves(
-        dates, values, tenors, market="US", curve_type="par", source=base.source_label(SOURCE_NAME, file), file=file
+        dates,
+        values,
+        tenors,
+        market="US",
+        curve_type="par",
+        source=base.source_label(SOURCE_NAME, file),
+        file=file,
     )
     return base.curves_result(file, SOURCE_NAME, curves)
