@@ -50,6 +50,7 @@ __all__ = [
     "bond_analytics",
     "price_from_yield",
     "yield_from_price",
+    "accrued",
     "cash_flows",
     "curve_dirty_price",
     "key_rate_weights",
@@ -302,6 +303,14 @@ def price_from_yield(bonds: pd.DataFrame, settle: Any, yield_pct: Any) -> pd.Dat
     dirty = _by_width(s, _dirty_block, y)["dirty_price"]
     acc = accrued_interest(s)
     return pd.DataFrame({"clean_price": dirty - acc, "accrued": acc, "dirty_price": dirty}, index=bonds.index)
+
+
+def accrued(bonds: pd.DataFrame, settle: Any) -> np.ndarray:
+    """Accrued interest per 100 face (market convention; negative ex-dividend), no pricing involved.
+
+    Handy to turn a model dirty price (:func:`curve_dirty_price`) into a clean price.
+    """
+    return accrued_interest(build_schedule(bonds, settle))
 
 
 def yield_from_price(bonds: pd.DataFrame, settle: Any, clean_price: Any) -> np.ndarray:

@@ -17,6 +17,7 @@ import QuantLib as ql
 from desktop.analytics import (
     ANALYTICS_COLUMNS,
     KEY_RATE_COLUMNS,
+    accrued,
     bond_analytics,
     cash_flows,
     curve_dirty_price,
@@ -136,6 +137,14 @@ def test_key_rate_durations_sum_to_modified_duration():
         out[list(KEY_RATE_COLUMNS)].sum(axis=1), out.mod_duration, rtol=0, atol=KRD_SUM_TOL
     )
     np.testing.assert_allclose(out.dv01, out.mod_duration * out.dirty_price * 1e-4, rtol=1e-14)
+
+
+def test_model_price_off_a_curve_round_trips_through_bond_analytics():
+    """What the universe does: curve dirty price → clean (minus accrued) → full figure set."""
+    dirty = curve_dirty_price(SAMPLE, SETTLE, lambda t: np.exp(-0.035 * t))
+    out = bond_analytics(SAMPLE, SETTLE, clean_price=dirty - accrued(SAMPLE, SETTLE))
+    np.testing.assert_allclose(out.dirty_price, dirty, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(out.accrued, accrued(SAMPLE, SETTLE), rtol=0, atol=0)
 
 
 def test_curve_dirty_price_with_flat_curve_equals_sum_of_discounted_flows():
