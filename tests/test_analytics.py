@@ -231,7 +231,6 @@ def test_sweep_covers_the_awkward_settlement_dates(sweep):
     assert (counts >= 30).all(), counts
     assert sweep.our_ex_dividend.sum() > 50  # UK/AU bonds really settle inside ex-dividend periods
     assert (sweep.our_years_to_maturity < 0.5).sum() > 200  # many bonds in their final period
-    assert not sweep.explicit_ex.any()  # QuantLib's UK ex-coupon dates agree with the registry
 
 
 def test_sweep_schedule_matches_quantlib(sweep):
