@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from desktop.scenarios.model import Scenario
-from desktop.scenarios.revalue import ScenarioEngine
+from desktop.scenarios.revalue import Revaluation, ScenarioEngine
 
 MEASURES = ("hedged", "unhedged", "price_full", "price_dc", "hedge_carry", "fx")
 TOTAL = "Total"
@@ -47,10 +47,14 @@ def _fx0(engine: ScenarioEngine) -> np.ndarray:
     return np.array([engine.state.fx_to_base(c) for c in ccy])
 
 
-def position_pnl(engine: ScenarioEngine, scenarios: Sequence[Scenario], face: np.ndarray) -> dict[str, np.ndarray]:
-    """Per-bond P&L (n_bonds × n_scen, base ccy) for each of :data:`MEASURES`."""
+def position_pnl(engine: ScenarioEngine, scenarios: Sequence[Scenario], face: np.ndarray,
+                 rev: Revaluation | None = None) -> dict[str, np.ndarray]:
+    """Per-bond P&L (n_bonds × n_scen, base ccy) for each of :data:`MEASURES`.
+
+    ``rev`` (optional) is ``engine.revalue(scenarios)`` already computed (shared across portfolios).
+    """
     scenarios = tuple(scenarios)
-    rev = engine.revalue(scenarios)
+    rev = rev if rev is not None else engine.revalue(scenarios)
     state = engine.state
     ccy = engine.universe["currency"].to_numpy()
     fx0 = _fx0(engine)[:, None]
@@ -138,6 +142,7 @@ def scenario_grid(engine: ScenarioEngine, scenarios: Sequence[Scenario], portfol
     """Run every scenario on every portfolio (face arrays aligned with ``engine.universe``)."""
     scenarios = tuple(scenarios)
     g, labels = group_matrix(engine)
+    rev = engine.revalue(scenarios)
     frames = []
     for pname, face in portfolios.items():
         face = np.asarray(face, dtype=float)
@@ -145,7 +150,7 @@ def scenario_grid(engine: ScenarioEngine, scenarios: Sequence[Scenario], portfol
         if drop_empty_rungs:
             held = (np.abs(face) > 0) @ g > 0
             keep = np.array([kind != "rung" or h for (kind, _), h in zip(labels, held, strict=True)])
-        pnl = position_pnl(engine, scenarios, face)
+        pnl = position_pnl(engine, scenarios, face, rev)
         agg = {m: g[:, keep].T @ v for m, v in pnl.items()}  # (n_groups, n_scen)
         kept = [lab for lab, k in zip(labels, keep, strict=True) if k]
         n_g, n_s = len(kept), len(scenarios)

@@ -68,17 +68,26 @@ class Revaluation:
         return self.price_full - self.price0[:, None]
 
 
+def _yield_moments(t: np.ndarray, amount: np.ndarray, starts: np.ndarray, counts: np.ndarray,
+                   y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Price, dP/dy and d²P/dy² per bond (columns of ``y``) at semi-annual yields ``y`` on the t grid."""
+    ly = np.log1p(y / 2.0)
+    tt = t[:, None]
+    disc = amount[:, None] * np.exp(-2.0 * tt * np.repeat(ly, counts, axis=0))
+    price = np.add.reduceat(disc, starts, axis=0)
+    s1 = np.add.reduceat(disc * tt, starts, axis=0)
+    s2 = np.add.reduceat(disc * tt * (2.0 * tt + 1.0), starts, axis=0)
+    base = 1.0 + y / 2.0
+    return price, -s1 / base, s2 / (2.0 * base**2)
+
+
 def _solve_yield(t: np.ndarray, amount: np.ndarray, starts: np.ndarray, counts: np.ndarray,
                  price: np.ndarray, guess: np.ndarray, steps: int = 6) -> np.ndarray:
-    """Semi-annual yields (decimal, (n_bonds, k)) with Σ amount·(1 + y/2)^(−2t) = price."""
+    """Semi-annual yields (decimal, (n_bonds, k)) with Σ amount·(1 + y/2)^(−2t) = price (Newton)."""
     y = guess.copy()
-    tt = t[:, None]
     for _ in range(steps):
-        base = np.repeat(1.0 + y / 2.0, counts, axis=0)
-        disc = amount[:, None] * base ** (-2.0 * tt)
-        f = np.add.reduceat(disc, starts, axis=0) - price
-        slope = -np.add.reduceat(disc * tt / base, starts, axis=0)
-        y = y - f / slope
+        p, slope, _ = _yield_moments(t, amount, starts, counts, y)
+        y = y - (p - price) / slope
     return y
 
 
@@ -100,6 +109,8 @@ class ScenarioEngine:
     amount: np.ndarray  # (n_flows,) per 100 face
     counts: np.ndarray  # (n_bonds,) flows per bond
     y0: np.ndarray  # (n_bonds,) semi-annual yield (decimal) repricing price0 on the t grid
+    slope0: np.ndarray  # (n_bonds,) dP/dy at y0 (per 100 face per unit of yield)
+    curv0: np.ndarray  # (n_bonds,) d²P/dy² at y0
     mod_duration: np.ndarray
     convexity: np.ndarray
 
@@ -143,10 +154,12 @@ class ScenarioEngine:
         price0 = np.add.reduceat(pv0, starts)
         y0 = _solve_yield(t, amount, starts, counts, price0[:, None],
                           uni["yield_pct"].to_numpy(dtype=float)[:, None] / 100.0)[:, 0]
+        _, slope0, curv0 = _yield_moments(t, amount, starts, counts, y0[:, None])
+        _, slope0, curv0 = _yield_moments(t, amount, starts, counts, y0[:, None])
         return cls(
             universe=uni, state=state, markets=markets, node_offset=offsets, node_tenors=tenors,
             flow_starts=starts, t=t, pv0=pv0, left=left, w_right=w_right, price0=price0,
-            amount=amount, counts=counts, y0=y0,
+            amount=amount, counts=counts, y0=y0, slope0=slope0[:, 0], curv0=curv0[:, 0],
             mod_duration=uni["mod_duration"].to_numpy(dtype=float),
             convexity=uni["convexity"].to_numpy(dtype=float),
         )
@@ -172,8 +185,12 @@ class ScenarioEngine:
         bp = self.node_shifts_bp(scenarios)
         dz = (bp[self.left] * (1.0 - self.w_right[:, None]) + bp[self.left + 1] * self.w_right[:, None]) / 1e4
         price_full = np.add.reduceat(self.pv0[:, None] * np.exp(-dz * self.t[:, None]), self.flow_starts, axis=0)
-        y1 = _solve_yield(self.t, self.amount, self.flow_starts, self.counts, price_full,
-                          np.repeat(self.y0[:, None], len(scenarios), axis=1))
+        # start from the quadratic (duration+convexity) inversion at y0, then two Newton steps
+        dp = price_full - self.price0[:, None]
+        a, b = 0.5 * self.curv0[:, None], self.slope0[:, None]
+        disc = np.maximum(b * b + 4.0 * a * dp, 0.0)
+        guess = self.y0[:, None] - 2.0 * dp / (-b + np.sqrt(disc))  # small root of a·Δy² + b·Δy = dp
+        y1 = _solve_yield(self.t, self.amount, self.flow_starts, self.counts, price_full, guess, steps=2)
         dy = y1 - self.y0[:, None]
         rel = -self.mod_duration[:, None] * dy + 0.5 * self.convexity[:, None] * dy**2
         return Revaluation(scenarios, self.price0, price_full, self.price0[:, None] * rel, dy * 1e4)

@@ -1,0 +1,174 @@
+"""``ladderdesk scenarios``: run the scenario grid from the command line.
+
+::
+
+    ladderdesk scenarios [--workspace DB] [--portfolio NAME | --alloc ALLOC.csv] [--preset NAME ...]
+                         [--scenario-file FILE.json ...] [--base CCY] [--notional AMOUNT] [--out GRID.csv]
+    ladderdesk scenarios --list
+
+* Market data: the workspace's snapshot with ``--workspace``, else the bundled 2025-12-31 snapshot.
+* Portfolio: ``--portfolio NAME`` (saved in the workspace; the user's default workspace when
+  ``--workspace`` is not given), or ``--alloc`` a CSV with ``id`` (+ optional ``market``) and either
+  ``face`` (local ccy) or ``weight`` (fraction of market value; scaled to ``--notional`` in base
+  ccy). Without either: an equal-weight 1–10 y ladder in every market, ``--notional`` in total.
+* Scenarios: ``--preset`` names (presets or scenarios saved in the workspace; unique prefixes
+  work); default: every preset. ``--scenario-file`` adds JSON scenarios (``Scenario.to_dict``).
+* Output: the long grid (scenario, portfolio, group_kind, group, hedged, unhedged, price_full,
+  price_dc, hedge_carry, fx — base ccy) to ``--out`` (atomic, formula-safe), else a summary table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from desktop.errors import DataError
+from desktop.scenarios.model import Scenario
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    p = subparsers.add_parser("scenarios", help="P&L of a portfolio under stress scenarios (grid)",
+                              description=__doc__.split("\n\n")[0])
+    p.add_argument("--workspace", metavar="DB", help="workspace file (default: bundled snapshot)")
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("--portfolio", metavar="NAME", help="a portfolio saved in the workspace")
+    src.add_argument("--alloc", metavar="ALLOC.csv", help="CSV: id[,market],face|weight")
+    p.add_argument("--preset", action="append", metavar="NAME", help="scenario to run (repeatable)")
+    p.add_argument("--scenario-file", action="append", metavar="FILE.json", help="a scenario as JSON")
+    p.add_argument("--base", default="USD", choices=["USD", "JPY", "AUD", "GBP"], help="reporting currency")
+    p.add_argument("--notional", type=float, default=100_000_000.0, help="market value for weights (base ccy)")
+    p.add_argument("--out", metavar="GRID.csv", help="write the long grid here")
+    p.add_argument("--list", action="store_true", help="list the presets (and saved scenarios) and exit")
+    return p
+
+
+def _open_workspace(args: argparse.Namespace) -> Any:
+    if not (args.workspace or args.portfolio):
+        return None
+    from desktop.store import Workspace
+
+    return Workspace.open(args.workspace, create=False)
+
+
+def _scenarios(args: argparse.Namespace, ws: Any) -> list[Scenario]:
+    from desktop.scenarios.presets import PRESETS, get_preset
+
+    saved = set(ws.list_scenarios()) if ws is not None else set()
+    out: list[Scenario] = []
+    for name in args.preset or []:
+        if name in saved:
+            out.append(Scenario.from_dict(ws.load_scenario(name)))
+            continue
+        try:
+            out.append(get_preset(name))
+        except KeyError as exc:
+            raise DataError(str(exc.args[0]) + (f"; saved: {', '.join(sorted(saved))}" if saved else ""),
+                            field="--preset") from None
+    for path in args.scenario_file or []:
+        try:
+            payload = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise DataError(f"cannot read scenario: {exc}", file=path) from None
+        try:
+            out.append(Scenario.from_dict(payload))
+        except DataError as exc:
+            raise DataError(exc.reason, file=path, field=exc.field, expected=exc.expected) from None
+    return out or list(PRESETS)
+
+
+def _match(universe: pd.DataFrame, table: pd.DataFrame, source: str) -> np.ndarray:
+    """Universe row of each holding (by id, and market when given); DataError names the line."""
+    key = universe["id"].astype(str)
+    if "market" in table:
+        key = universe["market"].astype(str) + "|" + key
+    pos = pd.Series(np.arange(len(universe)), index=key.to_numpy())
+    pos = pos[~pos.index.duplicated()]
+    wanted = table["id"].astype(str)
+    if "market" in table:
+        wanted = table["market"].astype(str).str.upper() + "|" + wanted
+    rows = pos.reindex(wanted.to_numpy())
+    if rows.isna().any():
+        bad = int(np.flatnonzero(rows.isna().to_numpy())[0])
+        raise DataError(f"bond {table['id'].iloc[bad]!r} is not in the universe", file=source,
+                        line=bad + 2, field="id", expected="an id from the snapshot's bonds")
+    return rows.to_numpy(dtype=int)
+
+
+def _face(args: argparse.Namespace, ws: Any, engine: Any) -> tuple[str, np.ndarray]:
+    from desktop.scenarios.grid import face_from_weights
+
+    uni = engine.universe
+    face = np.zeros(len(uni))
+    if args.portfolio:
+        holdings = ws.load_portfolio(args.portfolio).holdings
+        np.add.at(face, _match(uni, holdings, f"portfolio {args.portfolio}"), holdings["face"].to_numpy(float))
+        return args.portfolio, face
+    if args.alloc:
+        try:
+            table = pd.read_csv(args.alloc)
+        except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+            raise DataError(f"cannot read allocation: {exc}", file=args.alloc) from None
+        table.columns = [str(c).strip().lower() for c in table.columns]
+        amount = "face" if "face" in table else "weight" if "weight" in table else None
+        if "id" not in table or amount is None:
+            raise DataError("allocation needs columns id and face or weight", file=args.alloc, line=1,
+                            expected="id[,market],face|weight")
+        values = pd.to_numeric(table[amount], errors="coerce")
+        if values.isna().any() or not np.isfinite(values).all():
+            bad = int(np.flatnonzero(~np.isfinite(values.fillna(np.nan)))[0])
+            raise DataError(f"{amount} is not a number", file=args.alloc, line=bad + 2, field=amount)
+        np.add.at(face, _match(uni, table, args.alloc), values.to_numpy(float))
+        if amount == "weight":
+            face = face_from_weights(engine, face, args.notional)
+        return Path(args.alloc).stem, face
+    ladder = (uni["rung"] <= 10).to_numpy()
+    first = ~uni[ladder].duplicated(["market", "rung"])
+    w = np.zeros(len(uni))
+    w[np.flatnonzero(ladder)[first.to_numpy()]] = 1.0
+    return "equal-weight 1-10y ladder", face_from_weights(engine, w / w.sum(), args.notional)
+
+
+def run(args: argparse.Namespace) -> int:
+    from desktop.scenarios.grid import scenario_grid
+    from desktop.scenarios.revalue import MarketState, ScenarioEngine
+    from desktop.universe import build_universe
+
+    ws = _open_workspace(args)
+    try:
+        scenarios = _scenarios(args, ws)
+        if args.list:
+            for sc in scenarios:
+                print(f"{sc.name}\t{sc.source}")
+            return 0
+        if ws is not None:
+            snapshot = ws.load_snapshot()
+        else:
+            from desktop.snapshot import load_bundled_snapshot
+
+            snapshot = load_bundled_snapshot()
+        engine = ScenarioEngine.build(build_universe(snapshot), MarketState.from_snapshot(snapshot, args.base))
+        name, face = _face(args, ws, engine)
+    finally:
+        if ws is not None:
+            ws.close()
+    grid = scenario_grid(engine, scenarios, {name: face})
+    long = grid.long.assign(base_ccy=args.base)
+    if args.out:
+        from desktop.export import write_csv
+
+        write_csv(long, args.out)
+        print(f"wrote {len(long)} rows ({len(scenarios)} scenarios × groups) to {args.out}")
+        return 0
+    summary = pd.DataFrame({
+        "hedged": grid.table(name, "hedged", kinds=("total",))["Total"],
+        "unhedged": grid.table(name, "unhedged", kinds=("total",))["Total"],
+        **{f"{m} hedged": grid.table(name, "hedged", kinds=("market",))[m] for m in engine.markets},
+    })
+    print(f"Portfolio: {name} · P&L in thousands of {args.base} (hedge carry over each scenario's horizon)")
+    print((summary / 1e3).round(0).to_string())
+    return 0
