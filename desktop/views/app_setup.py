@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 import time
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
 from PySide6.QtWidgets import QApplication
@@ -15,10 +17,15 @@ from desktop.views.session import Session
 PRESETS = ["Neutral", "Shift from US rates"]
 
 
-def build_window(workspace: str | None = None, settings: QSettings | None = None, solve_fn=None) -> MainWindow:  # noqa: ANN001
+def build_window(
+    workspace: str | None = None,
+    settings: QSettings | None = None,
+    solve_fn: Callable[[Any], Any] | None = None,
+    scenarios_tab: bool = True,
+) -> MainWindow:
     session = Session() if solve_fn is None else Session(solve_fn=solve_fn)
     session.workspace_path = workspace
-    return MainWindow(session, PRESETS, settings if settings is not None else QSettings())
+    return MainWindow(session, PRESETS, settings if settings is not None else QSettings(), scenarios_tab)
 
 
 class _PaintWatcher(QObject):

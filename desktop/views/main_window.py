@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QProgressBar, QScrollArea, QTabWidget, QWidget
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QProgressBar,
+    QScrollArea,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktop.views.charts.curves_chart import CurvesChart
 from desktop.views.charts.exposure_chart import ExposureChart
@@ -11,6 +20,7 @@ from desktop.views.charts.ladder_chart import LadderChart
 from desktop.views.charts.tradeoff_chart import TradeoffChart
 from desktop.views.controls import WhatIfPanel
 from desktop.views.holdings_view import HoldingsView
+from desktop.views.message_bar import MessageBar
 from desktop.views.session import Session
 from desktop.views.summary import SummaryPanel
 
@@ -30,7 +40,8 @@ def _scenarios_view(session: Session) -> QWidget | None:
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, session: Session, presets: list[str] | None = None, settings: QSettings | None = None) -> None:
+    def __init__(self, session: Session, presets: list[str] | None = None, settings: QSettings | None = None,
+                 scenarios_tab: bool = True) -> None:
         super().__init__()
         self.session = session
         self.settings = settings
@@ -56,11 +67,18 @@ class MainWindow(QMainWindow):
                   "tradeoff": "Trade-off"}
         for key, widget in self.views.items():
             self.tabs.addTab(widget, titles[key])
-        scen = _scenarios_view(session)
+        scen = _scenarios_view(session) if scenarios_tab else None
         if scen is not None:
             self.views["scenarios"] = scen
             self.tabs.addTab(scen, "Scenarios")
-        self.setCentralWidget(self.tabs)
+        self.message_bar = MessageBar()
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
+        column.addWidget(self.message_bar)
+        column.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
         self.controls = WhatIfPanel(session, presets or ["Neutral"])
         self.summary = SummaryPanel(session)
         self._dock("What-if", self.controls, Qt.DockWidgetArea.LeftDockWidgetArea, scroll=True)

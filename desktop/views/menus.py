@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 from PySide6.QtCore import QObject, QSettings
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu
 
 from desktop import controller as ctl
 from desktop.views.charts.base import export_plot, plots_of
@@ -45,7 +45,6 @@ class FileActions(QObject):
         self.importer = SolveRunner(parse_import, self, debounce_ms=0)
         self.importer.finished.connect(self._imported)
         self.importer.failed.connect(self._import_failed)
-        self.last_message: QMessageBox | None = None
         self._pending_import: str = ""
         self._build_menus()
 
@@ -188,14 +187,12 @@ class FileActions(QObject):
         self.session.start_loading()
 
     def _import_failed(self, error: BaseException) -> None:
-        self.message(f"Import failed — nothing was changed.\n\n{error}", QMessageBox.Icon.Warning)
+        self.message(f"Import failed — nothing was changed.\n{error}", "error")
         self.session.statusChanged.emit(f"Import failed: {error}")
 
-    def message(self, text: str, icon: QMessageBox.Icon = QMessageBox.Icon.Information) -> QMessageBox:
-        box = QMessageBox(icon, "LadderDesk", text, QMessageBox.StandardButton.Ok, self.window)
-        box.open()
-        self.last_message = box
-        return box
+    def message(self, text: str, kind: str = "info") -> None:
+        """Shown in the window's message bar (never a modal dialog)."""
+        self.window.message_bar.show_message(text, kind)
 
     # -- exports -------------------------------------------------------------------------------
     def frames(self) -> dict[str, pd.DataFrame]:

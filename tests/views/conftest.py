@@ -43,7 +43,8 @@ def window(qtbot, loaded_data, settings, tmp_path):
     from desktop.views.app_setup import build_window
     from desktop.store import Workspace
 
-    win = build_window(str(tmp_path / "ws.sqlite"), settings, solve_fn=fake_solve)
+    # the scenario engineer's tab is tested by its own tests; keep these independent of it
+    win = build_window(str(tmp_path / "ws.sqlite"), settings, solve_fn=fake_solve, scenarios_tab=False)
     qtbot.addWidget(win)
     session = win.session
     session.workspace = Workspace.open(session.workspace_path)
