@@ -257,18 +257,21 @@ class ScenariosView(QWidget):
         name = self.scenarios[self._selected].name
         measure = self._current_measure()
         ticks = []
+        series = {p: self.grid.rung_bars(p, name, measure) for p in self.bars if p in self.grid.portfolios}
+        peak = max((float(np.nanmax(np.abs(b.to_numpy()), initial=0.0)) for b in series.values()), default=0.0)
+        scale, unit = _scale(peak)
         for k, (pname, item) in enumerate(self.bars.items()):
-            if pname not in self.grid.portfolios:
+            if pname not in series:
                 item.setOpts(x=[], height=[])
                 continue
-            bars = self.grid.rung_bars(pname, name, measure) / self._scale
+            bars = series[pname] / scale
             rungs = np.array([int(str(r)[:-1]) for r in bars.index])
             item.setOpts(x=rungs + (k - 0.5) * 0.4, height=bars.to_numpy(), width=0.38)
             ticks = [(int(r), f"{r}y") for r in rungs]
         bp = self.bars_plot.getPlotItem()
         bp.getAxis("bottom").setTicks([ticks])
         bp.setTitle(f"P&L by rung — {_short(name, 48)}", size="10pt", color="#222222")
-        bp.setLabel("left", f"{self.measure.currentText()} ({self._unit} of {self.grid.base})")
+        bp.setLabel("left", f"{self.measure.currentText()} ({unit} of {self.grid.base})")
         bp.setLabel("bottom", "rung (years to maturity)")
 
     # -- selection -----------------------------------------------------------------------------
