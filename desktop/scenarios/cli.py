@@ -13,6 +13,8 @@
   ccy). Without either: an equal-weight 1–10 y ladder in every market, ``--notional`` in total.
 * Scenarios: ``--preset`` names (presets or scenarios saved in the workspace; unique prefixes
   work); default: every preset. ``--scenario-file`` adds JSON scenarios (``Scenario.to_dict``).
+* ``--horizon``: total return to each scenario's horizon (carry, roll-down, price change, hedge
+  cost); ``--roll-forward N``: the ladder rolled N years under the first scenario.
 * Output: the long grid (scenario, portfolio, group_kind, group, hedged, unhedged, price_full,
   price_dc, hedge_carry, fx — base ccy) to ``--out`` (atomic, formula-safe), else a summary table.
 """
@@ -43,6 +45,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument("--base", default="USD", choices=["USD", "JPY", "AUD", "GBP"], help="reporting currency")
     p.add_argument("--notional", type=float, default=100_000_000.0, help="market value for weights (base ccy)")
     p.add_argument("--out", metavar="GRID.csv", help="write the long grid here")
+    p.add_argument("--horizon", action="store_true",
+                   help="also print the total return to each scenario's horizon, split by component")
+    p.add_argument("--roll-forward", type=int, metavar="YEARS",
+                   help="also roll the ladder forward YEARS years under the first scenario")
     p.add_argument("--list", action="store_true", help="list the presets (and saved scenarios) and exit")
     return p
 
@@ -133,6 +139,22 @@ def _face(args: argparse.Namespace, ws: Any, engine: Any) -> tuple[str, np.ndarr
     return "equal-weight 1-10y ladder", face_from_weights(engine, w / w.sum(), args.notional)
 
 
+def _extras(args: argparse.Namespace, engine: Any, face: np.ndarray, scenarios: list[Scenario]) -> None:
+    from desktop.scenarios.horizon import horizon_return, roll_forward
+
+    if args.horizon:
+        for sc in scenarios:
+            split = horizon_return(engine, face, sc, hedged=True).loc["Total"]
+            parts = " ".join(f"{k} {split[k] / 1e3:,.0f}" for k in ("carry", "roll_down", "price_change", "hedge_cost"))
+            print(f"horizon {sc.horizon_months}m hedged, thousands of {args.base}: {sc.name}: {parts} "
+                  f"= {split['total'] / 1e3:,.0f} ({split['return_pct']:.2f} %)")
+    if args.roll_forward:
+        table = roll_forward(engine, face, scenarios[0], years=args.roll_forward)
+        print(f"Roll-forward under {scenarios[0].name!r} (base {args.base}, shocked curves and FX held):")
+        print(table.round({"income_base": 0, "reinvested_base": 0, "market_value_base": 0, "mod_duration": 2})
+              .to_string())
+
+
 def run(args: argparse.Namespace) -> int:
     from desktop.scenarios.grid import scenario_grid
     from desktop.scenarios.revalue import MarketState, ScenarioEngine
@@ -157,6 +179,7 @@ def run(args: argparse.Namespace) -> int:
         if ws is not None:
             ws.close()
     grid = scenario_grid(engine, scenarios, {name: face})
+    _extras(args, engine, face, scenarios)
     long = grid.long.assign(base_ccy=args.base)
     if args.out:
         from desktop.export import write_csv

@@ -68,6 +68,12 @@ def test_workspace_portfolio_and_saved_scenario(tmp_path, bundled_ids, capsys):
     assert "My AU twist" in out and "file one" in out and "thousands of GBP" in out
 
 
+def test_horizon_and_roll_forward(capsys):
+    assert main(["scenarios", "--preset", "Fed cuts", "--horizon", "--roll-forward", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "carry" in out and "hedge_cost" in out and "n_rungs" in out
+
+
 def test_list(capsys):
     assert main(["scenarios", "--list"]) == 0
     assert "FRED" in capsys.readouterr().out

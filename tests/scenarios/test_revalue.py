@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from desktop.analytics import curve_dirty_price
 from desktop.scenarios.model import CurveShock, Scenario, zero_scenario
@@ -59,3 +61,14 @@ def test_bond_table(engine):
     us_short = tab[(tab["market"] == "US") & (tab["rung"] <= 2)]
     assert (us_short["pnl_full"] > 0).all()  # Fed cuts: front-end bonds gain
     assert (tab.loc[tab["market"] != "US", "pnl_full"].abs() < 1e-12).all()
+
+
+@settings(max_examples=40, deadline=None)
+@given(a=st.floats(-300, 300), b=st.floats(-300, 300), market=st.sampled_from(["US", "JP", "AU", "UK"]))
+def test_prices_fall_as_rates_rise(engine, a, b, market):
+    lo, hi = sorted((a, b))
+    rev = engine.revalue([Scenario("lo", curves={market: CurveShock(parallel_bp=lo)}),
+                          Scenario("hi", curves={market: CurveShock(parallel_bp=hi)})])
+    rows = (engine.universe["market"] == market).to_numpy()
+    assert (rev.price_full[rows, 1] <= rev.price_full[rows, 0] + 1e-9).all()
+    assert (rev.price_full[~rows] == rev.price0[~rows, None]).all()
