@@ -87,46 +87,52 @@ BLOCK_ROWS = 2048  # bonds per padded 2-D block (blocks sorted by remaining coup
 
 @dataclass(frozen=True)
 class _Discounting:
-    """What pricing needs, as padded 2-D arrays (rows = bonds, columns = coupon periods from next)."""
+    """What pricing needs, as padded 2-D arrays (rows = bonds, columns = coupon periods from next).
 
-    exponent: np.ndarray  # w + j, coupon periods from settlement (0 where padded)
-    t_years: np.ndarray  # (w + j) / f, years on the coupon-period clock
-    amount: np.ndarray  # per 100 face, 0 where padded or lost ex-dividend
+    Column j is the flow w + j coupon periods after settlement; padded columns carry amount 0.
+    """
+
+    first: np.ndarray  # (N,) w, the fraction of a period to the next coupon date
+    t_years: np.ndarray  # (N, J) (w + j) / f, years on the coupon-period clock
+    amount: np.ndarray  # (N, J) per 100 face, 0 where padded or lost ex-dividend
     frequency: np.ndarray  # (N, 1) coupons per year
 
     def take(self, rows: np.ndarray) -> _Discounting:
         """The same flows for a subset of bonds (integer positions or a boolean mask)."""
-        return _Discounting(self.exponent[rows], self.t_years[rows], self.amount[rows], self.frequency[rows])
+        return _Discounting(self.first[rows], self.t_years[rows], self.amount[rows], self.frequency[rows])
 
 
 @dataclass(frozen=True)
 class _Flows(_Discounting):
-    """Remaining flows split into coupon and principal, with the mask of flows actually received."""
+    """Remaining flows with the coupon part kept apart (principal = amount − coupon)."""
 
-    coupon: np.ndarray  # per 100 face
-    principal: np.ndarray  # 100 at maturity, else 0
-    received: np.ndarray  # bool: a scheduled flow the buyer receives
+    coupon: np.ndarray  # (N, J) per 100 face
 
 
 def _flows(s: CouponSchedule) -> _Flows:
+    n = len(s.n_remaining)
     width = int(s.n_remaining.max(initial=1))
-    j = np.arange(width)[None, :]
-    n_rem = s.n_remaining[:, None]
-    valid = j < n_rem
+    j = np.arange(width)
     freq = s.frequency[:, None].astype(float)
-    lost = s.ex_dividend[:, None] & (j == 0)
-    coupon = np.where(valid & ~lost, (s.coupon_pct[:, None] / freq), 0.0)
-    principal = np.where(j == n_rem - 1, 100.0, 0.0)
-    exponent = np.where(valid, s.period_fraction[:, None] + j, 0.0)
+    coupon = (j < s.n_remaining[:, None]) * (s.coupon_pct / s.frequency)[:, None]
+    coupon[:, 0] *= ~s.ex_dividend  # the next coupon is lost ex-dividend
+    amount = coupon.copy()
+    if n:
+        amount[np.arange(n), s.n_remaining - 1] += 100.0
     return _Flows(
-        exponent=exponent,
-        t_years=exponent / freq,
-        amount=coupon + principal,
+        first=s.period_fraction,
+        t_years=(s.period_fraction[:, None] + j) / freq,
+        amount=amount,
         frequency=freq,
         coupon=coupon,
-        principal=principal,
-        received=valid & (~lost | (j == n_rem - 1)),
     )
+
+
+def _received(s: CouponSchedule, width: int) -> np.ndarray:
+    """(N, width) mask of the scheduled flows a buyer settling on ``settle`` receives."""
+    j = np.arange(width)[None, :]
+    lost = s.ex_dividend[:, None] & (j == 0) & (j != s.n_remaining[:, None] - 1)
+    return (j < s.n_remaining[:, None]) & ~lost
 
 
 def _discounted(fl: _Discounting, y: np.ndarray) -> np.ndarray:
@@ -135,8 +141,8 @@ def _discounted(fl: _Discounting, y: np.ndarray) -> np.ndarray:
         log_v = -np.log1p(y / fl.frequency[:, 0])
     # v^(w + j) = v^w · v · v · … : one exp per bond, then a running product along the row
     # (relative rounding ≤ ~1e-14 after 80 periods; much cheaper than an exp per flow).
-    factors = np.empty_like(fl.exponent)
-    factors[:, 0] = np.exp(fl.exponent[:, 0] * log_v)
+    factors = np.empty_like(fl.amount)
+    factors[:, 0] = np.exp(fl.first * log_v)
     factors[:, 1:] = np.exp(log_v)[:, None]
     return fl.amount * np.cumprod(factors, axis=1)
 
@@ -373,7 +379,7 @@ def bond_analytics(
 
 
 def _flow_dates(s: CouponSchedule, fl: _Flows) -> np.ndarray:
-    j = np.arange(fl.exponent.shape[1])[None, :]
+    j = np.arange(fl.amount.shape[1])[None, :]
     periods_back = np.maximum(s.n_remaining[:, None] - 1 - j, 0)
     step = (12 // s.frequency)[:, None]
     return roll_back(s.maturity[:, None], periods_back * step, s.end_of_month[:, None])
@@ -390,7 +396,7 @@ def cash_flows(bonds: pd.DataFrame, settle: Any) -> pd.DataFrame:
     s = build_schedule(bonds, settle)
     fl = _flows(s)
     dates = _flow_dates(s, fl)
-    rows, cols = np.nonzero(fl.received & (fl.amount != 0))
+    rows, cols = np.nonzero(_received(s, fl.amount.shape[1]) & (fl.amount != 0))
     pay = dates[rows, cols]
     return pd.DataFrame(
         {
@@ -398,7 +404,7 @@ def cash_flows(bonds: pd.DataFrame, settle: Any) -> pd.DataFrame:
             "pay_date": pay.astype("datetime64[ns]"),
             "t_years": (pay - s.settle[rows]) / DAY / 365.0,
             "coupon": fl.coupon[rows, cols],
-            "principal": fl.principal[rows, cols],
+            "principal": fl.amount[rows, cols] - fl.coupon[rows, cols],
             "amount": fl.amount[rows, cols],
         }
     )
@@ -414,6 +420,6 @@ def curve_dirty_price(
     s = build_schedule(bonds, settle)
     fl = _flows(s)
     t = (_flow_dates(s, fl) - s.settle[:, None]) / DAY / 365.0
-    rows, cols = np.nonzero(fl.received)
+    rows, cols = np.nonzero(_received(s, fl.amount.shape[1]))
     df = np.asarray(discount(t[rows, cols]), dtype=float)
     return np.bincount(rows, weights=fl.amount[rows, cols] * df, minlength=len(bonds))
