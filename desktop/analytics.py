@@ -159,35 +159,37 @@ def _solve_yield(fl: _Discounting, dirty: np.ndarray, guess: np.ndarray) -> np.n
 
     A row stops when its Newton step is below 1e-12 or its bracket narrower than 1e-12 (converged),
     or when the bracket collapses at an end of −190 % … 2,000 % (no yield reproduces the price:
-    NaN). Only unfinished rows are re-priced in each iteration.
+    NaN). Finished rows are dropped from the arrays once they are the majority.
     """
     n = dirty.size
     y = np.clip(np.where(np.isfinite(guess), guess, 0.03), -0.5, 2.0)
     lo = np.full(n, YIELD_LO)
     hi = np.full(n, YIELD_HI)
     found = np.zeros(n, dtype=bool)
-    active = np.flatnonzero(np.isfinite(dirty) & (dirty > 0))
-    sub = fl.take(active)  # rows still being solved
+    rows = np.flatnonzero(np.isfinite(dirty) & (dirty > 0))  # rows of ``sub`` (bond positions)
+    sub = fl.take(rows)
+    live = np.ones(rows.size, dtype=bool)  # rows of ``sub`` still being solved
     for _ in range(MAX_ITER):
-        if active.size == 0:
+        if not live.any():
             break
-        ya = y[active]
+        if live.sum() < 0.5 * live.size:  # drop finished rows once they are the majority
+            rows, sub, live = rows[live], sub.take(live), live[live]
+        ya = y[rows]
         price, slope = _dirty_and_slope(sub, ya)
-        gap = price - dirty[active]
-        lo_a = np.where(gap > 0, ya, lo[active])
-        hi_a = np.where(gap <= 0, ya, hi[active])
+        gap = price - dirty[rows]
+        lo_a = np.where(gap > 0, ya, lo[rows])
+        hi_a = np.where(gap <= 0, ya, hi[rows])
         newton = ya - gap / slope
         inside = (newton >= lo_a) & (newton <= hi_a)
-        y[active] = np.where(inside, newton, 0.5 * (lo_a + hi_a))
-        lo[active], hi[active] = lo_a, hi_a
+        upd = rows[live]
+        y[upd] = np.where(inside, newton, 0.5 * (lo_a + hi_a))[live]
+        lo[upd], hi[upd] = lo_a[live], hi_a[live]
         collapsed = hi_a - lo_a < YIELD_TOL  # bisection finished: a root unless stuck at an end
         converged = (inside & (np.abs(newton - ya) < YIELD_TOL)) | (
             collapsed & (lo_a > YIELD_LO) & (hi_a < YIELD_HI)
         )
-        found[active[converged]] = True
-        keep = ~(converged | collapsed)
-        if not keep.all():
-            active, sub = active[keep], sub.take(keep)
+        found[rows[live & converged]] = True
+        live &= ~(converged | collapsed)
     return np.where(found, y, np.nan)
 
 
