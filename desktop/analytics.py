@@ -351,7 +351,8 @@ def bond_analytics(
 
     Columns: see :data:`ANALYTICS_COLUMNS` (dates as ``datetime64[ns]``, ``ex_dividend`` bool,
     ``years_to_maturity`` ACT/365F). Index = ``bonds.index``. From a clean price the yield is solved
-    first (see :func:`yield_from_price`) and ``clean_price`` echoes the input.
+    first (see :func:`yield_from_price`) and ``clean_price`` echoes the input. Per-row inputs
+    (``settle``, ``yield_pct``, ``clean_price``) are matched to ``bonds`` by position, not by index.
     """
     if (yield_pct is None) == (clean_price is None):
         raise ValueError("give exactly one of yield_pct or clean_price")
