@@ -5,8 +5,9 @@ Opening (:meth:`Workspace.open`):
 * ``path`` defaults to ``$LADDERDESK_DATA_DIR/workspace.sqlite``, else
   ``platformdirs.user_data_dir("LadderDesk")/workspace.sqlite``.
 * A missing file is created (``create=True``) from the bundled snapshot: it is built in a temp
-  file beside the target and moved into place with ``os.replace`` — a half-made workspace never
-  appears under the real name.
+  file beside the target and published with ``os.link`` (``os.replace`` where links are not
+  supported) — a half-made workspace never appears under the real name, and two first starts
+  racing share one file instead of one silently replacing the other.
 * An existing file is checked **read-only first**: not SQLite, corrupt, SQLite without our
   ``meta`` table, or a newer schema → :class:`WorkspaceError` and the file is left byte-for-byte
   untouched. Only then is WAL enabled and any pending migration run.
@@ -84,6 +85,12 @@ def _check_existing(path: Path) -> None:
 
 
 def _validate(path: Path) -> None:
+    """Header check, then our meta table / schema version / quick_check through a read-only connection.
+
+    If SQLite needs write access just to read (a hot rollback journal or a WAL to recover after a
+    crash: ``SQLITE_READONLY_*``), the same read-only queries are repeated on a normal connection
+    so SQLite can finish its own crash recovery first.
+    """
     try:
         with path.open("rb") as fh:
             head = fh.read(len(SQLITE_MAGIC))
@@ -91,16 +98,24 @@ def _validate(path: Path) -> None:
         raise WorkspaceError(f"cannot read workspace {path}: {exc.strerror}; {FRESH_HINT}") from None
     if head != SQLITE_MAGIC:
         raise WorkspaceError(f"{path} is not a LadderDesk workspace (not an SQLite file); {FRESH_HINT}")
-    uri = f"{path.resolve().as_uri()}?mode=ro"
     try:
-        conn = sqlite3.connect(uri, uri=True, isolation_level=None)
+        _inspect(path, sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None))
+    except sqlite3.OperationalError as exc:
+        if not str(getattr(exc, "sqlite_errorname", "")).startswith("SQLITE_READONLY"):
+            raise WorkspaceError(f"{path} is damaged or not a workspace ({exc}); {FRESH_HINT}") from None
+        try:
+            _inspect(path, sqlite3.connect(f"{path.resolve().as_uri()}?mode=rw", uri=True, isolation_level=None))
+        except sqlite3.Error as exc2:
+            raise WorkspaceError(f"{path} is damaged or not a workspace ({exc2}); {FRESH_HINT}") from None
     except sqlite3.Error as exc:
-        raise WorkspaceError(f"cannot open workspace {path}: {exc}; {FRESH_HINT}") from None
+        raise WorkspaceError(f"{path} is damaged or not a workspace ({exc}); {FRESH_HINT}") from None
+
+
+def _inspect(path: Path, conn: sqlite3.Connection) -> None:
+    """Read-only checks on an open connection (closed afterwards); WorkspaceError when not ours."""
     try:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        if "meta" not in tables:
-            raise WorkspaceError(f"{path} is an SQLite file but not a LadderDesk workspace; {FRESH_HINT}")
-        app = conn.execute("SELECT value FROM meta WHERE key='app'").fetchone()
+        app = conn.execute("SELECT value FROM meta WHERE key='app'").fetchone() if "meta" in tables else None
         if not app or app[0] != APP_ID:
             raise WorkspaceError(f"{path} is an SQLite file but not a LadderDesk workspace; {FRESH_HINT}")
         version = user_version(conn)
@@ -112,8 +127,6 @@ def _validate(path: Path) -> None:
         check = conn.execute("PRAGMA quick_check").fetchone()[0]
         if check != "ok":
             raise WorkspaceError(f"{path} is damaged ({check}); {FRESH_HINT}")
-    except sqlite3.Error as exc:
-        raise WorkspaceError(f"{path} is damaged or not a workspace ({exc}); {FRESH_HINT}") from None
     finally:
         conn.close()
 
@@ -128,6 +141,7 @@ def _create(path: Path) -> None:
         conn = _connect(tmp)
         try:
             db = sqlite_utils.Database(conn)
+            db.enable_wal()  # persistent in the header: opening the published file never has to write
             migrate(db)
             with transaction(conn):
                 imports.write_tables(conn, read_bundled_tables())
@@ -135,10 +149,24 @@ def _create(path: Path) -> None:
                                         "seeded_from": "bundled resources (as of 2025-12-31)"})
         finally:
             conn.close()
-        os.replace(tmp, path)
-    except BaseException:
+        _publish(tmp, path)
+    finally:
         tmp.unlink(missing_ok=True)
-        raise
+
+
+def _publish(tmp: Path, path: Path) -> None:
+    """Move the finished workspace into place without clobbering one another process just made.
+
+    ``os.link`` fails if ``path`` exists, so two first starts racing end up sharing one file; where
+    hard links are unsupported, fall back to ``os.replace`` (atomic, last one wins).
+    """
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        return
+    except OSError:
+        if not path.exists():
+            os.replace(tmp, path)
 
 
 class Workspace(NamedItemsMixin):

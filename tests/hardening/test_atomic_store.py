@@ -148,3 +148,25 @@ def test_sigkill_during_creation_leaves_no_half_workspace(tmp_path) -> None:
         if path.exists():
             with Workspace.open(path, create=False) as ws:
                 assert ws.integrity_check() == "ok" and len(ws.load_snapshot().curves) == 4
+
+
+def test_hot_rollback_journal_is_recovered(tmp_path) -> None:
+    """A process dying mid-transaction in rollback-journal mode leaves a hot journal; opening
+    recovers it (the read-only check must not mistake it for a damaged file)."""
+    path = tmp_path / "ws.sqlite"
+    with Workspace.open(path) as ws:
+        before = ws.read_sql("SELECT SUM(yield_pct) s FROM history")["s"][0]
+        ws.conn.execute("PRAGMA journal_mode = DELETE")
+    code = (
+        "import os, sqlite3, sys\n"
+        "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+        "c.execute('PRAGMA cache_size = 1')\n"
+        "c.execute('BEGIN')\n"
+        "c.execute('UPDATE history SET yield_pct = yield_pct + 100')\n"
+        "os._exit(0)\n"
+    )
+    subprocess.run([sys.executable, "-c", code, str(path)], check=True, timeout=60)
+    assert path.with_name(path.name + "-journal").exists()
+    with Workspace.open(path, create=False) as ws:
+        assert ws.integrity_check() == "ok"
+        assert ws.read_sql("SELECT SUM(yield_pct) s FROM history")["s"][0] == pytest.approx(before)
