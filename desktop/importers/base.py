@@ -82,14 +82,22 @@ def decode(data: bytes, file: str, encodings: Sequence[str] = ("utf-8-sig",)) ->
         except UnicodeDecodeError as exc:
             first_error = first_error or exc
     assert first_error is not None
-    line = data.count(b"\n", 0, first_error.start) + 1
+    pos = first_error.start
+    line = data.count(b"\n", 0, pos) + 1
     names = " or ".join("UTF-8" if e.startswith("utf-8") else e for e in encodings)
     raise DataError(
-        f"byte 0x{data[first_error.start]:02x} cannot be decoded (wrong encoding?)",
+        f"byte 0x{data[pos]:02x} cannot be decoded (wrong encoding?)",
         file=file,
         line=line,
+        field=_column_at(data, pos),
         expected=f"{names} text",
     ) from None
+
+
+def _column_at(data: bytes, pos: int) -> str:
+    """'column N' of the byte at ``pos`` on its line (commas counted naively; for messages only)."""
+    start = data.rfind(b"\n", 0, pos) + 1
+    return f"column {data.count(b',', start, pos) + 1}"
 
 
 def read_table(path: str | os.PathLike[str], encodings: Sequence[str] = ("utf-8-sig",)) -> Table:
@@ -99,9 +107,14 @@ def read_table(path: str | os.PathLike[str], encodings: Sequence[str] = ("utf-8-
     if text.startswith("\ufeff"):  # a BOM left by a non-utf-8-sig codec
         text = text[1:]
     if "\x00" in text:
-        line = text.count("\n", 0, text.index("\x00")) + 1
+        pos = text.index("\x00")
+        line = text.count("\n", 0, pos) + 1
         raise DataError(
-            "NUL byte in the file (binary or corrupted?)", file=file, line=line, expected="CSV text"
+            "NUL byte in the file (binary or corrupted?)",
+            file=file,
+            line=line,
+            field=_column_at(text.encode("utf-8", "replace"), len(text[:pos].encode("utf-8", "replace"))),
+            expected="CSV text",
         )
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows: list[list[str]] = []
@@ -138,6 +151,7 @@ def header_index(
                 f"header column {col + 1} is blank",
                 file=table.file,
                 line=table.lines[row],
+                field=f"column {col + 1}",
                 expected="a column name",
             )
         if key in out:
@@ -152,20 +166,25 @@ def header_index(
     return out
 
 
-def frame(table: Table, start: int, width: int, *, pad: bool = False) -> tuple[pd.DataFrame, np.ndarray]:
-    """Data rows ``table.rows[start:]`` as a string DataFrame of ``width`` columns plus their lines.
+def frame(
+    table: Table, start: int, header: Sequence[str], *, pad: bool = False
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Data rows ``table.rows[start:]`` as a string DataFrame of ``len(header)`` columns plus their lines.
 
     Rows with a different number of fields are an error (a truncated or shifted row) unless ``pad``,
     which lets short rows (trailing empty cells dropped, as in RBA files) be padded with ''.
     """
+    width = len(header)
     rows = table.rows[start:]
     lines = np.asarray(table.lines[start:], dtype=np.int64)
     for row, line in zip(rows, lines, strict=True):
         if len(row) != width and not (pad and len(row) < width):
+            short = len(row) < width
             raise DataError(
                 f"row has {len(row)} fields but the header has {width} (truncated or shifted row?)",
                 file=table.file,
                 line=int(line),
+                field=header[len(row)] if short else f"column {width + 1}",
                 expected=f"{width} comma-separated fields",
             )
     if pad:

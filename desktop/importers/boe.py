@@ -110,7 +110,9 @@ def _tenors(row: tuple[Any, ...], file: str, line: int) -> list[float | None]:
                 expected="maturities in years (0 < t <= 100), each once, on the 'years:' row",
             )
     if not any(t is not None for t in out):
-        raise DataError("no maturities on the 'years:' row", file=file, line=line, expected="0.5, 1, …, 40")
+        raise DataError(
+            "no maturities on the 'years:' row", file=file, line=line, field="B", expected="0.5, 1, …, 40"
+        )
     return out
 
 
@@ -189,7 +191,13 @@ def parse(path: str | os.PathLike[str]) -> base.ImportResult:
         values.append(vals)
         lines.append(line)
     if not dates:
-        raise DataError("no data rows after the 'years:' row", file=file, line=h + 2, expected="dated rows")
+        raise DataError(
+            "no data rows after the 'years:' row",
+            file=file,
+            line=h + 2,
+            field=f"{SHEET}!A",
+            expected="dated rows",
+        )
     date_s = pd.Series(dates, dtype="datetime64[ns]")
     line_a = np.asarray(lines, dtype=np.int64)
     base.check_unique_dates(date_s, line_a, file=file, field=f"{SHEET}!A")

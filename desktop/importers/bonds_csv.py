@@ -89,9 +89,13 @@ def parse(path: str | os.PathLike[str]) -> base.ImportResult:
     cols = _header(table)
     if len(table.rows) < 2:
         raise DataError(
-            "no bond rows after the header", file=file, line=table.lines[0] + 1, expected="one row per bond"
+            "no bond rows after the header",
+            file=file,
+            line=table.lines[0] + 1,
+            field="market",
+            expected="one row per bond",
         )
-    df, lines = base.frame(table, 1, len(table.rows[0]))
+    df, lines = base.frame(table, 1, table.rows[0])
     col = {name: df[i].astype(str) for name, i in cols.items()}
     for name in REQUIRED:
         _required_nonempty(col[name], lines, file, name)

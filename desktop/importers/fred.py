@@ -46,7 +46,7 @@ def parse(path: str | os.PathLike[str]) -> base.ImportResult:
             f"first row starts with {header[0]!r}, not the header",
             file=file,
             line=hline,
-            field=header[0][:40],
+            field=header[0][:40] or "column 1",
             expected="a header observation_date,SERIES (or DATE,SERIES or date,value)",
         )
     base.header_index(table, 0, casefold=False)
@@ -63,8 +63,10 @@ def parse(path: str | os.PathLike[str]) -> base.ImportResult:
                 expected="an id such as DGS10 (A-Z, 0-9)",
             )
     if len(table.rows) < 2:
-        raise DataError("no data rows after the header", file=file, line=hline + 1, expected="data rows")
-    df, lines = base.frame(table, 1, len(header))
+        raise DataError(
+            "no data rows after the header", file=file, line=hline + 1, field=header[0], expected="data rows"
+        )
+    df, lines = base.frame(table, 1, header)
     dates = base.parse_dates(
         df[0], lines, file=file, field=header[0], formats=(("%Y-%m-%d", "YYYY-MM-DD"),), lo=SERIES_LO
     )

@@ -111,9 +111,13 @@ def parse(path: str | os.PathLike[str]) -> base.ImportResult:
         tenors.append(t)
     if not tenors or len(table.rows) <= h + 1:
         raise DataError(
-            "no data after the header", file=file, line=table.lines[h], expected="tenor columns and data rows"
+            "no data after the header",
+            file=file,
+            line=table.lines[h],
+            field=header[0],
+            expected="tenor columns and data rows",
         )
-    df, lines = base.frame(table, h + 1, len(header))
+    df, lines = base.frame(table, h + 1, header)
     if japanese:
         dates = era_dates(df[0], lines, file=file, field=header[0])
     else:

@@ -40,7 +40,7 @@ def _find_series_row(table: base.Table) -> int:
                 f"unexpected row {row[0]!r} before the 'Series ID' row",
                 file=table.file,
                 line=table.lines[i],
-                field=row[0][:40],
+                field=row[0][:40] or "column 1",
                 expected="F2 metadata rows (Title, Description, …, Publication date) then 'Series ID'",
             )
     raise DataError(
@@ -86,13 +86,18 @@ def parse(path: str | os.PathLike[str]) -> base.ImportResult:
             "no Australian Government bond series",
             file=file,
             line=table.lines[h],
+            field="Series ID",
             expected="columns " + ", ".join(AGS_TENORS),
         )
     if len(table.rows) <= h + 1:
         raise DataError(
-            "no data rows after 'Series ID'", file=file, line=table.lines[h] + 1, expected="data rows"
+            "no data rows after 'Series ID'",
+            file=file,
+            line=table.lines[h] + 1,
+            field="Series ID",
+            expected="data rows",
         )
-    df, lines = base.frame(table, h + 1, len(header), pad=True)
+    df, lines = base.frame(table, h + 1, header, pad=True)
     dates = base.parse_dates(
         df[0], lines, file=file, field="Series ID", formats=(("%d-%b-%Y", "DD-Mon-YYYY"),)
     )

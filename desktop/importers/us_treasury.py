@@ -82,13 +82,21 @@ def parse(path: str | os.PathLike[str]) -> base.ImportResult:
         tenors.append(t)
     if not tenors:
         raise DataError(
-            "no tenor columns", file=file, line=table.lines[0], expected='columns such as "10 Yr"'
+            "no tenor columns",
+            file=file,
+            line=table.lines[0],
+            field=header[0],
+            expected='columns such as "10 Yr"',
         )
     if len(table.rows) < 2:
         raise DataError(
-            "no data rows after the header", file=file, line=table.lines[0] + 1, expected="data rows"
+            "no data rows after the header",
+            file=file,
+            line=table.lines[0] + 1,
+            field=header[0],
+            expected="data rows",
         )
-    df, lines = base.frame(table, 1, len(header))
+    df, lines = base.frame(table, 1, header)
     dates = base.parse_dates(df[0], lines, file=file, field=header[0], formats=DATE_FORMATS)
     base.check_unique_dates(dates, lines, file=file, field=header[0])
     values = pd.DataFrame(
