@@ -161,6 +161,8 @@ def run_import(args: argparse.Namespace) -> int:
         print(f"  {market} curves {lo}" + (f" .. {hi}" if hi != lo else ""))
     for sid, (lo, hi) in detail.get("series", {}).items():
         print(f"  {sid} {lo} .. {hi}")
+    for feed in detail.get("feeds", []):
+        print(f"  {feed}")
     for market, n in detail.get("markets", {}).items():
         print(f"  {market}: {n} bonds")
     if detail.get("newer_than_as_of"):

@@ -302,3 +302,22 @@ def test_reopen_keeps_data(tmp_path) -> None:
         assert w.load_preset("p") == {"x": 1}
         assert w.summary()["curves"]["US"]["dates"] == 2
         assert w.integrity_check() == "ok"
+
+
+def test_fred_series_feed_short_rates_and_fx(ws: Workspace) -> None:
+    series = pd.DataFrame(
+        {
+            "series_id": ["DGS3MO", "DGS3MO", "DEXJPUS", "DEXJPUS", "SOFR"],
+            "date": ["2025-12-31", "2026-01-02", "2025-12-31", "2026-01-02", "2025-12-31"],
+            "value": [3.66, 3.60, 157.0, 150.0, 3.87],
+        }
+    )
+    d = ws.apply_import(FakeImport("series", "fred.csv", "FRED series", 5, series=series))
+    assert d["feeds"] == ["short rate USD <- DGS3MO", "fx JPY <- DEXJPUS"]
+    snap = ws.load_snapshot()
+    assert snap.short_rates_pct["USD"] == 3.66 and "DGS3MO" in snap.short_rate_sources["USD"]
+    assert snap.fx_rate("USD", "JPY") == pytest.approx(157.0)
+    assert snap.short_rates_pct["GBP"] == 3.75  # untouched
+    ws.set_as_of(date(2026, 1, 2))
+    snap = ws.load_snapshot()
+    assert snap.short_rates_pct["USD"] == 3.60 and snap.fx_rate("USD", "JPY") == pytest.approx(150.0)

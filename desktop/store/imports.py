@@ -30,6 +30,10 @@ FX_COLS = ["currency", "as_of", "usd_per_unit", "source"]
 HISTORY_COLS = ["market", "date", "tenor_years", "yield_pct", "source"]
 PROV_COLS = ["item", "source", "note", "label"]
 SERIES_COLS = ["series_id", "date", "value", "source"]
+#: FRED series that feed the snapshot: series id → (currency, rate name) for short rates (% p.a.).
+SERIES_SHORT_RATES = {"DGS3MO": ("USD", "US Treasury 3-month CMT (DGS3MO)")}
+#: FRED series id → (currency, invert): FX quoted as units per USD (invert) or USD per unit.
+SERIES_FX = {"DEXJPUS": ("JPY", True), "DEXUSUK": ("GBP", False), "DEXUSAL": ("AUD", False)}
 POLICY_COLS = ["market", "currency", "rate_name", "effective_from", "rate_pct", "range_pct", "source", "note"]
 
 
@@ -171,11 +175,33 @@ def write_import(conn: sqlite3.Connection, result: Any, frames: dict[str, pd.Dat
         detail["rows"] = _upsert(conn, "series", s, SERIES_COLS)
         g = s.groupby("series_id")["date"]
         detail["series"] = {k: [str(lo), str(hi)] for k, lo, hi in zip(g.min().index, g.min(), g.max(), strict=True)}
+        detail["feeds"] = _feed_snapshot(conn, s, str(result.source_file))
     conn.execute(
         "INSERT INTO import_log (at, kind, source_name, source_file, rows, detail) VALUES (?, ?, ?, ?, ?, ?)",
         (at, result.kind, result.source_name, str(result.source_file), detail.get("rows", 0), json.dumps(detail)),
     )
     return detail
+
+
+def _feed_snapshot(conn: sqlite3.Connection, s: pd.DataFrame, file: str) -> list[str]:
+    """Copy FRED series the snapshot uses into short_rates / fx (dated rows; the as-of rule picks)."""
+    fed = []
+    for sid, (ccy, name) in SERIES_SHORT_RATES.items():
+        rows = s[s["series_id"] == sid]
+        if not rows.empty:
+            df = pd.DataFrame({"currency": ccy, "as_of": rows["date"], "rate_pct": rows["value"],
+                               "rate_name": name, "source": f"FRED {sid} ({file})"})
+            _upsert(conn, "short_rates", df, SHORT_COLS)
+            fed.append(f"short rate {ccy} <- {sid}")
+    for sid, (ccy, invert) in SERIES_FX.items():
+        rows = s[(s["series_id"] == sid) & (s["value"] > 0)]
+        if not rows.empty:
+            value = 1.0 / rows["value"] if invert else rows["value"]
+            df = pd.DataFrame({"currency": ccy, "as_of": rows["date"], "usd_per_unit": value,
+                               "source": f"FRED {sid} ({file})"})
+            _upsert(conn, "fx", df, FX_COLS)
+            fed.append(f"fx {ccy} <- {sid}")
+    return fed
 
 
 def summary(ws: Workspace) -> dict[str, Any]:

@@ -252,7 +252,9 @@ class Workspace(NamedItemsMixin):
         """Write an ``ImportResult`` in one transaction (all-or-nothing) and log it.
 
         Curves replace whole (market, date) curves; bonds upsert by (market, id); FRED series
-        upsert by (series_id, date). Returns what was written (for the CLI to print).
+        upsert by (series_id, date), and DGS3MO / DEXJPUS / DEXUSUK / DEXUSAL also become dated
+        short-rate / FX rows (the snapshot takes the latest dated ≤ as-of). Returns what was
+        written (for the CLI to print).
         """
         frames = imports.normalise(result)
         with transaction(self.conn):
