@@ -1,4 +1,8 @@
-"""Scenarios view: the scenario × (market, rung, total) P&L grid, its heat map and a bar chart by rung.
+"""Scenarios view: the scenario × (market, rung, total) P&L grid, its heat map and a bar chart.
+
+The bar chart shows, for the selected scenario, current vs optimised: P&L by rung, the return to
+the scenario's horizon split by component, or the coupon income per year of the ladder rolled
+forward ten years (see :mod:`desktop.scenarios.horizon`).
 
 Reads from the session (duck-typed, so tests can pass a small fake): ``snapshot`` (curves,
 ``fx_usd_per_unit``, ``short_rates_pct``), ``universe``, ``face`` (current holdings, local face),
@@ -15,7 +19,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -35,6 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.scenarios.grid import ScenarioGrid, scenario_grid
+from desktop.scenarios.horizon import COMPONENTS, horizon_return, roll_forward
 from desktop.scenarios.model import Scenario
 from desktop.scenarios.presets import PRESETS
 from desktop.scenarios.revalue import MarketState, ScenarioEngine
@@ -47,6 +52,7 @@ MEASURES = {
     "Hedge carry": "hedge_carry",
     "FX effect (unhedged)": "fx",
 }
+CHARTS = ("P&L by rung", "Return to horizon", "Roll-forward income")
 SORT_ROLE = Qt.ItemDataRole.UserRole
 _IDX = QModelIndex | QPersistentModelIndex
 DIVERGING = pg.ColorMap([0.0, 0.5, 1.0], [(178, 24, 43), (247, 247, 247), (33, 102, 172)])  # RdBu: loss→gain
@@ -125,9 +131,11 @@ class ScenariosView(QWidget):
         self.measure.addItems(list(MEASURES))
         self.portfolio = QComboBox()
         self.portfolio.addItems(["current", "optimised"])
+        self.chart = QComboBox()
+        self.chart.addItems(list(CHARTS))
         self.status = QLabel("")
         bar = QHBoxLayout()
-        for label, w in (("Measure", self.measure), ("Portfolio", self.portfolio)):
+        for label, w in (("Measure", self.measure), ("Portfolio", self.portfolio), ("Chart", self.chart)):
             bar.addWidget(QLabel(label))
             bar.addWidget(w)
         bar.addStretch(1)
@@ -178,6 +186,7 @@ class ScenariosView(QWidget):
         self._timer.timeout.connect(self.refresh)
         self.measure.currentIndexChanged.connect(self._redraw)
         self.portfolio.currentIndexChanged.connect(self._redraw)
+        self.chart.currentIndexChanged.connect(self._draw_bars)
         for name in ("loaded", "analyticsChanged", "solutionChanged"):
             signal = getattr(session, name, None)
             if signal is not None:
@@ -251,28 +260,48 @@ class ScenariosView(QWidget):
         hp.setRange(xRange=(0, values.shape[1]), yRange=(0, values.shape[0]), padding=0)
         self._select(min(self._selected, len(table) - 1), emit=False)
 
-    def _draw_bars(self) -> None:
-        if self.grid is None or not self.scenarios:
+    def _chart_series(self, sc: Scenario) -> tuple[dict[str, pd.Series], str, str]:
+        """Bars to draw for the chart mode: {portfolio: values by label}, title, x-axis label."""
+        mode, measure = self.chart.currentText(), self._current_measure()
+        grid, eng = cast(ScenarioGrid, self.grid), cast(ScenarioEngine, self._engine)
+        if mode == CHARTS[0]:
+            series = {p: grid.rung_bars(p, sc.name, measure) for p in grid.portfolios}
+            return series, f"P&L by rung — {_short(sc.name, 48)}", "rung (years to maturity)"
+        faces = self._portfolios()
+        if mode == CHARTS[1]:
+            hedged = measure not in ("unhedged", "fx")
+            cols = [*COMPONENTS, "total"]
+            series = {p: horizon_return(eng, f, sc, hedged=hedged).loc["Total", cols] for p, f in faces.items()}
+            title = f"Return to {sc.horizon_months}-month horizon ({'hedged' if hedged else 'unhedged'})"
+            return series, f"{title} — {_short(sc.name, 36)}", "component"
+        rolls = {p: roll_forward(eng, f, sc, years=10) for p, f in faces.items()}
+        dur = rolls["current"]["mod_duration"]
+        series = {p: r["income_base"].iloc[1:].set_axis([f"Y{y}" for y in r.index[1:]]) for p, r in rolls.items()}
+        title = f"Income per year, rolled at the far rung (current duration {dur.iloc[0]:.2f} → {dur.iloc[-1]:.2f} y)"
+        return series, title, "year"
+
+    def _draw_bars(self, *_args: object) -> None:
+        if self.grid is None or self._engine is None or not self.scenarios:
             return
-        name = self.scenarios[self._selected].name
-        measure = self._current_measure()
-        ticks = []
-        series = {p: self.grid.rung_bars(p, name, measure) for p in self.bars if p in self.grid.portfolios}
-        peak = max((float(np.nanmax(np.abs(b.to_numpy()), initial=0.0)) for b in series.values()), default=0.0)
+        series, title, x_label = self._chart_series(self.scenarios[self._selected])
+        peak = max((float(np.nanmax(np.abs(b.to_numpy(dtype=float)), initial=0.0)) for b in series.values()),
+                   default=0.0)
         scale, unit = _scale(peak)
+        ticks: list[tuple[int, str]] = []
         for k, (pname, item) in enumerate(self.bars.items()):
             if pname not in series:
                 item.setOpts(x=[], height=[])
                 continue
-            bars = series[pname] / scale
-            rungs = np.array([int(str(r)[:-1]) for r in bars.index])
-            item.setOpts(x=rungs + (k - 0.5) * 0.4, height=bars.to_numpy(), width=0.38)
-            ticks = [(int(r), f"{r}y") for r in rungs]
+            values = series[pname]
+            x = np.arange(len(values), dtype=float)
+            item.setOpts(x=x + (k - 0.5) * 0.4, height=values.to_numpy(dtype=float) / scale, width=0.38)
+            ticks = [(i, str(label)) for i, label in enumerate(values.index)]
         bp = self.bars_plot.getPlotItem()
         bp.getAxis("bottom").setTicks([ticks])
-        bp.setTitle(f"P&L by rung — {_short(name, 48)}", size="10pt", color="#222222")
-        bp.setLabel("left", f"{self.measure.currentText()} ({unit} of {self.grid.base})")
-        bp.setLabel("bottom", "rung (years to maturity)")
+        bp.setTitle(title, size="10pt", color="#222222")
+        what = "P&L" if self.chart.currentText() != CHARTS[2] else "coupon income"
+        bp.setLabel("left", f"{what} ({unit} of {self.grid.base})")
+        bp.setLabel("bottom", x_label)
 
     # -- selection -----------------------------------------------------------------------------
     def _on_row(self, current: QModelIndex, _previous: QModelIndex) -> None:

@@ -129,6 +129,21 @@ def test_user_scenarios(view):
     assert view.model._frame.index[-1] == "My twist"
 
 
+@pytest.mark.parametrize("mode", ["Return to horizon", "Roll-forward income"])
+def test_chart_modes(view, mode):
+    view.select_scenario(2)
+    view.chart.setCurrentText(mode)
+    ticks = view.bars_plot.getPlotItem().getAxis("bottom")._tickLevels[0]
+    heights = view.bars["current"].opts["height"]
+    if mode == "Return to horizon":
+        assert [t[1] for t in ticks] == ["carry", "roll_down", "price_change", "fx", "hedge_cost", "total"]
+        assert heights[-1] == pytest.approx(sum(heights[:-1]))
+    else:
+        assert [t[1] for t in ticks][:2] == ["Y1", "Y2"] and len(ticks) == 10
+        assert (np.asarray(heights) > 0).all()
+    assert len(view.bars["optimised"].opts["height"]) == len(heights)
+
+
 def test_render_png(view, tmp_path):
     view.select_scenario(0)
     path = tmp_path / "scenarios.png"
