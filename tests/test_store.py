@@ -12,6 +12,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import sqlite_utils
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from desktop.errors import DataError, WorkspaceError
 from desktop.snapshot import load_bundled_snapshot
@@ -321,3 +323,33 @@ def test_fred_series_feed_short_rates_and_fx(ws: Workspace) -> None:
     ws.set_as_of(date(2026, 1, 2))
     snap = ws.load_snapshot()
     assert snap.short_rates_pct["USD"] == 3.60 and snap.fx_rate("USD", "JPY") == pytest.approx(150.0)
+
+
+@pytest.fixture(scope="module")
+def shared_ws(tmp_path_factory):
+    w = Workspace.open(tmp_path_factory.mktemp("rt") / "ws.sqlite")
+    yield w
+    w.close()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    name=st.text(min_size=1, max_size=20).filter(lambda s: s.strip() == s and s),
+    rows=st.lists(
+        st.tuples(
+            st.text(max_size=12),
+            st.sampled_from(["US", "JP", "AU", "UK"]),
+            st.floats(allow_nan=False, allow_infinity=False, width=64),
+        ),
+        max_size=30,
+    ),
+    card=st.dictionaries(st.text(max_size=8), st.one_of(st.integers(), st.text(max_size=8), st.booleans()), max_size=5),
+)
+def test_portfolio_round_trip_property(shared_ws: Workspace, name, rows, card) -> None:
+    holdings = pd.DataFrame(rows, columns=["id", "market", "face"]).astype({"face": float, "id": object})
+    shared_ws.save_portfolio(name, holdings, card)
+    p = shared_ws.load_portfolio(name)
+    assert p.run_card == card
+    assert p.holdings["id"].tolist() == holdings["id"].tolist()
+    assert p.holdings["market"].tolist() == holdings["market"].tolist()
+    assert p.holdings["face"].tolist() == holdings["face"].tolist()

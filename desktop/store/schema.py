@@ -116,9 +116,13 @@ def _migration_2(db: sqlite_utils.Database) -> None:
             ("market", "effective_from"),
         )
     )
+    from desktop.errors import LadderDeskError
     from desktop.snapshot import read_bundled_tables
 
-    pr = read_bundled_tables().policy_rates
+    try:
+        pr = read_bundled_tables().policy_rates
+    except LadderDeskError:  # bundled resources missing: leave the table empty rather than fail
+        return
     if not pr.empty:
         cols = ["market", "currency", "rate_name", "effective_from", "rate_pct", "range_pct", "source", "note"]
         rows = pr.reindex(columns=cols).astype(object).where(pr.reindex(columns=cols).notna(), None)
