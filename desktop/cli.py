@@ -220,6 +220,10 @@ def main(argv: list[str] | None = None) -> int:
     except LadderDeskError as exc:
         print(f"ladderdesk: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # e.g. `ladderdesk data --json | head`: the reader left, not an error
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         print("ladderdesk: interrupted", file=sys.stderr)
         return 130
