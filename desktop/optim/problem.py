@@ -1,0 +1,148 @@
+"""The allocation problem, compiled once per universe; every slider is a ``cp.Parameter`` (DPP).
+
+Variables: ``w`` (N, weights, fraction of market value), ``t`` (N, turnover |w − w₀|),
+``y`` (16, rate-factor returns ``Lᵀ Bᵀ w``), ``z`` (4, currency exposure vs base), ``y_fx`` (4,
+FX-factor returns ``L_fxᵀ z``; a variable so that ρ·‖·‖² stays DPP).
+
+maximise   μᵀw − ρ·(‖y‖² + ‖y_fx‖²) − κ·Σt
+subject to Σw = 1;  0 ≤ w ≤ ub;  d_lo ≤ Dᵀw ≤ d_hi;  D_USᵀw ≤ cap·Dᵀw;  m_lo ≤ A w ≤ m_hi;
+           r_lo ≤ R w ≤ r_hi;  t ≥ ±(w − w₀), Σt ≤ τ;  ‖(y − y_b, L_fxᵀ C ᵀ(w − w_b))‖ ≤ te.
+
+μ % per bond (returns.py); ρ = λ·h·100 (one parameter: risk aversion × horizon × % scaling, so the
+penalty is λ·variance over the horizon in %); κ = turnover cost in % per unit; ``ub`` = max weight
+× allowed (0 outside the ladder's rungs or the GUI's allowed mask); L_fx = 0 when hedged.
+D (mod duration) and the key-rate exposures are constant data, so cap·(Dᵀw) is DPP.
+
+With ``elastic=True`` the same constraints get non-negative slacks (duration, US cap, market
+min/max, rung band, max weight, turnover, TE) and the objective minimises ``Σ penalty_g · slack_g``:
+the diagnosis of an infeasible request (explain.py).
+"""
+
+from __future__ import annotations
+
+import cvxpy as cp
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from desktop.markets import MARKET_CODES
+from desktop.optim.risk import FX_CURRENCIES, RiskModel, currency_matrix, rate_exposures
+
+BIG = 1e3  # stands in for "no limit" (weights ≤ 1, durations ≤ 50 y, so 1e3 never binds)
+SLACK_GROUPS = ("duration", "us_cap", "market_min", "market_max", "rung_tolerance", "max_weight",
+                "turnover_max", "te_max")
+
+
+def indicator(labels: np.ndarray, levels: list) -> sparse.csr_matrix:
+    """Rows = levels, columns = bonds: 1 where the bond's label equals the level."""
+    pos = pd.Index(levels).get_indexer(labels)
+    keep = pos >= 0
+    return sparse.csr_matrix((np.ones(keep.sum()), (pos[keep], np.flatnonzero(keep))),
+                             shape=(len(levels), len(labels)))
+
+
+def benchmark_weights(universe: pd.DataFrame, market_mix: dict[str, float]) -> np.ndarray:
+    """Benchmark weights: each market's share spread equally over its real (non-generic) bonds
+    (all its bonds if it has no real ones), renormalised over the markets present."""
+    w = np.zeros(len(universe))
+    codes = universe["market"].to_numpy()
+    real = ~universe["is_generic"].to_numpy(bool)
+    for code, share in market_mix.items():
+        sel = (codes == code) & real
+        if not sel.any():
+            sel = codes == code
+        if sel.any():
+            w[sel] = share / sel.sum()
+    return w / w.sum() if w.sum() > 0 else w
+
+
+class LadderProblem:
+    """One compiled cvxpy problem over a fixed universe (see module doc); set ``p`` values, solve."""
+
+    def __init__(self, universe: pd.DataFrame, risk: RiskModel, benchmark: np.ndarray, *,
+                 elastic: bool = False) -> None:
+        n = len(universe)
+        self.n = n
+        self.elastic = elastic
+        self.D = universe["mod_duration"].to_numpy(float)
+        codes = universe["market"].to_numpy()
+        self.rung_levels = sorted(int(r) for r in np.unique(universe["rung"].to_numpy(int)))
+        A = indicator(codes, list(MARKET_CODES))
+        R = indicator(universe["rung"].to_numpy(int), self.rung_levels)
+        k = len(self.rung_levels)
+        B = rate_exposures(universe)
+        C = currency_matrix(universe)
+        self.B, self.C = B, C
+
+        w = cp.Variable(n, nonneg=True, name="w")
+        t = cp.Variable(n, nonneg=True, name="t")
+        y = cp.Variable(B.shape[1], name="y")
+        z = cp.Variable(len(FX_CURRENCIES), name="z")
+        y_fx = cp.Variable(len(FX_CURRENCIES), name="y_fx")
+        self.w, self.t, self.y, self.z, self.y_fx = w, t, y, z, y_fx
+        p = {
+            "mu": cp.Parameter(n, name="mu"),
+            "ub": cp.Parameter(n, nonneg=True, name="ub"),
+            "w0": cp.Parameter(n, name="w0"),
+            "d_lo": cp.Parameter(name="d_lo"),
+            "d_hi": cp.Parameter(name="d_hi"),
+            "us_cap": cp.Parameter(nonneg=True, name="us_cap"),
+            "m_lo": cp.Parameter(len(MARKET_CODES), name="m_lo"),
+            "m_hi": cp.Parameter(len(MARKET_CODES), name="m_hi"),
+            "r_lo": cp.Parameter(k, name="r_lo"),
+            "r_hi": cp.Parameter(k, name="r_hi"),
+            "turnover_max": cp.Parameter(nonneg=True, name="turnover_max"),
+            "turnover_cost": cp.Parameter(nonneg=True, name="turnover_cost"),
+            "risk_weight": cp.Parameter(nonneg=True, name="risk_weight"),
+            "fx_root": cp.Parameter((len(FX_CURRENCIES), len(FX_CURRENCIES)), name="fx_root"),
+            "base": cp.Parameter(len(FX_CURRENCIES), name="base"),
+            "te_max": cp.Parameter(nonneg=True, name="te_max"),
+        }
+        self.p = p
+        self.s: dict[str, cp.Variable] = {}
+        if elastic:
+            sizes: dict[str, tuple[int, ...]] = {
+                "duration": (2,), "us_cap": (), "market_min": (4,), "market_max": (4,),
+                "rung_tolerance": (2 * k,), "max_weight": (), "turnover_max": (), "te_max": ()}
+            self.s = {g: cp.Variable(sizes[g], nonneg=True, name=f"slack_{g}") for g in SLACK_GROUPS}
+            self.penalty = cp.Parameter(len(SLACK_GROUPS), nonneg=True, name="penalty")
+
+        def slack(group: str, i: int | slice | None = None) -> cp.Expression | float:
+            if not elastic:
+                return 0.0
+            return self.s[group] if i is None else self.s[group][i]
+
+        duration = self.D @ w
+        us_duration = (self.D * (codes == "US")) @ w
+        y_bench = risk.rate_root.T @ (B.T @ benchmark)
+        fx_bench = C.T @ benchmark
+        te_vec = cp.hstack([y - y_bench, p["fx_root"].T @ (C.T @ w - fx_bench)])
+        max_weight = w <= p["ub"]
+        if elastic:
+            p["allowed"] = cp.Parameter(n, nonneg=True, name="allowed")
+            max_weight = w <= p["ub"] + p["allowed"] * self.s["max_weight"]
+        self.cons: dict[str, cp.Constraint] = {
+            "budget": cp.sum(w) == 1,
+            "max_weight": max_weight,
+            "duration_min": duration >= p["d_lo"] - slack("duration", 0),
+            "duration_max": duration <= p["d_hi"] + slack("duration", 1),
+            "us_cap": us_duration <= p["us_cap"] * duration + slack("us_cap"),
+            "market_min": A @ w >= p["m_lo"] - slack("market_min"),
+            "market_max": A @ w <= p["m_hi"] + slack("market_max"),
+            "rung_min": R @ w >= p["r_lo"] - slack("rung_tolerance", slice(0, k)),
+            "rung_max": R @ w <= p["r_hi"] + slack("rung_tolerance", slice(k, 2 * k)),
+            "turnover_up": t >= w - p["w0"],
+            "turnover_down": t >= p["w0"] - w,
+            "turnover_max": cp.sum(t) <= p["turnover_max"] + slack("turnover_max"),
+            "factor_rates": y == risk.rate_root.T @ (B.T @ w),
+            "factor_fx": z == C.T @ w - p["base"],
+            "factor_fx_risk": y_fx == p["fx_root"].T @ z,
+            "te_max": cp.norm(te_vec, 2) <= p["te_max"] + slack("te_max"),
+        }
+        if elastic:
+            obj = cp.Minimize(self.penalty @ cp.hstack([cp.sum(self.s[g]) for g in SLACK_GROUPS]))
+        else:
+            variance = cp.sum_squares(y) + cp.sum_squares(y_fx)
+            obj = cp.Maximize(p["mu"] @ w - p["risk_weight"] * variance - p["turnover_cost"] * cp.sum(t))
+            self.variance = variance
+        self.problem = cp.Problem(obj, list(self.cons.values()))

@@ -1,0 +1,244 @@
+"""The live optimiser: compile once per universe, then only set parameter values and re-solve.
+
+    opt = Optimiser(OptimInputs.from_snapshot(snapshot))       # builds the risk model + problem
+    sol = opt.solve(settings, current_weights=w0, allowed=mask)  # Solution, or raises Infeasible
+    opt.frontier(settings, caps=[...])                         # DataFrame (frontier.py)
+
+Every solve checks the status: ``optimal_inaccurate`` is accepted with a warning in
+``Solution.warnings``; a solver failure falls back to the next solver (Clarabel → SCS); an
+infeasible request is diagnosed by the elastic problem (explain.py) and raised as
+:class:`~desktop.optim.errors.Infeasible` naming the smallest relaxation. cvxpy is not
+thread-safe: use one ``Optimiser`` from one worker thread at a time.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import cvxpy as cp
+import numpy as np
+import pandas as pd
+
+from desktop.optim import explain
+from desktop.optim.errors import SolverFailed
+from desktop.optim.inputs import OptimInputs
+from desktop.optim.problem import BIG, LadderProblem, benchmark_weights
+from desktop.optim.returns import expected_returns, hedged_yield_pct, rolldown_pct
+from desktop.optim.risk import FX_CURRENCIES, RiskModel, build_risk_model
+from desktop.optim.settings import OptimSettings
+
+SOLVERS: tuple[str, ...] = ("CLARABEL", "SCS")
+# Assumption (documented in the README): approximate FTSE WGBI market-value weights of the four
+# markets in late 2025 (US ≈ 42 %, Japan ≈ 9.5 %, UK ≈ 5 %, Australia ≈ 1.5 % of the index),
+# normalised to these four markets.
+_WGBI = {"US": 42.0, "JP": 9.5, "AU": 1.5, "UK": 5.0}
+BENCHMARK_MIX: dict[str, float] = {k: v / sum(_WGBI.values()) for k, v in _WGBI.items()}
+OK = (cp.OPTIMAL, cp.OPTIMAL_INACCURATE)
+INFEASIBLE = (cp.INFEASIBLE, cp.INFEASIBLE_INACCURATE)
+
+
+@dataclass(frozen=True)
+class Binding:
+    """A binding constraint and its shadow price: bp of objective per ``step`` of the setting."""
+
+    constraint: str
+    shadow_bp: float
+    step: str
+    text: str
+
+
+@dataclass(frozen=True, eq=False)
+class Solution:
+    """One optimal allocation. Weights are fractions of market value (universe index); returns
+    and objective terms in % over the horizon (base ccy); risk / TE annualised % vol."""
+
+    weights: pd.Series
+    status: str
+    solver: str
+    solve_time_s: float
+    objective_pct: float
+    expected_return_pct: float
+    risk_pct: float
+    risk_penalty_pct: float
+    turnover: float
+    turnover_cost_pct: float
+    tracking_error_pct: float
+    duration: float
+    us_share: float
+    hedged_yield_pct: float
+    yield_pct: float
+    binding: tuple[Binding, ...]
+    returns: pd.DataFrame
+    settings: OptimSettings
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+
+class Optimiser:
+    """Compiled-once allocation problem for one universe (module doc)."""
+
+    def __init__(self, inputs: OptimInputs, risk: RiskModel | None = None,
+                 benchmark_mix: dict[str, float] | None = None) -> None:
+        self.inputs = inputs
+        self.universe = inputs.universe
+        self.risk = risk if risk is not None else build_risk_model(inputs.history)
+        self.benchmark = benchmark_weights(self.universe, benchmark_mix or BENCHMARK_MIX)
+        self.problem = LadderProblem(self.universe, self.risk, self.benchmark)
+        self._elastic: LadderProblem | None = None
+        self._rolldown: dict[int, np.ndarray] = {}
+        self.last_values: dict[str, np.ndarray | float] = {}
+
+    @property
+    def elastic(self) -> LadderProblem:
+        if self._elastic is None:
+            self._elastic = LadderProblem(self.universe, self.risk, self.benchmark, elastic=True)
+        return self._elastic
+
+    def expected_returns(self, settings: OptimSettings) -> pd.DataFrame:
+        """Per-bond return components (%), with roll-down cached per horizon."""
+        if settings.horizon_months not in self._rolldown:
+            self._rolldown[settings.horizon_months] = rolldown_pct(self.inputs, settings.horizon_years)
+        return expected_returns(self.inputs, settings, self._rolldown[settings.horizon_months])
+
+    def allowed_mask(self, settings: OptimSettings, allowed: np.ndarray | None = None) -> np.ndarray:
+        """Bonds the optimiser may hold: the caller's mask ∩ the ladder's rung range (ladder on)."""
+        mask = np.ones(len(self.universe), bool) if allowed is None else np.asarray(allowed, bool).copy()
+        if settings.ladder_on:
+            rung = self.universe["rung"].to_numpy(int)
+            mask &= (rung >= settings.rungs[0]) & (rung <= settings.rungs[1])
+        return mask
+
+    def parameter_values(self, settings: OptimSettings, current_weights: np.ndarray | None,
+                         allowed: np.ndarray | None) -> tuple[dict[str, np.ndarray | float], list[str]]:
+        """Every parameter's value for ``settings`` (+ warnings about the request)."""
+        notes: list[str] = []
+        mask = self.allowed_mask(settings, allowed)
+        rung_of = self.universe["rung"].to_numpy(int)
+        levels = np.array(self.problem.rung_levels)
+        r_lo, r_hi = np.zeros(len(levels)), np.full(len(levels), BIG)
+        if settings.ladder_on:
+            wanted = range(settings.rungs[0], settings.rungs[1] + 1)
+            filled = [r for r in wanted if mask[rung_of == r].any()]
+            missing = [r for r in wanted if r not in filled]
+            if missing:
+                notes.append("no eligible bond on rung(s) " + ", ".join(f"{r}y" for r in missing)
+                             + f"; the ladder target is split over the {len(filled)} filled rungs")
+            if filled:
+                target = 1.0 / len(filled)
+                tol = float(settings.rung_tolerance or 0.0)
+                on = np.isin(levels, filled)
+                r_lo[on], r_hi[on] = max(target - tol, 0.0), target + tol
+        w0 = np.zeros(len(self.universe)) if current_weights is None else np.asarray(current_weights, float)
+        has_current = current_weights is not None and float(np.abs(w0).sum()) > 0
+        values: dict[str, np.ndarray | float] = {
+            "mu": self.expected_returns(settings)["expected_return_pct"].to_numpy(float),
+            "ub": settings.max_weight * mask.astype(float),
+            "allowed": mask.astype(float),
+            "w0": w0,
+            "d_lo": settings.target_duration - settings.duration_band,
+            "d_hi": settings.target_duration + settings.duration_band,
+            "us_cap": settings.us_cap,
+            "m_lo": np.array([settings.market_min.get(c, 0.0) for c in _codes()]),
+            "m_hi": np.array([settings.market_max.get(c, 1.0) for c in _codes()]),
+            "r_lo": r_lo,
+            "r_hi": r_hi,
+            "turnover_max": settings.turnover_max if (has_current and settings.turnover_max is not None) else BIG,
+            "turnover_cost": settings.turnover_cost_bp / 100.0 if has_current else 0.0,
+            "risk_weight": settings.risk_aversion * settings.horizon_years * 100.0,
+            "fx_root": np.zeros((4, 4)) if settings.hedged else self.risk.fx_root,
+            "base": (np.array(FX_CURRENCIES) == settings.base_ccy).astype(float),
+            "te_max": settings.te_max_pct / 100.0 if settings.te_max_pct is not None else BIG,
+        }
+        return values, notes
+
+    def solve(self, settings: OptimSettings, *, current_weights: np.ndarray | None = None,
+              allowed: np.ndarray | None = None) -> Solution:
+        """Optimal weights for ``settings``; raises Infeasible (with relaxations) or SolverFailed."""
+        settings.validate()
+        values, notes = self.parameter_values(settings, current_weights, allowed)
+        self.last_values = values
+        assign(self.problem, values)
+        start = time.perf_counter()
+        status, solver, warnings = run_solvers(self.problem.problem)
+        elapsed = time.perf_counter() - start
+        if status in INFEASIBLE:
+            raise explain.diagnose(self, settings, values)
+        if status not in OK:
+            raise SolverFailed(f"the solvers could not solve this request (last status: {status}); "
+                               "try fewer constraints or a wider duration band")
+        return self._solution(settings, values, status, solver, elapsed, notes + warnings)
+
+    def _solution(self, settings: OptimSettings, values: dict, status: str, solver: str, elapsed: float,
+                  warnings: list[str]) -> Solution:
+        u = self.universe
+        pr = self.problem
+        w = np.clip(np.asarray(pr.w.value, float), 0.0, None)
+        w = w / w.sum()
+        rets = self.expected_returns(settings)
+        mu = values["mu"]
+        D = pr.D
+        dur = float(D @ w)
+        us = float((D * (u["market"].to_numpy() == "US")) @ w)
+        var = float(pr.variance.value)
+        turnover = float(np.abs(w - values["w0"]).sum())
+        e_te = np.concatenate([self.risk.rate_root.T @ (pr.B.T @ (w - self.benchmark)),
+                               values["fx_root"].T @ (pr.C.T @ (w - self.benchmark))])
+        hy = hedged_yield_pct(u, self.inputs.short_rates_pct, settings.base_ccy)
+        return Solution(
+            weights=pd.Series(w, index=u.index, name="weight"),
+            status=status, solver=solver, solve_time_s=elapsed,
+            objective_pct=float(pr.problem.value),
+            expected_return_pct=float(mu @ w),
+            risk_pct=100.0 * np.sqrt(max(var, 0.0)),
+            risk_penalty_pct=float(values["risk_weight"]) * var,
+            turnover=turnover,
+            turnover_cost_pct=float(values["turnover_cost"]) * turnover,
+            tracking_error_pct=100.0 * float(np.linalg.norm(e_te)),
+            duration=dur,
+            us_share=us / dur if dur > 0 else 0.0,
+            hedged_yield_pct=float(hy @ w),
+            yield_pct=float(u["yield_pct"].to_numpy(float) @ w),
+            binding=explain.binding(self, settings, values),
+            returns=rets,
+            settings=settings,
+            warnings=tuple(warnings),
+        )
+
+    def frontier(self, settings: OptimSettings, caps: list[float] | np.ndarray | None = None, **kw) -> pd.DataFrame:
+        """Trade-off curve over the US cap on this compiled problem (see frontier.py)."""
+        from desktop.optim.frontier import us_cap_frontier
+
+        return us_cap_frontier(self, settings, caps, **kw)
+
+
+def _codes() -> tuple[str, ...]:
+    from desktop.markets import MARKET_CODES
+
+    return MARKET_CODES
+
+
+def assign(problem: LadderProblem, values: dict[str, np.ndarray | float]) -> None:
+    """Set every parameter of ``problem`` that ``values`` names."""
+    for name, param in problem.p.items():
+        param.value = values[name]
+
+
+def run_solvers(problem: cp.Problem, solvers: tuple[str, ...] = SOLVERS) -> tuple[str, str, list[str]]:
+    """Solve with the first solver that returns a usable status; (status, solver, warnings)."""
+    warnings: list[str] = []
+    status, used = "solver_error", ""
+    for solver in solvers:
+        used = solver
+        try:
+            problem.solve(solver=solver, warm_start=True)
+            status = str(problem.status)
+        except cp.error.SolverError as exc:  # try the next solver
+            warnings.append(f"{solver} failed ({str(exc).splitlines()[0][:80]}); fell back")
+            status = "solver_error"
+            continue
+        if status in OK or status in INFEASIBLE:
+            break
+        warnings.append(f"{solver} returned {status}; fell back")
+    if status == cp.OPTIMAL_INACCURATE:
+        warnings.append(f"{used} reports an inaccurate solution (optimal_inaccurate): figures are approximate")
+    return status, used, warnings
