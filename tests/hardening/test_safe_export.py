@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 
 import numpy as np
 import pandas as pd
@@ -65,7 +66,7 @@ def test_xlsx_has_no_formulas_and_numeric_cells(tmp_path) -> None:
     assert all(c.data_type != "f" for r in ws.iter_rows() for c in r)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=int(os.environ.get("LADDERDESK_FUZZ_EXAMPLES", "200")), deadline=None)
 @given(st.lists(st.text(max_size=12), min_size=1, max_size=8))
 def test_any_text_is_safe(tmp_path_factory, texts) -> None:
     df = pd.DataFrame({"t": texts, "n": np.arange(len(texts), dtype=float) - 3})
