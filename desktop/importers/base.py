@@ -74,15 +74,17 @@ def read_bytes(path: str | os.PathLike[str]) -> bytes:
 
 
 def decode(data: bytes, file: str, encodings: Sequence[str] = ("utf-8-sig",)) -> str:
-    """Decode with the first encoding that fits; otherwise name the line of the first bad byte."""
-    first_error: UnicodeDecodeError | None = None
+    """Decode with the first encoding that fits; otherwise name the line of the first bad byte
+    under the encoding that got furthest (the most plausible one)."""
+    best: UnicodeDecodeError | None = None
     for enc in encodings:
         try:
             return data.decode(enc)
         except UnicodeDecodeError as exc:
-            first_error = first_error or exc
-    assert first_error is not None
-    pos = first_error.start
+            if best is None or exc.start > best.start:
+                best = exc
+    assert best is not None
+    pos = best.start
     line = data.count(b"\n", 0, pos) + 1
     names = " or ".join("UTF-8" if e.startswith("utf-8") else e for e in encodings)
     raise DataError(

@@ -31,7 +31,8 @@ TOKENS: tuple[str, ...] = (
 ENCODINGS = ("utf-8", "cp932", "latin-1", "utf-16", "utf-8-sig")
 #: DataError reasons about the file as a whole, where no single line/field is to blame.
 WHOLE_FILE = ("the file is empty", "not a readable Excel workbook", "no usable observations", "no observations",
-              "no rows in the file", "malformed CSV", "no sheet", "a CSV file given")  # fmt: skip
+              "no rows in the file", "malformed CSV", "no sheet", "a CSV file given", "cannot read",
+              "file is ")  # fmt: skip
 
 
 def _rows(text: str) -> list[list[str]] | None:

@@ -48,6 +48,7 @@ def build_csv() -> None:
     r7 = _find(jp, b"R7.12.1")
     picks = [slice(2, 40), slice(h1 - 5, h1 + 5), slice(r1 - 5, r1 + 5), slice(r7, r7 + 30)]
     _keep(jp, "jp/jgbcm_cut.csv", 2, picks)
+    (OUT / "jp" / "jgbcm_all.csv").write_bytes(jp.read_bytes())  # the full Japanese file (1.2 MB)
     jpe = SHARED / "jp" / "jgbcme_all.csv"
     e7 = _find(jpe, b"2025/12/1")
     _keep(jpe, "jp/jgbcme_cut.csv", 2, [slice(2, 40), slice(e7, e7 + 30)])
@@ -66,12 +67,30 @@ def build_csv() -> None:
     _keep(api, "fred/api_DGS10_date-value_cut.csv", 1, [slice(a, a + 60)])
 
 
+def build_bonds() -> None:
+    """The team's reference bond list in the generic bonds-CSV layout."""
+    import csv
+
+    with open(SHARED.parent / "reference" / "bonds.csv", encoding="utf-8", newline="") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["coupon_pct"]]
+    cols = ["market", "id", "name", "coupon_pct", "maturity", "issue_date"]
+    (OUT / "bonds").mkdir(parents=True, exist_ok=True)
+    with open(OUT / "bonds" / "bonds_reference.csv", "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(cols)
+        w.writerows(
+            [r["country"], r["id"], r["name"], r["coupon_pct"], r["maturity"], r["issue_date"]] for r in rows
+        )
+
+
 def build_boe() -> None:
     """The 2025-to-present GLC workbook cut to its spot-curve sheet: title rows, 'years:' row,
     'Refresh' row, January 2025 and December 2025 (dates as datetimes, as published)."""
     import openpyxl
 
-    src = openpyxl.load_workbook(SHARED / "uk" / "GLC Nominal daily data_2025 to present.xlsx", read_only=True)
+    src = openpyxl.load_workbook(
+        SHARED / "uk" / "GLC Nominal daily data_2025 to present.xlsx", read_only=True
+    )
     rows = list(src["4. spot curve"].iter_rows(values_only=True))
     src.close()
     keep = rows[:5] + rows[5:25]
@@ -90,6 +109,7 @@ def build_boe() -> None:
 
 if __name__ == "__main__":
     build_csv()
+    build_bonds()
     build_boe()
     for p in sorted(OUT.rglob("*")):
         if p.is_file():
