@@ -13,6 +13,7 @@ import io
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -201,40 +202,50 @@ def _first_bad(mask: np.ndarray) -> int:
     return int(np.flatnonzero(mask)[0])
 
 
-def parse_numbers(
-    cells: pd.Series,
+def parse_number_block(
+    block: pd.DataFrame,
     lines: np.ndarray,
     *,
     file: str,
-    field: str,
+    fields: Sequence[str],
     lo: float = YIELD_MIN_PCT,
     hi: float = YIELD_MAX_PCT,
     missing: Iterable[str] = MISSING_TOKENS,
     what: str = "a yield in percent",
     closed: bool = False,
-) -> pd.Series:
-    """Vectorised text → float; missing tokens become NaN, anything else must be finite in (lo, hi)
-    (or in [lo, hi] when ``closed``)."""
+) -> np.ndarray:
+    """Vectorised text → float for a block of columns (one ``to_numeric`` for the whole block).
+
+    Missing tokens become NaN; anything else must be a finite number in (lo, hi) — [lo, hi] when
+    ``closed``. The first bad cell in file order (line, then column) is reported with its field.
+    """
     missing = tuple(missing)
-    text = cells.astype(str).str.strip()
-    is_missing = text.isin(missing).to_numpy()
-    values = pd.to_numeric(text.where(~is_missing, None), errors="coerce").astype("float64")
-    arr = values.to_numpy()
+    n_rows, n_cols = block.shape
+    text = block.to_numpy(dtype=object).ravel()  # row-major: file order
+    flat = pd.Series(text, dtype=object)
+    is_missing = flat.isin(missing).to_numpy()
+    arr = pd.to_numeric(flat.where(~is_missing, None), errors="coerce").to_numpy(dtype="float64")
     bad = ~is_missing & ~np.isfinite(arr)
     with np.errstate(invalid="ignore"):
         outside = ((arr < lo) | (arr > hi)) if closed else ((arr <= lo) | (arr >= hi))
         bad |= ~is_missing & np.isfinite(arr) & outside
     if bad.any():
-        i = _first_bad(bad)
+        k = _first_bad(bad)
         raise DataError(
-            f"bad value {text.iloc[i]!r}",
+            f"bad value {str(text[k])!r}",
             file=file,
-            line=int(lines[i]),
-            field=field,
+            line=int(lines[k // n_cols]),
+            field=fields[k % n_cols],
             expected=f"{what}, a finite number in {'[' if closed else '('}{lo:g}, {hi:g}{']' if closed else ')'}"
             + (", or blank" if missing else ""),
         )
-    return values
+    return arr.reshape(n_rows, n_cols)
+
+
+def parse_numbers(cells: pd.Series, lines: np.ndarray, *, file: str, field: str, **kwargs: Any) -> pd.Series:
+    """One column of :func:`parse_number_block` as a float Series (same index)."""
+    arr = parse_number_block(cells.to_frame(), lines, file=file, fields=[field], **kwargs)
+    return pd.Series(arr[:, 0], index=cells.index, dtype="float64")
 
 
 def parse_dates(
@@ -291,7 +302,7 @@ def check_unique_dates(dates: pd.Series, lines: np.ndarray, *, file: str, field:
 
 def wide_to_curves(
     dates: pd.Series,
-    values: pd.DataFrame,
+    values: pd.DataFrame | np.ndarray,
     tenors: Sequence[float],
     *,
     market: str,
@@ -300,7 +311,7 @@ def wide_to_curves(
     file: str,
 ) -> pd.DataFrame:
     """Long curve table from one date column and one float column per tenor; NaN cells are skipped."""
-    arr = values.to_numpy(dtype="float64")
+    arr = np.asarray(values, dtype="float64")
     n_dates, n_tenors = arr.shape
     date_rep = np.repeat(dates.to_numpy(dtype="datetime64[ns]"), n_tenors)
     tenor_rep = np.tile(np.asarray(tenors, dtype="float64"), n_dates)

@@ -205,7 +205,7 @@ def parse(path: str | os.PathLike[str]) -> base.ImportResult:
     arr = np.asarray(values, dtype="float64")[:, keep]
     curves = base.wide_to_curves(
         date_s,
-        pd.DataFrame(arr),
+        arr,
         [tenors[j] for j in keep],  # type: ignore[misc]
         market="UK",
         curve_type="zero",

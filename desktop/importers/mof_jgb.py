@@ -125,12 +125,7 @@ def parse(path: str | os.PathLike[str]) -> base.ImportResult:
             df[0], lines, file=file, field=header[0], formats=(("%Y/%m/%d", "YYYY/M/D"),)
         )
     base.check_unique_dates(dates, lines, file=file, field=header[0])
-    values = pd.DataFrame(
-        {
-            t: base.parse_numbers(df[c], lines, file=file, field=header[c])
-            for c, t in zip(tenor_cols, tenors, strict=True)
-        }
-    )
+    values = base.parse_number_block(df[tenor_cols], lines, file=file, fields=[header[c] for c in tenor_cols])
     curves = base.wide_to_curves(
         dates,
         values,

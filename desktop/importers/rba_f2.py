@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import os
 
-import pandas as pd
-
 from desktop.errors import DataError
 from desktop.importers import base
 
@@ -102,16 +100,9 @@ def parse(path: str | os.PathLike[str]) -> base.ImportResult:
         df[0], lines, file=file, field="Series ID", formats=(("%d-%b-%Y", "DD-Mon-YYYY"),)
     )
     base.check_unique_dates(dates, lines, file=file, field="Series ID")
-    values = pd.DataFrame(
-        {
-            t: base.parse_numbers(df[c], lines, file=file, field=header[c])
-            for c, t in zip(cols, tenors, strict=True)
-        }
-    )
-    # Validate the non-AGS columns as numbers too, so a damaged cell is never silently passed over.
-    for c in range(1, len(header)):
-        if c not in cols:
-            base.parse_numbers(df[c], lines, file=file, field=header[c])
+    # Every series column is validated (also the ones left out), so no damaged cell passes unseen.
+    everything = base.parse_number_block(df[list(range(1, len(header)))], lines, file=file, fields=header[1:])
+    values = everything[:, [c - 1 for c in cols]]
     curves = base.wide_to_curves(
         dates,
         values,

@@ -19,8 +19,6 @@ from __future__ import annotations
 import os
 import re
 
-import pandas as pd
-
 from desktop.errors import DataError
 from desktop.importers import base
 
@@ -99,12 +97,7 @@ def parse(path: str | os.PathLike[str]) -> base.ImportResult:
     df, lines = base.frame(table, 1, header)
     dates = base.parse_dates(df[0], lines, file=file, field=header[0], formats=DATE_FORMATS)
     base.check_unique_dates(dates, lines, file=file, field=header[0])
-    values = pd.DataFrame(
-        {
-            t: base.parse_numbers(df[c], lines, file=file, field=header[c])
-            for c, t in zip(tenor_cols, tenors, strict=True)
-        }
-    )
+    values = base.parse_number_block(df[tenor_cols], lines, file=file, fields=[header[c] for c in tenor_cols])
     curves = base.wide_to_curves(
         dates,
         values,
