@@ -22,7 +22,9 @@ class Relaxation:
     ``constraint``: settings name (``duration``, ``us_cap``, ``market_min:JP``, ``market_max:AU``,
     ``rung_tolerance``, ``turnover_max``, ``max_weight``, ``te_max``); ``current`` / ``required``
     in the setting's own units (years, fraction of duration, fraction of market value, % TE);
-    ``alone``: True when this relaxation by itself restores feasibility; ``text`` the PM's words.
+    ``option``: relaxations with the same option number restore feasibility together (one
+    setting group, e.g. two market minima); different options are alternatives; ``alone``: True
+    when the option touches a single setting group; ``text`` the PM's words.
     """
 
     constraint: str
@@ -31,6 +33,7 @@ class Relaxation:
     unit: str
     alone: bool
     text: str
+    option: int = 0
 
 
 class Infeasible(OptimError):

@@ -14,6 +14,7 @@ setting. If no single setting suffices, the joint relaxation is reported.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -102,7 +103,7 @@ def _down(x: float, step: float) -> float:
 
 
 def _relaxations(opt: Optimiser, settings: OptimSettings, values: dict, groups: list[str],
-                 alone: bool) -> list[Relaxation]:
+                 alone: bool, option: int = 0) -> list[Relaxation]:
     """Read the required setting values off the elastic solution."""
     el = opt.elastic
     s = {g: np.atleast_1d(np.asarray(el.s[g].value, float)) for g in SLACK_GROUPS}
@@ -145,7 +146,7 @@ def _relaxations(opt: Optimiser, settings: OptimSettings, values: dict, groups: 
         new = _up((settings.te_max_pct or 0.0) + 100 * s["te_max"].max(), 0.01)
         out.append(Relaxation("te_max", settings.te_max_pct or 0.0, new, "% a year", alone,
                               f"raise the tracking-error limit to {new:.2f}%"))
-    return out
+    return [replace(r, option=option) for r in out]
 
 
 def _solve_elastic(opt: Optimiser, values: dict, cheap: list[str]) -> bool:
@@ -185,17 +186,18 @@ def _context(settings: OptimSettings) -> str:
 def diagnose(opt: Optimiser, settings: OptimSettings, values: dict) -> Infeasible:
     """An :class:`Infeasible` naming the smallest relaxation(s) that restore feasibility."""
     groups = _active_groups(settings, values)
-    alone: list[Relaxation] = []
+    options: list[list[Relaxation]] = []
     for g in groups:
         if _solve_elastic(opt, values, [g]):
-            found = _relaxations(opt, settings, values, groups, alone=True)
-            if len(found) == 1 and found[0].constraint.split(":")[0] == g:
-                alone.append(found[0])
+            found = _relaxations(opt, settings, values, groups, alone=True, option=len(options))
+            if found and all(r.constraint.split(":")[0] == g for r in found):
+                options.append(found)
     head = f"target {settings.target_duration:.2f} ± {settings.duration_band:.2f} y is out of reach"
     ctx = _context(settings)
     head += f" with {ctx}" if ctx else ""
-    if alone:
-        return Infeasible(f"{head}: " + " or ".join(r.text for r in alone) + ".", tuple(alone))
+    if options:
+        text = " or ".join(" and ".join(r.text for r in opt_) for opt_ in options)
+        return Infeasible(f"{head}: {text}.", tuple(r for opt_ in options for r in opt_))
     if _solve_elastic(opt, values, groups):
         joint = _relaxations(opt, settings, values, groups, alone=False)
         if joint:

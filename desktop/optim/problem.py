@@ -1,8 +1,10 @@
 """The allocation problem, compiled once per universe; every slider is a ``cp.Parameter`` (DPP).
 
 Variables: ``w`` (N, weights, fraction of market value), ``t`` (N, turnover |w − w₀|),
-``y`` (16, rate-factor returns ``Lᵀ Bᵀ w``), ``z`` (4, currency exposure vs base), ``y_fx`` (4,
-FX-factor returns ``L_fxᵀ z``; a variable so that ρ·‖·‖² stays DPP).
+``e`` (16, key-rate exposures ``Bᵀw``; B is sparse so A stays ~4N non-zeros, not 16N),
+``y = Lᵀe`` (16, rate-factor returns), ``u = Cᵀw`` (4, currency mix) and
+``y_fx = L_fxᵀu − L_fxᵀ·1_base`` (FX-factor returns against the base; the product of two parameters
+is folded into one parameter ``fx_base``; variables so that ρ·‖·‖² stays DPP).
 
 maximise   μᵀw − ρ·(‖y‖² + ‖y_fx‖²) − κ·Σt
 subject to Σw = 1;  0 ≤ w ≤ ub;  d_lo ≤ Dᵀw ≤ d_hi;  D_USᵀw ≤ cap·Dᵀw;  m_lo ≤ A w ≤ m_hi;
@@ -76,10 +78,11 @@ class LadderProblem:
 
         w = cp.Variable(n, nonneg=True, name="w")
         t = cp.Variable(n, nonneg=True, name="t")
+        e = cp.Variable(B.shape[1], name="e")  # key-rate exposures Bᵀw (sparse rows: 4 per bond)
         y = cp.Variable(B.shape[1], name="y")
-        z = cp.Variable(len(FX_CURRENCIES), name="z")
+        u = cp.Variable(len(FX_CURRENCIES), name="u")  # currency mix Cᵀw
         y_fx = cp.Variable(len(FX_CURRENCIES), name="y_fx")
-        self.w, self.t, self.y, self.z, self.y_fx = w, t, y, z, y_fx
+        self.w, self.t, self.e, self.y, self.u, self.y_fx = w, t, e, y, u, y_fx
         p = {
             "mu": cp.Parameter(n, name="mu"),
             "ub": cp.Parameter(n, nonneg=True, name="ub"),
@@ -95,7 +98,7 @@ class LadderProblem:
             "turnover_cost": cp.Parameter(nonneg=True, name="turnover_cost"),
             "risk_weight": cp.Parameter(nonneg=True, name="risk_weight"),
             "fx_root": cp.Parameter((len(FX_CURRENCIES), len(FX_CURRENCIES)), name="fx_root"),
-            "base": cp.Parameter(len(FX_CURRENCIES), name="base"),
+            "fx_base": cp.Parameter(len(FX_CURRENCIES), name="fx_base"),  # L_fxᵀ·onehot(base), folded
             "te_max": cp.Parameter(nonneg=True, name="te_max"),
         }
         self.p = p
@@ -116,7 +119,7 @@ class LadderProblem:
         us_duration = (self.D * (codes == "US")) @ w
         y_bench = risk.rate_root.T @ (B.T @ benchmark)
         fx_bench = C.T @ benchmark
-        te_vec = cp.hstack([y - y_bench, p["fx_root"].T @ (C.T @ w - fx_bench)])
+        te_vec = cp.hstack([y - y_bench, p["fx_root"].T @ (u - fx_bench)])
         max_weight = w <= p["ub"]
         if elastic:
             p["allowed"] = cp.Parameter(n, nonneg=True, name="allowed")
@@ -134,9 +137,10 @@ class LadderProblem:
             "turnover_up": t >= w - p["w0"],
             "turnover_down": t >= p["w0"] - w,
             "turnover_max": cp.sum(t) <= p["turnover_max"] + slack("turnover_max"),
-            "factor_rates": y == risk.rate_root.T @ (B.T @ w),
-            "factor_fx": z == C.T @ w - p["base"],
-            "factor_fx_risk": y_fx == p["fx_root"].T @ z,
+            "exposures": e == B.T @ w,
+            "factor_rates": y == risk.rate_root.T @ e,
+            "currency_mix": u == C.T @ w,
+            "factor_fx": y_fx == p["fx_root"].T @ u - p["fx_base"],
             "te_max": cp.norm(te_vec, 2) <= p["te_max"] + slack("te_max"),
         }
         if elastic:

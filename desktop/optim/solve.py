@@ -128,6 +128,7 @@ class Optimiser:
                 tol = float(settings.rung_tolerance or 0.0)
                 on = np.isin(levels, filled)
                 r_lo[on], r_hi[on] = max(target - tol, 0.0), target + tol
+        fx_root = np.zeros((4, 4)) if settings.hedged else self.risk.fx_root
         w0 = np.zeros(len(self.universe)) if current_weights is None else np.asarray(current_weights, float)
         has_current = current_weights is not None and float(np.abs(w0).sum()) > 0
         values: dict[str, np.ndarray | float] = {
@@ -145,8 +146,8 @@ class Optimiser:
             "turnover_max": settings.turnover_max if (has_current and settings.turnover_max is not None) else BIG,
             "turnover_cost": settings.turnover_cost_bp / 100.0 if has_current else 0.0,
             "risk_weight": settings.risk_aversion * settings.horizon_years * 100.0,
-            "fx_root": np.zeros((4, 4)) if settings.hedged else self.risk.fx_root,
-            "base": (np.array(FX_CURRENCIES) == settings.base_ccy).astype(float),
+            "fx_root": fx_root,
+            "fx_base": fx_root.T @ (np.array(FX_CURRENCIES) == settings.base_ccy).astype(float),
             "te_max": settings.te_max_pct / 100.0 if settings.te_max_pct is not None else BIG,
         }
         return values, notes
