@@ -33,7 +33,10 @@ def hedged_yield_pct(universe: pd.DataFrame, short_rates_pct: dict[str, float] |
                      base_ccy: str) -> np.ndarray:
     """Yield (%) + base short rate − the bond's local short rate: the FX-hedged yield in base ccy."""
     rates = dict(short_rates_pct)  # type: ignore[call-overload]
-    local = universe["currency"].map(rates).to_numpy(float)
+    ccy = universe["currency"].to_numpy()
+    local = np.zeros(len(ccy))
+    for c in np.unique(ccy):
+        local[ccy == c] = rates[str(c)]
     return universe["yield_pct"].to_numpy(float) + rates[base_ccy] - local
 
 
@@ -68,20 +71,24 @@ def rolldown_pct(inputs: OptimInputs, horizon_years: float) -> np.ndarray:
     return out
 
 
-def expected_returns(inputs: OptimInputs, settings: OptimSettings,
-                     rolldown: np.ndarray | None = None) -> pd.DataFrame:
+def expected_returns(inputs: OptimInputs, settings: OptimSettings, rolldown: np.ndarray | None = None,
+                     hedged: np.ndarray | None = None) -> pd.DataFrame:
     """DataFrame (universe index) with :data:`COMPONENTS`, all in % over the horizon (base ccy).
 
-    Pass ``rolldown`` (from :func:`rolldown_pct`) to skip recomputing it on every slider move.
+    Pass ``rolldown`` (from :func:`rolldown_pct`) and ``hedged`` (from :func:`hedged_yield_pct`)
+    to skip recomputing them on every slider move.
     """
     u = inputs.universe
     h = settings.horizon_years
     y = u["yield_pct"].to_numpy(float)
     if settings.hedged:
-        carry = hedged_yield_pct(u, inputs.short_rates_pct, settings.base_ccy) * h
+        carry = (hedged if hedged is not None else hedged_yield_pct(u, inputs.short_rates_pct, settings.base_ccy)) * h
     else:
-        fx_view = u["currency"].map(lambda c: 0.0 if c == settings.base_ccy
-                                    else float(settings.fx_view_pct.get(c, 0.0))).to_numpy(float)
+        ccy = u["currency"].to_numpy()
+        fx_view = np.zeros(len(u))
+        for c, pct in settings.fx_view_pct.items():
+            if c != settings.base_ccy:
+                fx_view[ccy == c] = float(pct)
         carry = y * h + fx_view
     roll = rolldown_pct(inputs, h) if rolldown is None else rolldown
     key_bp, bp_at_t = view_bp_by_bond(u, settings)

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from desktop.optim import explain
-from desktop.optim.errors import SolverFailed
+from desktop.optim.errors import Infeasible, SolverFailed
 from desktop.optim.inputs import OptimInputs
 from desktop.optim.problem import BIG, LadderProblem, benchmark_weights
 from desktop.optim.returns import expected_returns, hedged_yield_pct, rolldown_pct
@@ -86,6 +86,7 @@ class Optimiser:
         self.problem = LadderProblem(self.universe, self.risk, self.benchmark)
         self._elastic: LadderProblem | None = None
         self._rolldown: dict[int, np.ndarray] = {}
+        self._hedged: dict[str, np.ndarray] = {}
         self.last_values: dict[str, np.ndarray | float] = {}
 
     @property
@@ -98,7 +99,14 @@ class Optimiser:
         """Per-bond return components (%), with roll-down cached per horizon."""
         if settings.horizon_months not in self._rolldown:
             self._rolldown[settings.horizon_months] = rolldown_pct(self.inputs, settings.horizon_years)
-        return expected_returns(self.inputs, settings, self._rolldown[settings.horizon_months])
+        return expected_returns(self.inputs, settings, self._rolldown[settings.horizon_months],
+                                self.hedged_yield_pct(settings.base_ccy) if settings.hedged else None)
+
+    def hedged_yield_pct(self, base_ccy: str) -> np.ndarray:
+        """Per-bond FX-hedged yield (%) in ``base_ccy`` (cached)."""
+        if base_ccy not in self._hedged:
+            self._hedged[base_ccy] = hedged_yield_pct(self.universe, self.inputs.short_rates_pct, base_ccy)
+        return self._hedged[base_ccy]
 
     def allowed_mask(self, settings: OptimSettings, allowed: np.ndarray | None = None) -> np.ndarray:
         """Bonds the optimiser may hold: the caller's mask ∩ the ladder's rung range (ladder on)."""
@@ -153,8 +161,13 @@ class Optimiser:
         return values, notes
 
     def solve(self, settings: OptimSettings, *, current_weights: np.ndarray | None = None,
-              allowed: np.ndarray | None = None) -> Solution:
-        """Optimal weights for ``settings``; raises Infeasible (with relaxations) or SolverFailed."""
+              allowed: np.ndarray | None = None, diagnose: bool = True) -> Solution:
+        """Optimal weights for ``settings``; raises Infeasible (with relaxations) or SolverFailed.
+
+        ``current_weights``: current holdings as fractions of the target market value (turnover is
+        measured against them; None = starting from cash, no turnover limit or cost); ``allowed``:
+        bool mask of bonds that may be held; ``diagnose=False`` skips the elastic diagnosis (sweeps).
+        """
         settings.validate()
         values, notes = self.parameter_values(settings, current_weights, allowed)
         self.last_values = values
@@ -163,6 +176,8 @@ class Optimiser:
         status, solver, warnings = run_solvers(self.problem.problem)
         elapsed = time.perf_counter() - start
         if status in INFEASIBLE:
+            if not diagnose:
+                raise Infeasible("no allocation meets every constraint at these settings (not diagnosed)")
             raise explain.diagnose(self, settings, values)
         if status not in OK:
             raise SolverFailed(f"the solvers could not solve this request (last status: {status}); "
@@ -184,7 +199,7 @@ class Optimiser:
         turnover = float(np.abs(w - values["w0"]).sum())
         e_te = np.concatenate([self.risk.rate_root.T @ (pr.B.T @ (w - self.benchmark)),
                                values["fx_root"].T @ (pr.C.T @ (w - self.benchmark))])
-        hy = hedged_yield_pct(u, self.inputs.short_rates_pct, settings.base_ccy)
+        hy = self.hedged_yield_pct(settings.base_ccy)
         return Solution(
             weights=pd.Series(w, index=u.index, name="weight"),
             status=status, solver=solver, solve_time_s=elapsed,
