@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 import pyqtgraph as pg
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -126,6 +126,7 @@ class ScenariosView(QWidget):
         self._engine: ScenarioEngine | None = None
         self._engine_key: tuple[int, str] | None = None
         self._selected = 0
+        self._stale = False
         self._scale, self._unit = 1e6, "millions"
         self.measure = QComboBox()
         self.measure.addItems(list(MEASURES))
@@ -196,7 +197,17 @@ class ScenariosView(QWidget):
 
     # -- data ----------------------------------------------------------------------------------
     def schedule_refresh(self, *_args: object) -> None:
-        self._timer.start()
+        """Session changed: recompute ~60 ms after the last change; while hidden, on the next show."""
+        if self.isVisible():
+            self._timer.start()
+        else:
+            self._stale = True
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        if self._stale:
+            self._stale = False
+            self.refresh()
 
     def set_scenarios(self, scenarios: list[Scenario]) -> None:
         """Replace the scenario list (presets + the user's own) and recompute."""

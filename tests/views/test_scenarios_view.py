@@ -72,6 +72,8 @@ def view(qtbot):
     session = FakeSession()
     widget = ScenariosView(session)
     qtbot.addWidget(widget)
+    # a fixed minimum keeps offscreen Qt from warning "does not support propagateSizeHints()" on show
+    widget.setMinimumSize(1200, 700)
     widget.resize(1200, 700)
     return widget
 
@@ -116,10 +118,24 @@ def test_measure_and_portfolio_switch(view):
 
 
 def test_refresh_on_session_signal(view, qtbot):
+    view.show()
     view.session.face = view.session.face * 2
     before = view.grid.table("current").loc["UK parallel +100 bp", "Total"]
     view.session.analyticsChanged.emit()
     qtbot.waitUntil(lambda: view.grid.table("current").loc["UK parallel +100 bp", "Total"] == pytest.approx(2 * before))
+
+
+def test_hidden_view_defers_work_until_shown(view, qtbot):
+    view.hide()
+    before = view.grid
+    view.session.face = view.session.face * 3
+    view.session.analyticsChanged.emit()
+    qtbot.wait(120)
+    assert view.grid is before  # nothing computed while hidden
+    view.show()
+    assert view.grid is not before
+    uk = "UK parallel +100 bp"
+    assert view.grid.table("current").loc[uk, "Total"] == pytest.approx(3 * before.table("current").loc[uk, "Total"])
 
 
 def test_user_scenarios(view):
