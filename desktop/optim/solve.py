@@ -34,6 +34,7 @@ SOLVERS: tuple[str, ...] = ("CLARABEL", "SCS")
 # normalised to these four markets.
 _WGBI = {"US": 42.0, "JP": 9.5, "AU": 1.5, "UK": 5.0}
 BENCHMARK_MIX: dict[str, float] = {k: v / sum(_WGBI.values()) for k, v in _WGBI.items()}
+WEIGHT_FLOOR = 1e-7  # weights below this are reported as 0 (well inside the solver tolerance)
 OK = (cp.OPTIMAL, cp.OPTIMAL_INACCURATE)
 INFEASIBLE = (cp.INFEASIBLE, cp.INFEASIBLE_INACCURATE)
 
@@ -72,6 +73,7 @@ class Solution:
     returns: pd.DataFrame
     settings: OptimSettings
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    market_weights: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
 
 
 class Optimiser:
@@ -188,7 +190,8 @@ class Optimiser:
                   warnings: list[str]) -> Solution:
         u = self.universe
         pr = self.problem
-        w = np.clip(np.asarray(pr.w.value, float), 0.0, None)
+        w = np.asarray(pr.w.value, float)
+        w = np.where(w < WEIGHT_FLOOR, 0.0, w)  # interior-point dust: not a position
         w = w / w.sum()
         rets = self.expected_returns(settings)
         mu = values["mu"]
@@ -218,6 +221,8 @@ class Optimiser:
             returns=rets,
             settings=settings,
             warnings=tuple(warnings),
+            market_weights=pd.Series(w, index=u.index).groupby(u["market"].to_numpy()).sum()
+            .reindex(list(_codes()), fill_value=0.0),
         )
 
     def frontier(self, settings: OptimSettings, caps: list[float] | np.ndarray | None = None, **kw) -> pd.DataFrame:

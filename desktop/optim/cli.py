@@ -1,0 +1,281 @@
+"""``ladderdesk optimize``: the optimiser from the command line (same core as the GUI).
+
+Reads the workspace (``--workspace DB``; default: the user's workspace, created from the bundled
+snapshot on first use), starts from a preset (``--preset``; built-in or saved in the workspace)
+or the defaults, applies the flags, solves, and prints a summary (``--json`` for JSON). Writes
+ALLOC.csv (``--out``) and the trade list vs ``--current`` holdings (``--trades``) atomically.
+Exit 0 ok; 2 bad arguments or an infeasible request (the smallest relaxation on stderr).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from desktop.errors import DataError
+from desktop.markets import CURRENCIES, MARKET_CODES
+from desktop.optim.settings import KEY_TENORS, OptimSettings
+
+DEFAULT_NOTIONAL = 100_000_000.0
+
+
+def _frac(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid fraction {text!r} (expected a number 0–1, e.g. 0.35)") from None
+    if not 0.0 <= v <= 1.0:
+        raise argparse.ArgumentTypeError(f"{text} is outside 0–1 (fractions: 0.35 = 35%)")
+    return v
+
+
+def _positive(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid number {text!r}") from None
+    if not (v > 0 and np.isfinite(v)):
+        raise argparse.ArgumentTypeError(f"{text} must be a positive number")
+    return v
+
+
+def _nonneg(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid number {text!r}") from None
+    if not (v >= 0 and np.isfinite(v)):
+        raise argparse.ArgumentTypeError(f"{text} must be a number ≥ 0")
+    return v
+
+
+def _turnover(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid turnover {text!r} (expected 0–2, e.g. 0.2 = 20%)") from None
+    if not 0.0 <= v <= 2.0:
+        raise argparse.ArgumentTypeError(f"turnover {text} is outside 0–2 (Σ|w − w_current|; 0.2 = 20%)")
+    return v
+
+
+def _market_frac(text: str) -> tuple[str, float]:
+    code, sep, val = text.partition("=")
+    code = code.strip().upper().replace("GB", "UK")
+    if not sep or code not in MARKET_CODES:
+        raise argparse.ArgumentTypeError(f"invalid {text!r} (expected M=FRAC with M in {', '.join(MARKET_CODES)})")
+    return code, _frac(val)
+
+
+def _view(text: str) -> tuple[str, str, float]:
+    left, sep, bp = text.partition("=")
+    code, colon, tenor = left.partition(":")
+    code = code.strip().upper().replace("GB", "UK")
+    tenor = tenor.strip().lower().rstrip("y")
+    allowed = [str(int(k)) for k in KEY_TENORS] + ["parallel", "slope"]
+    if not (sep and colon) or code not in MARKET_CODES or tenor not in allowed:
+        raise argparse.ArgumentTypeError(
+            f"invalid view {text!r} (expected M:TENOR=BP, M in {', '.join(MARKET_CODES)}, "
+            f"TENOR in {', '.join(allowed)}; e.g. US:30=25)")
+    try:
+        value = float(bp)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid bp {bp!r} in view {text!r}") from None
+    if not -1000 <= value <= 1000:
+        raise argparse.ArgumentTypeError(f"view {text!r}: bp must be within ±1000")
+    return code, tenor, value
+
+
+def _rungs(text: str) -> tuple[int, int]:
+    a, sep, b = text.partition("-")
+    try:
+        lo, hi = int(a), int(b)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid rungs {text!r} (expected A-B in years, e.g. 1-10)") from None
+    if not (sep and 1 <= lo <= hi <= 50):
+        raise argparse.ArgumentTypeError(f"invalid rungs {text!r} (need 1 ≤ A ≤ B ≤ 50)")
+    return lo, hi
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    p = subparsers.add_parser("optimize", help="optimise a bond ladder across US/JP/AU/UK",
+                              description=__doc__.split("\n\n")[0])
+    p.add_argument("--workspace", metavar="DB", help="workspace file (default: the user's workspace)")
+    p.add_argument("--preset", metavar="NAME", help="'Neutral', 'Shift from US rates' or a saved preset")
+    p.add_argument("--notional", type=_positive, metavar="AMOUNT",
+                   help=f"portfolio market value in base ccy (default: current holdings' value, else {DEFAULT_NOTIONAL:,.0f})")
+    p.add_argument("--base", choices=CURRENCIES, type=str.upper, help="base currency (default USD)")
+    h = p.add_mutually_exclusive_group()
+    h.add_argument("--hedged", dest="hedged", action="store_true", default=None, help="FX-hedged (default)")
+    h.add_argument("--unhedged", dest="hedged", action="store_false", help="FX-unhedged")
+    p.add_argument("--target-duration", type=_positive, metavar="Y", help="portfolio modified duration target (years)")
+    p.add_argument("--duration-band", type=_nonneg, metavar="Y", help="± band around the target (years)")
+    p.add_argument("--us-cap", type=_frac, metavar="FRAC", help="max US share of portfolio duration (0–1)")
+    p.add_argument("--market-min", type=_market_frac, action="append", metavar="M=FRAC", help="min weight of a market")
+    p.add_argument("--market-max", type=_market_frac, action="append", metavar="M=FRAC", help="max weight of a market")
+    p.add_argument("--max-weight", type=_frac, metavar="FRAC", help="max weight per bond")
+    p.add_argument("--rungs", type=_rungs, metavar="A-B", help="ladder rungs in years, e.g. 1-10")
+    lad = p.add_mutually_exclusive_group()
+    lad.add_argument("--rung-tolerance", type=_frac, metavar="FRAC", help="each rung's weight within 1/n ± FRAC")
+    lad.add_argument("--no-ladder", action="store_true", help="no ladder shape constraint")
+    p.add_argument("--view", type=_view, action="append", metavar="M:TENOR=BP",
+                   help="curve view in bp over the horizon; TENOR 2/5/10/30, parallel or slope (2s10s)")
+    p.add_argument("--risk-aversion", type=_nonneg, metavar="L", help="λ in return − λ·variance")
+    p.add_argument("--current", metavar="HOLDINGS.csv", help="current holdings: market,id,face (ALLOC.csv works)")
+    p.add_argument("--turnover-max", type=_turnover, metavar="FRAC",
+                   help="max Σ|w − w_current| (0–2)")
+    p.add_argument("--turnover-cost", type=_nonneg, metavar="BP",
+                   help="cost per unit of turnover in bp (default 1 with --current, so ties do not churn)")
+    p.add_argument("--min-trade", type=_nonneg, metavar="AMOUNT",
+                   help="drop trades worth less than this (base ccy; default 0.01%% of the notional)")
+    p.add_argument("--out", metavar="ALLOC.csv", help="write the allocation here")
+    p.add_argument("--trades", metavar="TRADES.csv", help="write the trade list here")
+    p.add_argument("--include-zero", action="store_true", help="ALLOC.csv lists every bond of the universe")
+    p.add_argument("--json", action="store_true", help="summary as JSON")
+    return p
+
+
+def build_settings(args: argparse.Namespace, saved: dict[str, Any]) -> OptimSettings:
+    """Preset (or defaults) with the command-line overrides applied, validated."""
+    from desktop.optim.presets import get_preset
+
+    s = get_preset(args.preset, saved) if args.preset else OptimSettings()
+    kw: dict[str, Any] = {}
+    for flag, name in (("base", "base_ccy"), ("hedged", "hedged"), ("target_duration", "target_duration"),
+                       ("duration_band", "duration_band"), ("us_cap", "us_cap"), ("max_weight", "max_weight"),
+                       ("rungs", "rungs"), ("risk_aversion", "risk_aversion"), ("turnover_max", "turnover_max"),
+                       ("turnover_cost", "turnover_cost_bp")):
+        if getattr(args, flag, None) is not None:
+            kw[name] = getattr(args, flag)
+    if args.market_min:
+        kw["market_min"] = {**s.market_min, **dict(args.market_min)}
+    if args.market_max:
+        kw["market_max"] = {**s.market_max, **dict(args.market_max)}
+    if args.no_ladder:
+        kw["rung_tolerance"] = None
+    elif args.rung_tolerance is not None:
+        kw["rung_tolerance"] = args.rung_tolerance
+    if args.current and args.turnover_cost is None:
+        kw["turnover_cost_bp"] = 1.0
+    s = replace(s, **kw)
+    for code, tenor, bp in args.view or []:
+        v = s.view(code)
+        if tenor == "parallel":
+            v = replace(v, parallel_bp=bp)
+        elif tenor == "slope":
+            v = replace(v, slope_bp=bp)
+        else:
+            v = replace(v, key_bp={**v.key_bp, float(tenor): bp})
+        s = s.with_view(code, v)
+    return s.validate()
+
+
+def _load(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
+    from desktop.store import Workspace
+
+    with Workspace.open(args.workspace, create=args.workspace is None) as ws:
+        snapshot = ws.load_snapshot()
+        saved = {name: ws.load_preset(name) for name in ws.list_presets()}
+    return snapshot, saved
+
+
+def _write(df: pd.DataFrame, path: str) -> None:
+    from desktop.export import write_csv
+
+    write_csv(df, path)
+
+
+def summary_dict(sol: Any, args: argparse.Namespace, notional: float, n_trades: int | None, as_of: Any) -> dict:
+    s = sol.settings
+    w = sol.weights
+    return {
+        "status": sol.status, "solver": sol.solver, "solve_time_ms": round(sol.solve_time_s * 1e3, 2),
+        "as_of": str(as_of), "preset": args.preset, "base_ccy": s.base_ccy, "hedged": s.hedged,
+        "notional_base": notional, "horizon_months": s.horizon_months,
+        "duration": sol.duration, "target_duration": s.target_duration, "duration_band": s.duration_band,
+        "us_share": sol.us_share, "us_cap": s.us_cap, "yield_pct": sol.yield_pct,
+        "hedged_yield_pct": sol.hedged_yield_pct, "expected_return_pct": sol.expected_return_pct,
+        "risk_pct": sol.risk_pct, "tracking_error_pct": sol.tracking_error_pct, "objective_pct": sol.objective_pct,
+        "turnover": sol.turnover, "bonds_held": int((w > 1e-6).sum()),
+        "weight_by_market": {k: float(v) for k, v in sol.market_weights.items()},
+        "binding": [{"constraint": b.constraint, "shadow_bp": b.shadow_bp, "step": b.step, "text": b.text}
+                    for b in sol.binding],
+        "warnings": list(sol.warnings), "trades": n_trades, "settings": s.to_dict(),
+    }
+
+
+def format_summary(d: dict) -> str:
+    mk = " · ".join(f"{k} {v:.1%}" for k, v in d["weight_by_market"].items())
+    lines = [
+        f"LadderDesk optimize — as of {d['as_of']} · base {d['base_ccy']} "
+        f"{'hedged' if d['hedged'] else 'unhedged'} · notional {d['notional_base']:,.0f} {d['base_ccy']}"
+        + (f" · preset {d['preset']}" if d["preset"] else ""),
+        f"status      {d['status']} ({d['solver']}, {d['solve_time_ms']:.0f} ms)",
+        f"duration    {d['duration']:.2f} y (target {d['target_duration']:.2f} ± {d['duration_band']:.2f})",
+        f"US share    {d['us_share']:.1%} of duration (cap {d['us_cap']:.0%})",
+        f"yield       {d['yield_pct']:.2f}% · hedged {d['hedged_yield_pct']:.2f}%",
+        f"expected    {d['expected_return_pct']:.2f}% over {d['horizon_months']} months",
+        f"risk        {d['risk_pct']:.2f}% a year · tracking error {d['tracking_error_pct']:.2f}% vs benchmark",
+        f"holdings    {d['bonds_held']} bonds: {mk}",
+    ]
+    if d["trades"] is not None:
+        lines.append(f"trades      {d['trades']} (turnover {d['turnover']:.1%})")
+    lines.append("binding     " + ("none" if not d["binding"] else ""))
+    lines += [f"  {b['text']}" for b in d["binding"]]
+    lines += [f"warning     {w}" for w in d["warnings"]]
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    from desktop.optim.inputs import OptimInputs
+    from desktop.optim.orders import allocation_table, face_amounts, holdings_face, trade_list
+    from desktop.optim.solve import Optimiser
+    from desktop.portfolio import market_values_base
+
+    snapshot, saved = _load(args)
+    settings = build_settings(args, saved)
+    inputs = OptimInputs.from_snapshot(snapshot)
+    u = inputs.universe
+    fx = inputs.fx_to_base(settings.base_ccy)
+    current = np.zeros(len(u))
+    if args.current:
+        try:
+            table = pd.read_csv(args.current, dtype={"id": str, "market": str})
+        except (OSError, ValueError) as exc:
+            raise DataError(f"cannot read holdings ({exc})", file=args.current) from None
+        current = holdings_face(u, table, args.current)
+    current_mv = float(market_values_base(u, current, fx).sum())
+    notional = args.notional or (current_mv if current_mv > 0 else DEFAULT_NOTIONAL)
+    opt = Optimiser(inputs)
+    w0 = market_values_base(u, current, fx) / notional if args.current else None
+    sol = opt.solve(settings, current_weights=w0)
+    weights = sol.weights.to_numpy()
+    face = face_amounts(u, weights, notional, fx)
+    min_trade = args.min_trade if args.min_trade is not None else 1e-4 * notional
+    trades = trade_list(u, current, face, fx, inputs.as_of, min_trade)
+    kept = current.copy()
+    moved = pd.MultiIndex.from_frame(trades[["market", "id"]]) if len(trades) else None
+    key = pd.MultiIndex.from_arrays([u["market"], u["id"]])
+    is_moved = key.isin(moved) if moved is not None else np.zeros(len(u), bool)
+    final_face = np.where(is_moved | (current == 0), face, kept) if args.current else face
+    alloc = allocation_table(u, weights, final_face, sol.returns["expected_return_pct"].to_numpy(),
+                             opt.hedged_yield_pct(settings.base_ccy), fx, args.include_zero)
+    if args.out:
+        _write(alloc, args.out)
+    if args.trades:
+        _write(trades, args.trades)
+    d = summary_dict(sol, args, notional, len(trades) if (args.current or args.trades) else None, inputs.as_of)
+    if args.json:
+        print(json.dumps(d, indent=2, default=str))
+    else:
+        print(format_summary(d))
+    for path, what in ((args.out, f"{len(alloc)} bonds"), (args.trades, f"{len(trades)} trades")):
+        if path:
+            print(f"wrote {what} to {path}", file=sys.stderr)
+    return 0

@@ -1,0 +1,100 @@
+"""`ladderdesk optimize`: summary, ALLOC.csv columns, round trip, exit 2 on bad input / infeasible."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from desktop.cli import main
+from desktop.optim.orders import ALLOC_COLUMNS
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory):
+    from desktop.store import Workspace
+
+    path = tmp_path_factory.mktemp("ws") / "w.sqlite"
+    Workspace.open(path).close()
+    return str(path)
+
+
+def test_alloc_round_trip_gives_zero_trades(workspace, tmp_path, capsys):
+    alloc, alloc2, trades = tmp_path / "a.csv", tmp_path / "b.csv", tmp_path / "t.csv"
+    assert main(["optimize", "--workspace", workspace, "--preset", "Shift from US rates", "--out", str(alloc),
+                 "--trades", str(trades)]) == 0
+    out = capsys.readouterr().out
+    assert "status      optimal" in out and "US share" in out
+    a = pd.read_csv(alloc)
+    assert list(a.columns) == ALLOC_COLUMNS
+    assert a["weight"].sum() == pytest.approx(1.0, abs=1e-6)
+    assert (a["face"] > 0).all()
+    assert len(pd.read_csv(trades)) == len(a)  # from cash: one buy per bond
+    assert main(["optimize", "--workspace", workspace, "--preset", "Shift from US rates", "--current", str(alloc),
+                 "--out", str(alloc2), "--trades", str(trades)]) == 0
+    assert len(pd.read_csv(trades)) == 0
+    b = pd.read_csv(alloc2)
+    pd.testing.assert_frame_equal(a[["market", "id", "face"]], b[["market", "id", "face"]])
+
+
+def test_json_summary_and_flags(workspace, tmp_path, capsys):
+    alloc = tmp_path / "a.csv"
+    code = main(["optimize", "--workspace", workspace, "--json", "--base", "GBP", "--unhedged", "--us-cap", "0.25",
+                 "--market-min", "JP=0.1", "--market-max", "UK=0.5", "--rungs", "1-8", "--rung-tolerance", "0.06",
+                 "--view", "US:30=25", "--view", "JP:parallel=10", "--risk-aversion", "2", "--max-weight", "0.12",
+                 "--target-duration", "4.5", "--duration-band", "0.3", "--notional", "5e7", "--out", str(alloc),
+                 "--include-zero"])
+    assert code == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["base_ccy"] == "GBP" and d["hedged"] is False
+    assert d["us_share"] <= 0.25 + 1e-6 and abs(d["duration"] - 4.5) <= 0.3 + 1e-6
+    assert d["weight_by_market"]["JP"] >= 0.1 - 1e-6
+    assert d["settings"]["views"]["US"]["key_bp"] == {"30.0": 25.0}
+    a = pd.read_csv(alloc)
+    assert len(a) > d["bonds_held"]  # --include-zero lists the whole universe
+    assert a["market_value_base"].sum() == pytest.approx(5e7, rel=1e-3)
+    held = a[a["weight"] > 0]
+    assert held["rung"].between(1, 8).all()
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["--us-cap", "1.5"], "--us-cap"),
+    (["--view", "US:7=20"], "invalid view"),
+    (["--market-min", "XX=0.1"], "XX=0.1"),
+    (["--rungs", "10-2"], "rungs"),
+    (["--rung-tolerance", "0.1", "--no-ladder"], "not allowed with"),
+    (["--preset", "Nope"], "unknown preset"),
+])
+def test_bad_arguments_exit_2(workspace, capsys, argv, words):
+    assert main(["optimize", "--workspace", workspace, *argv]) == 2
+    err = capsys.readouterr().err
+    assert words in err and "Traceback" not in err
+
+
+def test_infeasible_exits_2_with_relaxation(workspace, capsys):
+    code = main(["optimize", "--workspace", workspace, "--target-duration", "9", "--duration-band", "0.25",
+                 "--us-cap", "0.2", "--rung-tolerance", "0.1"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "out of reach" in err and "lower the duration target to" in err
+
+
+def test_bad_holdings_name_the_line(workspace, tmp_path, capsys):
+    bad = tmp_path / "h.csv"
+    bad.write_text("market,id,face\nUS,NOT-A-BOND,100\n")
+    assert main(["optimize", "--workspace", workspace, "--current", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "line 2" in err and "NOT-A-BOND" in err
+
+
+def test_saved_user_preset(workspace, capsys):
+    from desktop.optim.presets import preset_payload
+    from desktop.optim.settings import OptimSettings
+    from desktop.store import Workspace
+
+    with Workspace.open(workspace) as ws:
+        ws.save_preset("Mine", preset_payload(OptimSettings(us_cap=0.5, target_duration=4.0)))
+    assert main(["optimize", "--workspace", workspace, "--preset", "Mine", "--json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["us_cap"] == 0.5 and d["target_duration"] == 4.0
