@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QSizePolicy,
     QSplitter,
     QTableView,
     QVBoxLayout,
@@ -135,6 +136,11 @@ class ScenariosView(QWidget):
         self.chart = QComboBox()
         self.chart.addItems(list(CHARTS))
         self.status = QLabel("")
+        # the tool row must not force the tab wider than the window: the label and combos may shrink
+        self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        for combo in (self.measure, self.chart):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(14)
         bar = QHBoxLayout()
         for label, w in (("Measure", self.measure), ("Portfolio", self.portfolio), ("Chart", self.chart)):
             bar.addWidget(QLabel(label))
@@ -171,13 +177,16 @@ class ScenariosView(QWidget):
         }
         for item in self.bars.values():
             bp.addItem(item)
-        right = QSplitter(Qt.Orientation.Vertical)
-        right.addWidget(self.heat)
-        right.addWidget(self.bars_plot)
-        split = QSplitter(Qt.Orientation.Horizontal)
+        charts = QSplitter(Qt.Orientation.Horizontal)
+        charts.addWidget(self.heat)
+        charts.addWidget(self.bars_plot)
+        charts.setStretchFactor(0, 3)
+        charts.setStretchFactor(1, 2)
+        charts.setSizes([600, 400])
+        split = QSplitter(Qt.Orientation.Vertical)  # table across the top, the two charts below
         split.addWidget(self.table)
-        split.addWidget(right)
-        split.setSizes([520, 480])
+        split.addWidget(charts)
+        split.setSizes([360, 440])
         lay = QVBoxLayout(self)
         lay.addLayout(bar)
         lay.addWidget(split, 1)
@@ -267,7 +276,7 @@ class ScenariosView(QWidget):
         self.colorbar.setLabel("right", f"P&L ({self._unit} of {g.base})")
         hp = self.heat.getPlotItem()
         hp.getAxis("bottom").setTicks([[(i + 0.5, str(c)) for i, c in enumerate(table.columns)]])
-        hp.getAxis("left").setTicks([[(i + 0.5, _short(n)) for i, n in enumerate(table.index)]])
+        hp.getAxis("left").setTicks([[(i + 0.5, _short(n, 24)) for i, n in enumerate(table.index)]])
         hp.setRange(xRange=(0, values.shape[1]), yRange=(0, values.shape[0]), padding=0)
         self._select(min(self._selected, len(table) - 1), emit=False)
 
@@ -277,24 +286,24 @@ class ScenariosView(QWidget):
         grid, eng = cast(ScenarioGrid, self.grid), cast(ScenarioEngine, self._engine)
         if mode == CHARTS[0]:
             series = {p: grid.rung_bars(p, sc.name, measure) for p in grid.portfolios}
-            return series, f"P&L by rung — {_short(sc.name, 48)}", "rung (years to maturity)"
+            return series, "P&L by rung", "rung (years to maturity)"
         faces = self._portfolios()
         if mode == CHARTS[1]:
             hedged = measure not in ("unhedged", "fx")
             cols = [*COMPONENTS, "total"]
             series = {p: horizon_return(eng, f, sc, hedged=hedged).loc["Total", cols] for p, f in faces.items()}
             title = f"Return to {sc.horizon_months}-month horizon ({'hedged' if hedged else 'unhedged'})"
-            return series, f"{title} — {_short(sc.name, 36)}", "component"
+            return series, title, "component"
         rolls = {p: roll_forward(eng, f, sc, years=10) for p, f in faces.items()}
         dur = rolls["current"]["mod_duration"]
         series = {p: r["income_base"].iloc[1:].set_axis([f"Y{y}" for y in r.index[1:]]) for p, r in rolls.items()}
-        title = f"Income per year, rolled at the far rung (current duration {dur.iloc[0]:.2f} → {dur.iloc[-1]:.2f} y)"
+        title = f"Income per year, rolled at the far rung (duration {dur.iloc[0]:.2f} → {dur.iloc[-1]:.2f} y)"
         return series, title, "year"
 
     def _draw_bars(self, *_args: object) -> None:
         if self.grid is None or self._engine is None or not self.scenarios:
             return
-        series, title, x_label = self._chart_series(self.scenarios[self._selected])
+        series, title, x_label = self._chart_series(self.scenarios[self._selected])  # title: ≤ ~55 chars
         peak = max((float(np.nanmax(np.abs(b.to_numpy(dtype=float)), initial=0.0)) for b in series.values()),
                    default=0.0)
         scale, unit = _scale(peak)
@@ -309,7 +318,8 @@ class ScenariosView(QWidget):
             ticks = [(i, str(label)) for i, label in enumerate(values.index)]
         bp = self.bars_plot.getPlotItem()
         bp.getAxis("bottom").setTicks([ticks])
-        bp.setTitle(title, size="10pt", color="#222222")
+        name = _short(self.scenarios[self._selected].name, 40)
+        bp.setTitle(f"{title}<br><span style='font-size:9pt'>{name}</span>", size="10pt", color="#222222")
         what = "P&L" if self.chart.currentText() != CHARTS[2] else "coupon income"
         bp.setLabel("left", f"{what} ({unit} of {self.grid.base})")
         bp.setLabel("bottom", x_label)
@@ -362,7 +372,7 @@ def _plot_widget() -> pg.PlotWidget:
         axis.setPen(pg.mkPen("#444444"))
         axis.setTextPen(pg.mkPen("#222222"))
         axis.enableAutoSIPrefix(False)
-    widget.setMinimumSize(320, 200)
+    widget.setMinimumSize(240, 180)
     return widget
 
 
