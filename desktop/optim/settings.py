@@ -26,7 +26,9 @@ class CurveView:
     """A market's curve view, bp of yield change by the horizon (positive = yields up = prices down).
 
     ``parallel_bp`` moves every tenor; ``slope_bp`` steepens 2s10s (−½ at ≤ 2 y, +½ at ≥ 10 y,
-    linear between — as :func:`desktop.curves.shift_profile`); ``key_bp`` adds bp per key tenor.
+    linear between — as :func:`desktop.curves.shift_profile`); ``key_bp`` adds bp at the named key
+    tenors only (a key tenor not named moves 0 bp — unlike ``shift_profile``'s flat extrapolation,
+    so ``US:30=25`` moves the 30 y point alone); bonds between key tenors are linearly interpolated.
     """
 
     parallel_bp: float = 0.0

@@ -1,0 +1,136 @@
+"""Expected returns, the risk model, settings/presets, frontier, orders and portfolio exposures."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from desktop.optim.errors import BadSettings
+from desktop.optim.frontier import risk_frontier, us_cap_frontier
+from desktop.optim.orders import face_amounts, holdings_face, trade_list
+from desktop.optim.presets import get_preset, preset_names, preset_payload
+from desktop.optim.returns import expected_returns
+from desktop.optim.risk import build_risk_model, key_rate_panel, portfolio_risk_pct, rate_exposures
+from desktop.optim.settings import CurveView, OptimSettings
+from desktop.portfolio import exposures
+
+
+def test_expected_return_components(small_inputs):
+    u = small_inputs.universe
+    s = OptimSettings(views={"US": CurveView(parallel_bp=20.0)}, horizon_months=6)
+    r = expected_returns(small_inputs, s)
+    sr = small_inputs.short_rates_pct
+    i = int(np.flatnonzero(u["id"] == "JP5")[0])
+    assert r["carry_pct"][i] == pytest.approx((u["yield_pct"][i] + sr["USD"] - sr["JPY"]) * 0.5)
+    assert r["view_pct"][i] == 0.0
+    j = int(np.flatnonzero(u["id"] == "US9")[0])  # +20 bp on all US key rates: −Σkrd · 20/100 %
+    assert r["view_pct"][j] == pytest.approx(-u["mod_duration"][j] * 0.20)
+    assert r["convexity_pct"][j] == pytest.approx(0.5 * u["convexity"][j] * 0.002 ** 2 * 100)
+    total = r[["carry_pct", "rolldown_pct", "view_pct", "convexity_pct"]].sum(axis=1)
+    np.testing.assert_allclose(r["expected_return_pct"], total)
+    unhedged = expected_returns(small_inputs, replace(s, hedged=False, fx_view_pct={"JPY": 2.0}))
+    assert unhedged["carry_pct"][i] == pytest.approx(u["yield_pct"][i] * 0.5 + 2.0)
+
+
+def test_slope_view_matches_shift_profile():
+    from desktop.curves import shift_profile
+
+    v = CurveView(parallel_bp=5, slope_bp=30, key_bp={30.0: 10})  # unnamed key tenors move 0 bp
+    full = {2.0: 0.0, 5.0: 0.0, 10.0: 0.0, 30.0: 10.0}
+    np.testing.assert_allclose(v.at_key_tenors(), shift_profile([2, 5, 10, 30], parallel_bp=5, slope_bp=30,
+                                                                key_bp=full))
+
+
+def test_key_rate_panel_fills_missing_tenors_from_nearest(snapshot):
+    panel = key_rate_panel(snapshot.history)
+    both = panel[["AU10y", "AU30y"]].dropna()
+    assert (both["AU10y"] == both["AU30y"]).all()  # no AU 30 y in the history: AU 10 y stands in
+    early = panel.loc[:"2015-12", ["UK10y", "UK30y"]].dropna()
+    assert len(early) and (early["UK10y"] == early["UK30y"]).all()
+    assert (panel.loc["2020-01":, "UK30y"] != panel.loc["2020-01":, "UK10y"]).any()
+
+
+def test_factor_risk_equals_explicit_covariance(snapshot, small_inputs):
+    """‖Lᵀ Bᵀ w‖² equals wᵀ (B Σ Bᵀ) w (the N × N form is only built here, in the test)."""
+    model = build_risk_model(snapshot.history)
+    u = small_inputs.universe
+    w = np.linspace(1, 2, len(u))
+    w /= w.sum()
+    B = rate_exposures(u).toarray()
+    var = w @ (B @ model.rate_cov @ B.T) @ w
+    assert portfolio_risk_pct(model, u, w, hedged=True, base_ccy="USD") == pytest.approx(100 * np.sqrt(var))
+    np.testing.assert_allclose(model.rate_root @ model.rate_root.T, model.rate_cov, atol=1e-12)
+    assert model.months_used == 120
+    assert portfolio_risk_pct(model, u, w, hedged=False, base_ccy="USD") > 100 * np.sqrt(var)
+
+
+def test_solution_risk_matches_risk_model(optimiser):
+    for hedged in (True, False):
+        sol = optimiser.solve(OptimSettings(hedged=hedged, base_ccy="JPY"))
+        ref = portfolio_risk_pct(optimiser.risk, optimiser.universe, sol.weights.to_numpy(), hedged=hedged,
+                                 base_ccy="JPY")
+        assert sol.risk_pct == pytest.approx(ref, rel=1e-4)
+
+
+def test_settings_round_trip_and_validation():
+    s = get_preset("Shift from US rates")
+    again = OptimSettings.from_dict(preset_payload(s))
+    assert again == s
+    import json
+
+    assert OptimSettings.from_dict(json.loads(json.dumps(s.to_dict()))) == s
+    with pytest.raises(BadSettings, match="us_cap"):
+        OptimSettings(us_cap=1.2).validate()
+    with pytest.raises(BadSettings, match="unknown optimiser setting"):
+        OptimSettings.from_dict({"us_capp": 0.3})
+    with pytest.raises(BadSettings, match="unknown preset"):
+        get_preset("nope")
+    assert preset_names({"Mine": {}})[-1] == "Mine"
+
+
+def test_presets_solve(optimiser):
+    for name in preset_names():
+        sol = optimiser.solve(get_preset(name))
+        assert sol.status == "optimal"
+    shift = optimiser.solve(get_preset("Shift from US rates"))
+    neutral = optimiser.solve(get_preset("Neutral"))
+    assert shift.us_share < neutral.us_share and shift.us_share <= 0.30 + 1e-6
+
+
+def test_frontiers(optimiser):
+    s = OptimSettings(views={"US": CurveView(parallel_bp=-60)})
+    f = us_cap_frontier(optimiser, s, [0.0, 0.2, 0.4, 0.6, 1.0])
+    assert list(f["status"]) == ["optimal"] * 5
+    assert f["expected_return_pct"].is_monotonic_increasing
+    assert (f["us_share"] <= f["us_cap"] + 1e-6).all()
+    assert (np.diff(f["objective_pct"]) >= -1e-7).all()
+    r = risk_frontier(optimiser, s, [0.0, 4.0, 32.0, 128.0])
+    assert (np.diff(r["risk_pct"]) <= 1e-6).all()
+    bad = us_cap_frontier(optimiser, replace(s, target_duration=15.0), [0.5])
+    assert bad["status"][0] == "infeasible" and np.isnan(bad["expected_return_pct"][0])
+
+
+def test_face_rounding_and_trades(optimiser, inputs):
+    u = optimiser.universe
+    sol = optimiser.solve(OptimSettings())
+    fx = inputs.fx_to_base("USD")
+    face = face_amounts(u, sol.weights.to_numpy(), 1e8, fx)
+    den = u["market"].map({"US": 100.0, "JP": 50_000.0, "AU": 1_000.0, "UK": 0.01}).to_numpy()
+    np.testing.assert_allclose(np.round(face / den) * den, face)
+    ex = exposures(u, face=face, fx_to_base=fx, short_rates_pct=inputs.short_rates_pct, base_ccy="USD")
+    assert ex.market_value_base == pytest.approx(1e8, rel=1e-3)
+    assert ex.mod_duration == pytest.approx(sol.duration, abs=0.01)
+    assert ex.us_share == pytest.approx(sol.us_share, abs=0.01)
+    assert ex.weight_by_rung.to_numpy().sum() == pytest.approx(1.0)
+    assert ex.key_rate_profile.to_numpy().sum() == pytest.approx(ex.mod_duration, rel=0.02)
+    held = pd.DataFrame({"market": u["market"], "id": u["id"], "face": face})[face > 0]
+    np.testing.assert_allclose(holdings_face(u, held), face)
+    trades = trade_list(u, np.zeros(len(u)), face, fx, date(2025, 12, 31))
+    assert set(trades["side"]) == {"BUY"} and len(trades) == (face > 0).sum()
+    settle = dict(zip(trades["market"], trades["settle_date"], strict=False))
+    assert settle.get("AU", "2026-01-05") == "2026-01-05"  # T+2 over the New Year holiday
+    assert trade_list(u, face, face, fx, date(2025, 12, 31)).empty
