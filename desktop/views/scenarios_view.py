@@ -53,6 +53,7 @@ MEASURES = {
     "Hedge carry": "hedge_carry",
     "FX effect (unhedged)": "fx",
 }
+DIFF = "optimised − current"
 CHARTS = ("P&L by rung", "Return to horizon", "Roll-forward income")
 SORT_ROLE = Qt.ItemDataRole.UserRole
 _IDX = QModelIndex | QPersistentModelIndex
@@ -132,7 +133,7 @@ class ScenariosView(QWidget):
         self.measure = QComboBox()
         self.measure.addItems(list(MEASURES))
         self.portfolio = QComboBox()
-        self.portfolio.addItems(["current", "optimised"])
+        self.portfolio.addItems(["current", "optimised", DIFF])
         self.chart = QComboBox()
         self.chart.addItems(list(CHARTS))
         self.status = QLabel("")
@@ -263,7 +264,11 @@ class ScenariosView(QWidget):
         if self.grid is None:
             return
         g = self.grid
-        table = g.table(self._current_portfolio(), self._current_measure(), kinds=("market", "total", "rung"))
+        kinds, measure = ("market", "total", "rung"), self._current_measure()
+        if self.portfolio.currentText() == DIFF and "optimised" in g.portfolios:
+            table = g.table("optimised", measure, kinds) - g.table("current", measure, kinds)
+        else:
+            table = g.table(self._current_portfolio(), measure, kinds)
         self.model.set_frame(table, g.base)
         self.status.setText(f"{len(self.scenarios)} scenarios · {self.ms_per_scenario:.1f} ms per scenario · "
                             f"thousands of {g.base}")

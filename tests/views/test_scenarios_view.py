@@ -115,6 +115,9 @@ def test_measure_and_portfolio_switch(view):
     assert not np.allclose(unhedged.to_numpy(), opt.to_numpy())
     us_up = "US parallel +100 bp"
     assert opt.loc[us_up, "US"] == pytest.approx(0.5 * view.grid.table("current").loc[us_up, "US"], rel=1e-9)
+    view.portfolio.setCurrentText("optimised − current")
+    diff = view.model._frame
+    assert diff.loc[us_up, "US"] == pytest.approx(-0.5 * view.grid.table("current").loc[us_up, "US"], rel=1e-9)
 
 
 def test_refresh_on_session_signal(view, qtbot):
