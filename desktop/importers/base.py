@@ -106,7 +106,16 @@ def _column_at(data: bytes, pos: int) -> str:
 def read_table(path: str | os.PathLike[str], encodings: Sequence[str] = ("utf-8-sig",)) -> Table:
     """Read a whole CSV file strictly; blank lines are dropped, line numbers kept."""
     file = str(path)
-    text = decode(read_bytes(path), file, encodings)
+    data = read_bytes(path)
+    if data.startswith(b"PK\x03\x04"):
+        raise DataError(
+            "this is a zip/Excel workbook, not a CSV file",
+            file=file,
+            line=1,
+            field="column 1",
+            expected="a CSV text file (for BoE GLC workbooks use the 'boe' import)",
+        )
+    text = decode(data, file, encodings)
     if text.startswith("\ufeff"):  # a BOM left by a non-utf-8-sig codec
         text = text[1:]
     if "\x00" in text:
@@ -140,15 +149,12 @@ def read_table(path: str | os.PathLike[str], encodings: Sequence[str] = ("utf-8-
     return Table(file, rows, lines)
 
 
-def header_index(
-    table: Table, row: int, *, aliases: dict[str, str] | None = None, casefold: bool = True
-) -> dict[str, int]:
+def header_index(table: Table, row: int, *, casefold: bool = True) -> dict[str, int]:
     """Map each header name of ``table.rows[row]`` to its column; duplicates and blanks are errors."""
     out: dict[str, int] = {}
     for col, raw in enumerate(table.rows[row]):
         name = raw.strip().lstrip("\ufeff")
         key = name.casefold() if casefold else name
-        key = (aliases or {}).get(key, key)
         if not name:
             raise DataError(
                 f"header column {col + 1} is blank",

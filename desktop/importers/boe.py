@@ -8,7 +8,8 @@ percent (continuously compounded, Act/365) in the columns under their maturity. 
 apart from the date (holidays) and blank cells (short maturities early on) are skipped. Output
 curve_type "zero", market UK. Errors name the sheet row (as Excel numbers it) and the column.
 
-A BoE Interactive Database (IADB) CSV is handled by :mod:`desktop.importers.boe_iadb`.
+BoE Interactive Database (IADB) CSV downloads are not supported yet (their series codes would
+need a maturity table); a CSV given here is rejected with a message saying so.
 """
 
 from __future__ import annotations
@@ -37,7 +38,9 @@ def _load_rows(path: str | os.PathLike[str], file: str) -> list[tuple[Any, ...]]
     base.read_bytes(path)  # missing / empty / huge file → DataError
     if str(path).lower().endswith(".csv"):
         raise DataError(
-            "a CSV file given to the BoE workbook importer", file=file, expected="an .xlsx GLC workbook"
+            "a CSV file given to the BoE workbook importer (IADB CSV downloads are not supported)",
+            file=file,
+            expected="an .xlsx GLC workbook",
         )
     import openpyxl  # heavy; only when a workbook is imported
 
@@ -140,7 +143,7 @@ def parse(path: str | os.PathLike[str]) -> base.ImportResult:
         (
             i
             for i, r in enumerate(rows[:_HEADER_SEARCH])
-            if r and isinstance(r[0], str) and r[0].strip() == "years:"
+            if r and isinstance(r[0], str) and r[0].strip().casefold() == "years:"
         ),
         None,
     )

@@ -27,12 +27,13 @@ _DGS = re.compile(r"^DGS(\d+)(MO)?$")
 SERIES_LO = pd.Timestamp("1800-01-01")
 
 
-def _id_from_filename(file: str) -> str:
+def _id_from_filename(file: str) -> str | None:
+    """``api_DGS10_date-value.csv`` → ``DGS10``: the first upper-case token of the file name."""
     stem = os.path.splitext(os.path.basename(file))[0]
     for token in re.split(r"[_\-\s.]+", stem):
-        if token != "api" and re.fullmatch(r"[A-Z][A-Z0-9]{2,63}", token):
+        if re.fullmatch(r"[A-Z][A-Z0-9]{2,63}", token):
             return token
-    return stem.upper()
+    return None
 
 
 def parse(path: str | os.PathLike[str]) -> base.ImportResult:
@@ -52,7 +53,16 @@ def parse(path: str | os.PathLike[str]) -> base.ImportResult:
     base.header_index(table, 0, casefold=False)
     ids = list(header[1:])
     if [h.casefold() for h in header] == ["date", "value"]:
-        ids = [_id_from_filename(file)]
+        sid = _id_from_filename(file)
+        if sid is None:
+            raise DataError(
+                "a date,value file does not say which series it holds",
+                file=file,
+                line=hline,
+                field=header[1],
+                expected="the series id in the file name, e.g. api_DGS10_date-value.csv or DGS10.csv",
+            )
+        ids = [sid]
     for sid in ids:
         if not _SERIES_ID.match(sid):
             raise DataError(

@@ -56,7 +56,7 @@ def _find_header(table: base.Table) -> int:
 def era_dates(cells: pd.Series, lines: np.ndarray, *, file: str, field: str) -> pd.Series:
     """Vectorised ``R7.12.30`` → 2025-12-30 (Shōwa+1925, Heisei+1988, Reiwa+2018)."""
     text = cells.astype(str).str.strip()
-    parts = text.str.extract(_ERA_DATE)
+    parts = text.str.replace("元", "1", regex=False).str.extract(_ERA_DATE)  # 元年 = year 1 of an era
     ok = parts[0].notna().to_numpy()
     out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
     if ok.any():

@@ -71,3 +71,13 @@ def test_all_missing(write) -> None:
         field=None,
         text="no observations",
     )
+
+
+def test_date_value_file_needs_series_in_its_name(write) -> None:
+    raises_at(
+        fred.parse,
+        write("tenyear.csv", "date,value\n2025-12-31,4.18\n"),
+        line=1,
+        field="value",
+        text="series",
+    )

@@ -127,3 +127,8 @@ def test_all_blank_values_is_an_error(write) -> None:
 
 def test_missing_file() -> None:
     raises_at(us_treasury.parse, RAW / "nope.csv", line=None, field=None, text="cannot read")
+
+
+def test_workbook_given_as_csv(write) -> None:
+    data = (RAW / "uk" / "GLC_nominal_daily_2025_cut.xlsx").read_bytes()
+    raises_at(us_treasury.parse, write("curve.csv", data), line=1, field="column 1", text="Excel workbook")
