@@ -29,6 +29,7 @@ import numpy as np
 
 from desktop.curves import shift_profile
 from desktop.errors import DataError
+from desktop.markets import CURRENCIES, MARKET_CODES
 
 SCHEMA = "ladderdesk.scenario/1"
 
@@ -180,6 +181,14 @@ class Scenario:
         curves = data.get("curves", {}) or {}
         if not isinstance(curves, Mapping):
             raise DataError("curves must map market → shock", field="curves")
+        unknown = sorted({str(m).upper() for m in curves} - set(MARKET_CODES))
+        if unknown:
+            raise DataError(f"unknown market {unknown[0]!r} in curves", field="curves",
+                            expected=", ".join(MARKET_CODES))
+        for key in ("fx_pct", "short_rate_bp"):
+            bad = sorted({str(c).upper() for c in dict(data.get(key, {}) or {})} - set(CURRENCIES))
+            if bad:
+                raise DataError(f"unknown currency {bad[0]!r} in {key}", field=key, expected=", ".join(CURRENCIES))
         horizon = data.get("horizon_months", 3)
         if not isinstance(horizon, int | float) or int(horizon) != horizon:
             raise DataError("horizon_months must be a whole number", field="horizon_months")

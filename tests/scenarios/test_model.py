@@ -61,6 +61,9 @@ def test_round_trip_any(parallel, slope, key, fx, months):
         ({"name": "a", "horizon_months": 1.5}, "horizon_months"),
         ({"name": "a", "schema": "other/9"}, "schema"),
         ({"name": "a", "fx_pct": {"JPY": float("nan")}}, "fx_pct"),
+        ({"name": "a", "curves": {"DE": {"parallel_bp": 10}}}, "curves"),
+        ({"name": "a", "fx_pct": {"EUR": 5}}, "fx_pct"),
+        ({"name": "a", "short_rate_bp": {"CHF": 5}}, "short_rate_bp"),
     ],
 )
 def test_bad_payload_names_field(payload, field):
