@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.errors import LadderDeskError
 from desktop.scenarios.grid import ScenarioGrid, scenario_grid
 from desktop.scenarios.horizon import COMPONENTS, horizon_return, roll_forward
 from desktop.scenarios.model import Scenario
@@ -126,7 +127,7 @@ class ScenariosView(QWidget):
         self.grid: ScenarioGrid | None = None
         self.ms_per_scenario = float("nan")
         self._engine: ScenarioEngine | None = None
-        self._engine_key: tuple[int, str] | None = None
+        self._engine_key: tuple[Any, Any, str] = (None, None, "")  # (universe, snapshot, base) it was built for
         self._selected = 0
         self._stale = False
         self._scale, self._unit = 1e6, "millions"
@@ -242,12 +243,20 @@ class ScenariosView(QWidget):
         s = self.session
         if getattr(s, "snapshot", None) is None or len(getattr(s, "universe", ())) == 0 or not self.scenarios:
             return
-        key = (id(s.universe), self._base())
-        if self._engine is None or key != self._engine_key:
-            self._engine = ScenarioEngine.build(s.universe, MarketState.from_snapshot(s.snapshot, self._base()))
-            self._engine_key = key
-        start = time.perf_counter()
-        self.grid = scenario_grid(self._engine, self.scenarios, self._portfolios())
+        portfolios = self._portfolios()
+        if any(len(f) != len(s.universe) for f in portfolios.values()):
+            return  # holdings and universe out of step (mid-update); the next signal brings both
+        key = (s.universe, s.snapshot, self._base())
+        try:
+            old = self._engine_key
+            if self._engine is None or not (key[0] is old[0] and key[1] is old[1] and key[2] == old[2]):
+                self._engine = ScenarioEngine.build(s.universe, MarketState.from_snapshot(s.snapshot, self._base()))
+                self._engine_key = key
+            start = time.perf_counter()
+            self.grid = scenario_grid(self._engine, self.scenarios, portfolios)
+        except (LadderDeskError, KeyError, ValueError) as exc:
+            self.status.setText(f"Scenarios unavailable: {exc}")
+            return
         self.ms_per_scenario = (time.perf_counter() - start) * 1e3 / len(self.scenarios)
         self.gridChanged.emit(self.grid)
         self._redraw()

@@ -141,6 +141,22 @@ def test_hidden_view_defers_work_until_shown(view, qtbot):
     assert view.grid.table("current").loc[uk, "Total"] == pytest.approx(3 * before.table("current").loc[uk, "Total"])
 
 
+def test_new_universe_rebuilds_engine_and_bad_state_is_reported(view):
+    from desktop.universe import build_universe
+
+    old_engine = view._engine
+    view.session.universe = build_universe(view.session.snapshot)
+    view.refresh()
+    assert view._engine is not old_engine
+    view.session.face = view.session.face[:-1]  # out of step: skipped, no exception
+    view.refresh()
+    view.session.face = np.append(view.session.face, 0.0)
+    view.session.snapshot = type(view.session.snapshot)(AS_OF, {"US": view.session.snapshot.curves["US"]},
+                                                         {"USD": 3.7}, {"USD": 1.0}, view.session.snapshot.bonds)
+    view.refresh()
+    assert "Scenarios unavailable" in view.status.text()
+
+
 def test_user_scenarios(view):
     mine = Scenario("My twist", curves={"AU": CurveShock(slope_bp=50)}, fx_pct={"AUD": -5})
     view.set_scenarios([*PRESETS[:2], mine])
