@@ -8,8 +8,7 @@ percent (continuously compounded, Act/365) in the columns under their maturity. 
 apart from the date (holidays) and blank cells (short maturities early on) are skipped. Output
 curve_type "zero", market UK. Errors name the sheet row (as Excel numbers it) and the column.
 
-BoE Interactive Database (IADB) CSV downloads are not supported yet (their series codes would
-need a maturity table); a CSV given here is rejected with a message saying so.
+A ``.csv`` path is read as a BoE Interactive Database download by :mod:`desktop.importers.boe_iadb`.
 """
 
 from __future__ import annotations
@@ -36,12 +35,6 @@ _DECORATION = {"", "refresh", "#value!", "#n/a", "#ref!"}
 def _load_rows(path: str | os.PathLike[str], file: str) -> list[tuple[Any, ...]]:
     """All rows of the spot-curve sheet as tuples of cell values (read-only, cached values)."""
     base.read_bytes(path)  # missing / empty / huge file → DataError
-    if str(path).lower().endswith(".csv"):
-        raise DataError(
-            "a CSV file given to the BoE workbook importer (IADB CSV downloads are not supported)",
-            file=file,
-            expected="an .xlsx GLC workbook",
-        )
     import openpyxl  # heavy; only when a workbook is imported
 
     try:
@@ -138,6 +131,10 @@ def _number(v: Any, file: str, line: int, col: int, tenor: float | None) -> floa
 def parse(path: str | os.PathLike[str]) -> base.ImportResult:
     """Parse a BoE GLC workbook's spot-curve sheet into a long ``curves`` table (curve_type "zero")."""
     file = str(path)
+    if file.lower().endswith(".csv"):
+        from desktop.importers import boe_iadb
+
+        return boe_iadb.parse(path)
     rows = _load_rows(path, file)
     h = next(
         (

@@ -34,6 +34,7 @@ CSV_SEEDS: tuple[tuple[str, Parser, str, str], ...] = (
     ("rba-f2", rba_f2.parse, "au/f2-data_cut.csv", "utf-8"),
     ("fred", fred.parse, "fred/DGS10_cut.csv", "utf-8"),
     ("fred", fred.parse, "fred/api_DGS10_date-value_cut.csv", "utf-8"),
+    ("boe", boe.parse, "uk/iadb_layout_from_glc_2025-12.csv", "utf-8"),
 )
 BOE_SEED = "uk/GLC_nominal_daily_2025_cut.xlsx"
 BOE_ROWS = 17  # title rows, 'years:' row, 'Refresh' row and a dozen days keep each case fast
@@ -91,7 +92,8 @@ def _record(report: Report, kind: str, parse: Parser, path: Path, label: str) ->
 
 
 def run(raw: Path, per_kind: int, *, seed: int = 0, boe_share: float = 1.0) -> Report:
-    """``per_kind`` damaged cases for each importer kind (BoE: ``per_kind * boe_share``)."""
+    """``per_kind`` damaged CSV cases for each importer kind, plus ``per_kind * boe_share`` damaged
+    BoE workbooks."""
     report = Report()
     start = time.perf_counter()
     by_kind: dict[str, list[tuple[Parser, bytes, str, str]]] = {}

@@ -31,7 +31,7 @@ TOKENS: tuple[str, ...] = (
 ENCODINGS = ("utf-8", "cp932", "latin-1", "utf-16", "utf-8-sig")
 #: DataError reasons about the file as a whole, where no single line/field is to blame.
 WHOLE_FILE = ("the file is empty", "not a readable Excel workbook", "no usable observations", "no observations",
-              "no rows in the file", "malformed CSV", "no sheet", "a CSV file given", "cannot read",
+              "no rows in the file", "malformed CSV", "no sheet", "cannot read",
               "file is ")  # fmt: skip
 
 
@@ -201,7 +201,7 @@ def check_result(res: ImportResult) -> None:
         y = c["yield_pct"].to_numpy()
         assert np.isfinite(y).all() and (y > YIELD_MIN_PCT).all() and (y < YIELD_MAX_PCT).all()
         assert c["date"].notna().all() and str(c["date"].dtype) == "datetime64[ns]"
-        assert not c.duplicated(["market", "date", "tenor_years"]).any()
+        assert not c.duplicated(["market", "date", "tenor_years", "curve_type"]).any()
         assert set(c["curve_type"]) <= {"par", "zero"}
     elif res.kind == "series":
         s = res.series

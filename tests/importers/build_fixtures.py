@@ -105,6 +105,15 @@ def build_boe() -> None:
         ws.append(list(r))
     (OUT / "uk").mkdir(parents=True, exist_ok=True)
     wb.save(OUT / "uk" / "GLC_nominal_daily_2025_cut.xlsx")
+    # The same December 2025 GLC spot rates at 5/10/20y laid out as an IADB CSV download
+    # (IUDSNZC/IUDMNZC/IUDLNZC): a layout fixture, values from the GLC workbook.
+    years = list(rows[3])
+    cols = [years.index(5), years.index(10), years.index(20)]
+    lines = ["DATE,IUDSNZC,IUDMNZC,IUDLNZC"]
+    for r in rows[dec[0] : dec[-1] + 1]:
+        vals = ["" if r[c] is None else f"{r[c]:.4f}" for c in cols]
+        lines.append(r[0].strftime("%d %b %Y") + "," + ",".join(vals))
+    (OUT / "uk" / "iadb_layout_from_glc_2025-12.csv").write_text("\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":

@@ -92,4 +92,4 @@ def test_truncated_or_non_workbook_files(write, cut: int) -> None:
     raises_at(
         boe.parse, write("t.xlsx", CUT.read_bytes()[:cut]), line=None, field=None, text="not a readable"
     )
-    raises_at(boe.parse, write("t.csv", b"a,b\n1,2\n"), line=None, field=None, text="CSV")
+    raises_at(boe.parse, write("t.csv", b"a,b\n1,2\n"), line=1, field="a", text="IADB header")
