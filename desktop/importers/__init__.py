@@ -1,7 +1,28 @@
 """Importers of the official data formats; ``parse_file(kind, path)`` dispatches by CLI kind name.
 
 Each module exposes ``parse(path) -> ImportResult`` and raises :class:`desktop.errors.DataError`
-(file, line, field, expected) for bad input. Importers never write to the store.
+(file, 1-based physical line — the sheet row for workbooks —, field, expected) for bad input.
+Importers never write to the store.
+
+=============  ===================  ==========================================================
+kind           module               file
+=============  ===================  ==========================================================
+bonds          ``bonds_csv``        generic bonds CSV → ``bonds``
+us-treasury    ``us_treasury``      Treasury daily par yield curve CSV (+ pandas/Excel re-saves)
+mof-jgb        ``mof_jgb``          MoF ``jgbcm*.csv`` (cp932, era dates) / ``jgbcme*.csv``
+rba-f2         ``rba_f2``           RBA ``f2-data.csv`` (AGS 2/3/5/10y)
+boe            ``boe``/``boe_iadb`` BoE GLC workbook (spot curve, zero) or IADB CSV download
+fred           ``fred``             FRED series CSV → ``series``
+=============  ===================  ==========================================================
+
+Shared rules: all or nothing (one bad cell rejects the file); blank/missing cells are skipped,
+never filled; yields must be finite in (-5, 50) %; observation dates 1950–2099 and each date once;
+a UTF-8 BOM and CRLF are accepted; columns are matched by name where the publisher's layout
+changes. Text that would run as a spreadsheet formula (``= + @`` first) or holds control
+characters is rejected in bond ids/names, not neutralised. ``ImportResult.rows`` counts accepted
+bonds, or observation dates with at least one value.
+
+``mutate`` and ``campaign`` are the fuzzing harness used by the hardening tests and the bench.
 """
 
 from __future__ import annotations
