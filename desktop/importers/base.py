@@ -27,8 +27,8 @@ DATE_MAX = pd.Timestamp("2099-12-31")
 #: Yields in percent must lie strictly inside this interval.
 YIELD_MIN_PCT = -5.0
 YIELD_MAX_PCT = 50.0
-#: Tokens that mean "no observation" in the official files (MoF '-', FRED '.', blank everywhere).
-MISSING_TOKENS = frozenset({"", "-", "."})
+#: "No observation" is a blank cell unless a format says otherwise (MoF '-', FRED '.').
+MISSING_TOKENS: tuple[str, ...] = ("",)
 CURVE_COLUMNS = ["market", "date", "tenor_years", "yield_pct", "curve_type", "source"]
 
 

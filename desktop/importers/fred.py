@@ -83,7 +83,9 @@ def parse(path: str | os.PathLike[str]) -> base.ImportResult:
     base.check_unique_dates(dates, lines, file=file, field=header[0])
     parts = []
     for col, sid in enumerate(ids, start=1):
-        v = base.parse_numbers(df[col], lines, file=file, field=header[col], lo=-1e6, hi=1e6, what="a number")
+        v = base.parse_numbers(
+            df[col], lines, file=file, field=header[col], lo=-1e6, hi=1e6, missing=("", "."), what="a number"
+        )
         keep = v.notna().to_numpy()
         parts.append(
             pd.DataFrame({"series_id": sid, "date": dates[keep].to_numpy(), "value": v[keep].to_numpy()})

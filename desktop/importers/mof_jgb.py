@@ -125,7 +125,9 @@ def parse(path: str | os.PathLike[str]) -> base.ImportResult:
             df[0], lines, file=file, field=header[0], formats=(("%Y/%m/%d", "YYYY/M/D"),)
         )
     base.check_unique_dates(dates, lines, file=file, field=header[0])
-    values = base.parse_number_block(df[tenor_cols], lines, file=file, fields=[header[c] for c in tenor_cols])
+    values = base.parse_number_block(
+        df[tenor_cols], lines, file=file, fields=[header[c] for c in tenor_cols], missing=("", "-")
+    )
     curves = base.wide_to_curves(
         dates,
         values,

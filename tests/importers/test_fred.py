@@ -50,6 +50,7 @@ def test_fx_series_is_not_range_limited_to_yields(write) -> None:
         ("1962-01-02,4.06\n", 1, "1962-01-02", "not the header"),
         ("observation_date,DGS10\n2025-12-31,abc\n", 2, "DGS10", "bad value 'abc'"),
         ("observation_date,DGS10\n2025-12-31,nan\n", 2, "DGS10", "bad value 'nan'"),
+        ("observation_date,DGS10\n2025-12-31,-\n", 2, "DGS10", "bad value '-'"),
         ("observation_date,DGS10\n2025-12-31,1e308\n", 2, "DGS10", "finite number"),
         ("observation_date,DGS10\n2025-12-31,4\n12/31/2025,4\n", 3, "observation_date", "YYYY-MM-DD"),
         ("observation_date,DGS10\n2025-12-31,4\n2025-12-31,4\n", 3, "observation_date", "duplicate date"),

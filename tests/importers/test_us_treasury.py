@@ -81,6 +81,7 @@ def _set_cell(lines: list[str], i: int, col: int, value: str) -> None:
         (lambda ls: ls.insert(0, "Daily Treasury Par Yield Curve Rates"), 1, "Date", "not the header"),
         (lambda ls: _set_cell(ls, 5, 10, "abc"), 6, '"10 Yr"', "bad value 'abc'"),
         (lambda ls: _set_cell(ls, 5, 10, "nan"), 6, '"10 Yr"', "bad value 'nan'"),
+        (lambda ls: _set_cell(ls, 5, 10, "."), 6, '"10 Yr"', "bad value '.'"),
         (lambda ls: _set_cell(ls, 7, 3, "1e308"), 8, '"3 Mo"', "(-5, 50)"),
         (lambda ls: _set_cell(ls, 7, 3, "-inf"), 8, '"3 Mo"', "finite"),
         (lambda ls: _set_cell(ls, 9, 0, "2022-02-25"), 10, "Date", "same format as the first row"),
