@@ -190,11 +190,13 @@ def frame(
         if len(row) != width and not (pad and len(row) < width):
             short = len(row) < width
             raise DataError(
-                f"row has {len(row)} fields but the header has {width} (truncated or shifted row?)",
+                f"row stops after {len(row)} of {width} fields (truncated or shifted row?)"
+                if short
+                else f"row has {len(row)} fields but the header has {width} (an extra comma?)",
                 file=table.file,
                 line=int(line),
                 field=header[len(row)] if short else f"column {width + 1}",
-                expected=f"{width} comma-separated fields",
+                expected=f"{width} comma-separated fields like the header",
             )
     if pad:
         rows = [r + [""] * (width - len(r)) if len(r) < width else r for r in rows]
@@ -297,8 +299,9 @@ def check_unique_dates(dates: pd.Series, lines: np.ndarray, *, file: str, field:
     dup = dates.duplicated().to_numpy()
     if dup.any():
         i = _first_bad(dup)
+        first = int(lines[int(np.flatnonzero((dates == dates.iloc[i]).to_numpy())[0])])
         raise DataError(
-            f"duplicate date {dates.iloc[i].date()}",
+            f"duplicate date {dates.iloc[i].date()} (first on line {first})",
             file=file,
             line=int(lines[i]),
             field=field,
