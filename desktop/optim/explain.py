@@ -66,7 +66,7 @@ def binding(opt: Optimiser, settings: OptimSettings, values: dict) -> tuple[Bind
         on = (np.asarray(values["r_hi"]) < 1e2).astype(float)  # rungs of the ladder (others are moot)
         add("rung_tolerance", float((_dual(c["rung_min"]) + _dual(c["rung_max"])) @ on), "+1 pt",
             f"rung tolerance ±{settings.rung_tolerance:.0%} binds: +1 pt adds {{bp:.2f}} bp")
-    if settings.turnover_max is not None:
+    if settings.turnover_max is not None and "turnover_max" in c:
         add("turnover_max", _dual(c["turnover_max"]).sum(), "+1 pt",
             f"turnover limit {settings.turnover_max:.0%} binds: +1 pt adds {{bp:.2f}} bp")
     if settings.te_max_pct is not None:

@@ -2,8 +2,10 @@
 
 Variables: ``w`` (N, weights, fraction of market value), ``t`` (N, turnover |w − w₀|),
 ``e`` (16, key-rate exposures ``Bᵀw``; B is sparse so A stays ~4N non-zeros, not 16N),
-``y = Lᵀe`` (16, rate-factor returns), ``u = Cᵀw`` (4, currency mix) and
-``y_fx = L_fxᵀu − L_fxᵀ·1_base`` (FX-factor returns against the base; the product of two parameters
+``y = Lᵀe`` (16, rate-factor returns), ``m = A w`` (4, market weights — also the currency mix, one
+currency per market), ``d = Dᵀw`` (duration), ``r = R w`` (rung weights): each dense row appears once
+and the range constraints act on these small variables (a leaner KKT system for the solver), and
+``y_fx = L_fxᵀm − L_fxᵀ·1_base`` (FX-factor returns against the base; the product of two parameters
 is folded into one parameter ``fx_base``; variables so that ρ·‖·‖² stays DPP).
 
 maximise   μᵀw − ρ·(‖y‖² + ‖y_fx‖²) − κ·Σt
@@ -14,6 +16,9 @@ subject to Σw = 1;  0 ≤ w ≤ ub;  d_lo ≤ Dᵀw ≤ d_hi;  D_USᵀw ≤ cap
 penalty is λ·variance over the horizon in %); κ = turnover cost in % per unit; ``ub`` = max weight
 × allowed (0 outside the ladder's rungs or the GUI's allowed mask); L_fx = 0 when hedged.
 D (mod duration) and the key-rate exposures are constant data, so cap·(Dᵀw) is DPP.
+
+With ``turnover=False`` (starting from cash) ``t`` and the turnover rows are left out: a leaner
+problem compiled separately (the Optimiser keeps one of each, each compiled once).
 
 With ``elastic=True`` the same constraints get non-negative slacks (duration, US cap, market
 min/max, rung band, max weight, turnover, TE) and the objective minimises ``Σ penalty_g · slack_g``:
@@ -27,7 +32,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from desktop.markets import MARKET_CODES
+from desktop.markets import MARKET_CODES, market
 from desktop.optim.risk import FX_CURRENCIES, RiskModel, currency_matrix, rate_exposures
 
 BIG = 1e3  # stands in for "no limit" (weights ≤ 1, durations ≤ 50 y, so 1e3 never binds)
@@ -62,10 +67,12 @@ class LadderProblem:
     """One compiled cvxpy problem over a fixed universe (see module doc); set ``p`` values, solve."""
 
     def __init__(self, universe: pd.DataFrame, risk: RiskModel, benchmark: np.ndarray, *,
-                 elastic: bool = False) -> None:
+                 elastic: bool = False, turnover: bool = True) -> None:
         n = len(universe)
         self.n = n
+        assert [market(c).currency for c in MARKET_CODES] == list(FX_CURRENCIES)  # m doubles as ccy mix
         self.elastic = elastic
+        self.turnover = turnover
         self.D = universe["mod_duration"].to_numpy(float)
         codes = universe["market"].to_numpy()
         self.rung_levels = sorted(int(r) for r in np.unique(universe["rung"].to_numpy(int)))
@@ -77,12 +84,14 @@ class LadderProblem:
         self.B, self.C = B, C
 
         w = cp.Variable(n, nonneg=True, name="w")
-        t = cp.Variable(n, nonneg=True, name="t")
+        t = cp.Variable(n, nonneg=True, name="t") if turnover else None
         e = cp.Variable(B.shape[1], name="e")  # key-rate exposures Bᵀw (sparse rows: 4 per bond)
         y = cp.Variable(B.shape[1], name="y")
-        u = cp.Variable(len(FX_CURRENCIES), name="u")  # currency mix Cᵀw
+        m = cp.Variable(len(MARKET_CODES), name="m")  # market weights A w (= currency mix: one ccy each)
+        d = cp.Variable(name="d")  # portfolio modified duration Dᵀw
+        r = cp.Variable(k, name="r")  # rung weights R w
         y_fx = cp.Variable(len(FX_CURRENCIES), name="y_fx")
-        self.w, self.t, self.e, self.y, self.u, self.y_fx = w, t, e, y, u, y_fx
+        self.w, self.t, self.e, self.y, self.m, self.d, self.r, self.y_fx = w, t, e, y, m, d, r, y_fx
         p = {
             "mu": cp.Parameter(n, name="mu"),
             "ub": cp.Parameter(n, nonneg=True, name="ub"),
@@ -115,38 +124,45 @@ class LadderProblem:
                 return 0.0
             return self.s[group] if i is None else self.s[group][i]
 
-        duration = self.D @ w
         us_duration = (self.D * (codes == "US")) @ w
         y_bench = risk.rate_root.T @ (B.T @ benchmark)
         fx_bench = C.T @ benchmark
-        te_vec = cp.hstack([y - y_bench, p["fx_root"].T @ (u - fx_bench)])
+        te_vec = cp.hstack([y - y_bench, p["fx_root"].T @ (m - fx_bench)])
         max_weight = w <= p["ub"]
         if elastic:
             p["allowed"] = cp.Parameter(n, nonneg=True, name="allowed")
             max_weight = w <= p["ub"] + p["allowed"] * self.s["max_weight"]
         self.cons: dict[str, cp.Constraint] = {
-            "budget": cp.sum(w) == 1,
+            "market_mix": m == A @ w,
+            "duration_def": d == self.D @ w,
+            "rung_mix": r == R @ w,
+            "budget": cp.sum(m) == 1,
             "max_weight": max_weight,
-            "duration_min": duration >= p["d_lo"] - slack("duration", 0),
-            "duration_max": duration <= p["d_hi"] + slack("duration", 1),
-            "us_cap": us_duration <= p["us_cap"] * duration + slack("us_cap"),
-            "market_min": A @ w >= p["m_lo"] - slack("market_min"),
-            "market_max": A @ w <= p["m_hi"] + slack("market_max"),
-            "rung_min": R @ w >= p["r_lo"] - slack("rung_tolerance", slice(0, k)),
-            "rung_max": R @ w <= p["r_hi"] + slack("rung_tolerance", slice(k, 2 * k)),
-            "turnover_up": t >= w - p["w0"],
-            "turnover_down": t >= p["w0"] - w,
-            "turnover_max": cp.sum(t) <= p["turnover_max"] + slack("turnover_max"),
+            "duration_min": d >= p["d_lo"] - slack("duration", 0),
+            "duration_max": d <= p["d_hi"] + slack("duration", 1),
+            "us_cap": us_duration <= p["us_cap"] * d + slack("us_cap"),
+            "market_min": m >= p["m_lo"] - slack("market_min"),
+            "market_max": m <= p["m_hi"] + slack("market_max"),
+            "rung_min": r >= p["r_lo"] - slack("rung_tolerance", slice(0, k)),
+            "rung_max": r <= p["r_hi"] + slack("rung_tolerance", slice(k, 2 * k)),
             "exposures": e == B.T @ w,
             "factor_rates": y == risk.rate_root.T @ e,
-            "currency_mix": u == C.T @ w,
-            "factor_fx": y_fx == p["fx_root"].T @ u - p["fx_base"],
+            "factor_fx": y_fx == p["fx_root"].T @ m - p["fx_base"],
             "te_max": cp.norm(te_vec, 2) <= p["te_max"] + slack("te_max"),
         }
+        turnover_cost: cp.Expression | float = 0.0
+        if turnover:
+            self.cons["turnover_up"] = t >= w - p["w0"]
+            self.cons["turnover_down"] = t >= p["w0"] - w
+            self.cons["turnover_max"] = cp.sum(t) <= p["turnover_max"] + slack("turnover_max")
+            turnover_cost = p["turnover_cost"] * cp.sum(t)
+        else:  # no current holdings: the turnover parameters are not part of this problem
+            for name in ("w0", "turnover_max", "turnover_cost"):
+                del p[name]
         if elastic:
             obj = cp.Minimize(self.penalty @ cp.hstack([cp.sum(self.s[g]) for g in SLACK_GROUPS]))
         else:
             variance = cp.sum_squares(y) + cp.sum_squares(y_fx)
-            obj = cp.Maximize(p["mu"] @ w - p["risk_weight"] * variance - p["turnover_cost"] * cp.sum(t))
+            obj = cp.Maximize(p["mu"] @ w - p["risk_weight"] * variance - turnover_cost)
             self.variance = variance
         self.problem = cp.Problem(obj, list(self.cons.values()))

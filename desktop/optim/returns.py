@@ -19,6 +19,9 @@ durations ``krd_k`` (years), years to maturity ``T`` and horizon ``h`` (years):
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -29,72 +32,90 @@ from desktop.optim.settings import KEY_TENORS, OptimSettings
 COMPONENTS = ("carry_pct", "rolldown_pct", "view_pct", "convexity_pct", "expected_return_pct")
 
 
-def hedged_yield_pct(universe: pd.DataFrame, short_rates_pct: dict[str, float] | object,
+@dataclass(frozen=True, eq=False)
+class BondArrays:
+    """The universe columns the optimiser reads, as numpy arrays (built once per universe)."""
+
+    market: np.ndarray
+    currency: np.ndarray
+    years: np.ndarray
+    yield_pct: np.ndarray
+    mod_duration: np.ndarray
+    convexity: np.ndarray
+    krd: np.ndarray  # N × 4
+    masks: dict[str, np.ndarray]  # market code → bool mask
+
+    @classmethod
+    def of(cls, universe: pd.DataFrame) -> BondArrays:
+        market = universe["market"].to_numpy().astype(str)
+        return cls(market, universe["currency"].to_numpy().astype(str),
+                   universe["years_to_maturity"].to_numpy(float), universe["yield_pct"].to_numpy(float),
+                   universe["mod_duration"].to_numpy(float), universe["convexity"].to_numpy(float),
+                   universe[list(KEY_RATE_COLUMNS)].to_numpy(float),
+                   {str(c): market == c for c in np.unique(market)})
+
+
+def hedged_yield_pct(universe: pd.DataFrame | BondArrays, short_rates_pct: Mapping[str, float],
                      base_ccy: str) -> np.ndarray:
     """Yield (%) + base short rate − the bond's local short rate: the FX-hedged yield in base ccy."""
-    rates = dict(short_rates_pct)  # type: ignore[call-overload]
-    ccy = universe["currency"].to_numpy()
-    local = np.zeros(len(ccy))
-    for c in np.unique(ccy):
-        local[ccy == c] = rates[str(c)]
-    return universe["yield_pct"].to_numpy(float) + rates[base_ccy] - local
+    b = universe if isinstance(universe, BondArrays) else BondArrays.of(universe)
+    local = np.zeros(len(b.currency))
+    for c in np.unique(b.currency):
+        local[b.currency == c] = short_rates_pct[str(c)]
+    return b.yield_pct + short_rates_pct[base_ccy] - local
 
 
-def view_bp_by_bond(universe: pd.DataFrame, settings: OptimSettings) -> tuple[np.ndarray, np.ndarray]:
+def view_bp_by_bond(b: BondArrays, settings: OptimSettings) -> tuple[np.ndarray, np.ndarray]:
     """(N × 4 bp at the key tenors of each bond's market, N bp at each bond's maturity)."""
-    n = len(universe)
-    key = np.zeros((n, len(KEY_TENORS)))
-    at_t = np.zeros(n)
-    codes = universe["market"].to_numpy()
-    years = universe["years_to_maturity"].to_numpy(float)
-    for code in np.unique(codes):
-        sel = codes == code
-        bp = settings.view(str(code)).at_key_tenors()
+    key = np.zeros((len(b.years), len(KEY_TENORS)))
+    at_t = np.zeros(len(b.years))
+    for code in settings.views:
+        sel = b.masks.get(code)
+        if sel is None:
+            continue
+        bp = settings.view(code).at_key_tenors()
         key[sel] = bp
-        at_t[sel] = np.interp(years[sel], KEY_TENORS, bp)
+        at_t[sel] = np.interp(b.years[sel], KEY_TENORS, bp)
     return key, at_t
 
 
 def rolldown_pct(inputs: OptimInputs, horizon_years: float) -> np.ndarray:
     """Roll-down return (%) per bond over the horizon, on each market's par curve."""
-    u = inputs.universe
-    years = u["years_to_maturity"].to_numpy(float)
-    out = np.zeros(len(u))
-    codes = u["market"].to_numpy()
-    for code in np.unique(codes):
-        sel = (codes == code) & (years > horizon_years)
+    b = BondArrays.of(inputs.universe)
+    out = np.zeros(len(b.years))
+    for code, mask in b.masks.items():
+        sel = mask & (b.years > horizon_years)
         if not sel.any():
             continue
-        curve = inputs.curves[str(code)]
-        drop = curve.par_yield_pct(years[sel]) - curve.par_yield_pct(years[sel] - horizon_years)
-        out[sel] = u["mod_duration"].to_numpy(float)[sel] * np.asarray(drop, float)
+        curve = inputs.curves[code]
+        drop = curve.par_yield_pct(b.years[sel]) - curve.par_yield_pct(b.years[sel] - horizon_years)
+        out[sel] = b.mod_duration[sel] * np.asarray(drop, float)
     return out
 
 
-def expected_returns(inputs: OptimInputs, settings: OptimSettings, rolldown: np.ndarray | None = None,
-                     hedged: np.ndarray | None = None) -> pd.DataFrame:
-    """DataFrame (universe index) with :data:`COMPONENTS`, all in % over the horizon (base ccy).
-
-    Pass ``rolldown`` (from :func:`rolldown_pct`) and ``hedged`` (from :func:`hedged_yield_pct`)
-    to skip recomputing them on every slider move.
-    """
-    u = inputs.universe
+def return_components(b: BondArrays, settings: OptimSettings, rolldown: np.ndarray,
+                      hedged: np.ndarray | None) -> dict[str, np.ndarray]:
+    """:data:`COMPONENTS` as arrays (% over the horizon); ``hedged`` = hedged yields when hedged."""
     h = settings.horizon_years
-    y = u["yield_pct"].to_numpy(float)
     if settings.hedged:
-        carry = (hedged if hedged is not None else hedged_yield_pct(u, inputs.short_rates_pct, settings.base_ccy)) * h
+        assert hedged is not None
+        carry = hedged * h
     else:
-        ccy = u["currency"].to_numpy()
-        fx_view = np.zeros(len(u))
+        fx_view = np.zeros(len(b.years))
         for c, pct in settings.fx_view_pct.items():
             if c != settings.base_ccy:
-                fx_view[ccy == c] = float(pct)
-        carry = y * h + fx_view
-    roll = rolldown_pct(inputs, h) if rolldown is None else rolldown
-    key_bp, bp_at_t = view_bp_by_bond(u, settings)
-    krd = u[list(KEY_RATE_COLUMNS)].to_numpy(float)
-    view = -(krd * key_bp).sum(axis=1) / 100.0
-    convexity = 0.5 * u["convexity"].to_numpy(float) * (bp_at_t / 1e4) ** 2 * 100.0
-    total = carry + roll + view + convexity
-    return pd.DataFrame(dict(zip(COMPONENTS, (carry, roll, view, convexity, total), strict=True)),
-                        index=u.index)
+                fx_view[b.currency == c] = float(pct)
+        carry = b.yield_pct * h + fx_view
+    key_bp, bp_at_t = view_bp_by_bond(b, settings)
+    view = -(b.krd * key_bp).sum(axis=1) / 100.0
+    convexity = 0.5 * b.convexity * (bp_at_t / 1e4) ** 2 * 100.0
+    total = carry + rolldown + view + convexity
+    return dict(zip(COMPONENTS, (carry, rolldown, view, convexity, total), strict=True))
+
+
+def expected_returns(inputs: OptimInputs, settings: OptimSettings) -> pd.DataFrame:
+    """DataFrame (universe index) with :data:`COMPONENTS`, all in % over the horizon (base ccy)."""
+    b = BondArrays.of(inputs.universe)
+    hedged = hedged_yield_pct(b, inputs.short_rates_pct, settings.base_ccy) if settings.hedged else None
+    parts = return_components(b, settings, rolldown_pct(inputs, settings.horizon_years), hedged)
+    return pd.DataFrame(parts, index=inputs.universe.index)

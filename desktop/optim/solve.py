@@ -24,11 +24,14 @@ from desktop.optim import explain
 from desktop.optim.errors import Infeasible, SolverFailed
 from desktop.optim.inputs import OptimInputs
 from desktop.optim.problem import BIG, LadderProblem, benchmark_weights
-from desktop.optim.returns import expected_returns, hedged_yield_pct, rolldown_pct
+from desktop.optim.returns import BondArrays, hedged_yield_pct, return_components, rolldown_pct
 from desktop.optim.risk import FX_CURRENCIES, RiskModel, build_risk_model
 from desktop.optim.settings import OptimSettings
 
 SOLVERS: tuple[str, ...] = ("CLARABEL", "SCS")
+# presolve off lets cvxpy hand Clarabel new data via ``solver.update`` (same sparsity pattern: no
+# re-allocation or re-ordering of the KKT system) on every parametric re-solve; tolerances default.
+SOLVER_OPTS: dict[str, dict[str, object]] = {"CLARABEL": {"presolve_enable": False}}
 # Assumption (documented in the README): approximate FTSE WGBI market-value weights of the four
 # markets in late 2025 (US ≈ 42 %, Japan ≈ 9.5 %, UK ≈ 5 %, Australia ≈ 1.5 % of the index),
 # normalised to these four markets.
@@ -85,11 +88,21 @@ class Optimiser:
         self.universe = inputs.universe
         self.risk = risk if risk is not None else build_risk_model(inputs.history)
         self.benchmark = benchmark_weights(self.universe, benchmark_mix or BENCHMARK_MIX)
-        self.problem = LadderProblem(self.universe, self.risk, self.benchmark)
+        self.fresh = LadderProblem(self.universe, self.risk, self.benchmark, turnover=False)
+        self._rebalance: LadderProblem | None = None
+        self.problem = self.fresh  # the problem of the last solve
         self._elastic: LadderProblem | None = None
+        self.bonds = BondArrays.of(self.universe)
         self._rolldown: dict[int, np.ndarray] = {}
         self._hedged: dict[str, np.ndarray] = {}
         self.last_values: dict[str, np.ndarray | float] = {}
+
+    @property
+    def rebalance(self) -> LadderProblem:
+        """The problem with turnover vs current holdings (compiled on first use)."""
+        if self._rebalance is None:
+            self._rebalance = LadderProblem(self.universe, self.risk, self.benchmark, turnover=True)
+        return self._rebalance
 
     @property
     def elastic(self) -> LadderProblem:
@@ -97,17 +110,21 @@ class Optimiser:
             self._elastic = LadderProblem(self.universe, self.risk, self.benchmark, elastic=True)
         return self._elastic
 
-    def expected_returns(self, settings: OptimSettings) -> pd.DataFrame:
-        """Per-bond return components (%), with roll-down cached per horizon."""
+    def return_components(self, settings: OptimSettings) -> dict[str, np.ndarray]:
+        """Per-bond return components (% over the horizon; returns.py), roll-down cached per horizon."""
         if settings.horizon_months not in self._rolldown:
             self._rolldown[settings.horizon_months] = rolldown_pct(self.inputs, settings.horizon_years)
-        return expected_returns(self.inputs, settings, self._rolldown[settings.horizon_months],
-                                self.hedged_yield_pct(settings.base_ccy) if settings.hedged else None)
+        return return_components(self.bonds, settings, self._rolldown[settings.horizon_months],
+                                 self.hedged_yield_pct(settings.base_ccy) if settings.hedged else None)
+
+    def expected_returns(self, settings: OptimSettings) -> pd.DataFrame:
+        """:meth:`return_components` as a DataFrame on the universe index."""
+        return pd.DataFrame(self.return_components(settings), index=self.universe.index)
 
     def hedged_yield_pct(self, base_ccy: str) -> np.ndarray:
         """Per-bond FX-hedged yield (%) in ``base_ccy`` (cached)."""
         if base_ccy not in self._hedged:
-            self._hedged[base_ccy] = hedged_yield_pct(self.universe, self.inputs.short_rates_pct, base_ccy)
+            self._hedged[base_ccy] = hedged_yield_pct(self.bonds, self.inputs.short_rates_pct, base_ccy)
         return self._hedged[base_ccy]
 
     def allowed_mask(self, settings: OptimSettings, allowed: np.ndarray | None = None) -> np.ndarray:
@@ -142,7 +159,8 @@ class Optimiser:
         w0 = np.zeros(len(self.universe)) if current_weights is None else np.asarray(current_weights, float)
         has_current = current_weights is not None and float(np.abs(w0).sum()) > 0
         values: dict[str, np.ndarray | float] = {
-            "mu": self.expected_returns(settings)["expected_return_pct"].to_numpy(float),
+            "mu": (parts := self.return_components(settings))["expected_return_pct"],
+            "components": parts,
             "ub": settings.max_weight * mask.astype(float),
             "allowed": mask.astype(float),
             "w0": w0,
@@ -153,6 +171,7 @@ class Optimiser:
             "m_hi": np.array([settings.market_max.get(c, 1.0) for c in _codes()]),
             "r_lo": r_lo,
             "r_hi": r_hi,
+            "has_current": has_current,
             "turnover_max": settings.turnover_max if (has_current and settings.turnover_max is not None) else BIG,
             "turnover_cost": settings.turnover_cost_bp / 100.0 if has_current else 0.0,
             "risk_weight": settings.risk_aversion * settings.horizon_years * 100.0,
@@ -173,6 +192,7 @@ class Optimiser:
         settings.validate()
         values, notes = self.parameter_values(settings, current_weights, allowed)
         self.last_values = values
+        self.problem = self.rebalance if values["has_current"] else self.fresh
         assign(self.problem, values)
         start = time.perf_counter()
         status, solver, warnings = run_solvers(self.problem.problem)
@@ -193,13 +213,13 @@ class Optimiser:
         w = np.asarray(pr.w.value, float)
         w = np.where(w < WEIGHT_FLOOR, 0.0, w)  # interior-point dust: not a position
         w = w / w.sum()
-        rets = self.expected_returns(settings)
+        rets = pd.DataFrame(values["components"], index=u.index)
         mu = values["mu"]
         D = pr.D
         dur = float(D @ w)
-        us = float((D * (u["market"].to_numpy() == "US")) @ w)
+        us = float((D * self.bonds.masks.get("US", np.zeros(len(w), bool))) @ w)
         var = float(pr.variance.value)
-        turnover = float(np.abs(w - values["w0"]).sum())
+        turnover = float(np.abs(w - values["w0"]).sum()) if values["has_current"] else 0.0
         e_te = np.concatenate([self.risk.rate_root.T @ (pr.B.T @ (w - self.benchmark)),
                                values["fx_root"].T @ (pr.C.T @ (w - self.benchmark))])
         hy = self.hedged_yield_pct(settings.base_ccy)
@@ -216,13 +236,13 @@ class Optimiser:
             duration=dur,
             us_share=us / dur if dur > 0 else 0.0,
             hedged_yield_pct=float(hy @ w),
-            yield_pct=float(u["yield_pct"].to_numpy(float) @ w),
+            yield_pct=float(self.bonds.yield_pct @ w),
             binding=explain.binding(self, settings, values),
             returns=rets,
             settings=settings,
             warnings=tuple(warnings),
-            market_weights=pd.Series(w, index=u.index).groupby(u["market"].to_numpy()).sum()
-            .reindex(list(_codes()), fill_value=0.0),
+            market_weights=pd.Series({c: float(w[self.bonds.masks[c]].sum()) if c in self.bonds.masks else 0.0
+                                      for c in _codes()}),
         )
 
     def frontier(self, settings: OptimSettings, caps: list[float] | np.ndarray | None = None, **kw) -> pd.DataFrame:
@@ -251,7 +271,7 @@ def run_solvers(problem: cp.Problem, solvers: tuple[str, ...] = SOLVERS) -> tupl
     for solver in solvers:
         used = solver
         try:
-            problem.solve(solver=solver, warm_start=True)
+            problem.solve(solver=solver, warm_start=True, **SOLVER_OPTS.get(solver, {}))
             status = str(problem.status)
         except cp.error.SolverError as exc:  # try the next solver
             warnings.append(f"{solver} failed ({str(exc).splitlines()[0][:80]}); fell back")

@@ -44,8 +44,21 @@ def check_constraints(opt: Optimiser, s: OptimSettings, w: np.ndarray, allowed=N
 
 
 def test_is_dpp(optimiser):
-    assert optimiser.problem.problem.is_dpp()
+    assert optimiser.fresh.problem.is_dpp()
+    assert optimiser.rebalance.problem.is_dpp()
     assert optimiser.elastic.problem.is_dpp()
+
+
+def test_turnover_limit_and_cost(optimiser):
+    start = optimiser.solve(OptimSettings()).weights.to_numpy()
+    s = OptimSettings(views={"UK": CurveView(parallel_bp=-100)}, turnover_max=0.1, turnover_cost_bp=5.0)
+    sol = optimiser.solve(s, current_weights=start)
+    check_constraints(optimiser, s, sol.weights.to_numpy())
+    assert sol.turnover == pytest.approx(0.1, abs=1e-5)
+    assert sol.turnover_cost_pct == pytest.approx(0.05 * sol.turnover)
+    assert any(b.constraint == "turnover_max" for b in sol.binding)
+    stay = optimiser.solve(OptimSettings(turnover_cost_bp=1.0), current_weights=start)
+    assert stay.turnover < 1e-4  # already optimal: a cost makes staying put the unique answer
 
 
 def test_default_solve_is_optimal(optimiser):
