@@ -5,8 +5,14 @@ holds the current objects and draws them. All outputs are new immutable objects 
 
 What-if repricing (instant, numpy): a :class:`ShiftEngine` keeps every remaining cash flow of the
 universe (per 100 face), its time ``t`` (ACT/365F) and the base zero rate ``z(t)`` of its market.
-A what-if moves the zero rates by ``parallel + slope·(w(t) − ½)`` bp per market (the 2s10s
-steepener of :func:`desktop.curves.shift_profile`) and reprices exactly: ``Σ CF·exp(−(z+Δz)·t)``.
+A what-if gives each market a bp move at the key tenors 2/5/10/30 y (parallel + 2s10s steepener
+as :func:`desktop.curves.shift_profile` + any key-rate views of the preset), linear between them
+and flat beyond; the zero rates move by that amount and every bond is repriced exactly:
+``Σ CF·exp(−(z+Δz)·t)``.
+
+The same moves go to the optimiser as its curve views (:class:`desktop.optim.settings.CurveView`,
+bp by the horizon), so "what if JGB 10s sell off 30 bp" both reprices today's portfolio at once
+and re-optimises with that view.
 The new yield comes from inverting the duration/convexity expansion
 ``ΔP/P = −D·Δy + ½·C·Δy²`` (error < 0.1 bp for ±50 bp), duration is moved by
 ``ΔD = (D² − C)·Δy``, and dv01 = D·P/10⁴.
@@ -23,6 +29,7 @@ market's minimum denomination.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -30,7 +37,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from desktop.analytics import KEY_RATE_COLUMNS, cash_flows
+from desktop.analytics import KEY_RATE_COLUMNS, KEY_TENORS, cash_flows, key_rate_weights
 from desktop.markets import MARKET_CODES, MARKETS
 
 SLOPE_KNOTS = ([2.0, 10.0], [0.0, 1.0])
@@ -42,10 +49,11 @@ class WhatIf:
 
     parallel_bp: Mapping[str, float] = field(default_factory=dict)
     slope_bp: Mapping[str, float] = field(default_factory=dict)
+    key_bp: Mapping[str, Mapping[float, float]] = field(default_factory=dict)  # from the preset's views
     target_duration: float = 6.0
-    us_cap: float = 0.40
+    us_cap: float = 1.0
     risk_aversion: float = 1.0
-    turnover_limit: float = 1.0
+    turnover_limit: float = 2.0  # fraction of market value; 2.0 = no limit (a full switch)
     hedged: bool = True
     base_ccy: str = "USD"
     preset: str = "Neutral"
@@ -62,12 +70,18 @@ class WhatIf:
 
     @property
     def has_shift(self) -> bool:
-        return any(v for v in self.parallel_bp.values()) or any(v for v in self.slope_bp.values())
+        return bool(np.any(self.key_table()))
 
+    def key_shift(self, code: str) -> np.ndarray:
+        """bp at the key tenors 2/5/10/30 y for one market: parallel + 2s10s + the preset's key views."""
+        t = np.asarray(KEY_TENORS)
+        bp = self.parallel_bp.get(code, 0.0) + self.slope_bp.get(code, 0.0) * (np.interp(t, *SLOPE_KNOTS) - 0.5)
+        keys = self.key_bp.get(code, {})
+        return bp + np.array([float(keys.get(k, 0.0)) for k in KEY_TENORS])
 
-def shift_bp_at(t: np.ndarray, parallel: float, slope: float) -> np.ndarray:
-    """bp added to zero rates at ``t`` years: parallel + 2s10s steepener (see curves.shift_profile)."""
-    return parallel + slope * (np.interp(t, *SLOPE_KNOTS) - 0.5)
+    def key_table(self) -> np.ndarray:
+        """Markets (MARKET_CODES order) × key tenors, bp."""
+        return np.array([self.key_shift(c) for c in MARKET_CODES])
 
 
 class ShiftEngine:
@@ -90,7 +104,7 @@ class ShiftEngine:
             m = codes[self._rows] == code
             z[m] = curve.zero_rate(self._t[m])
         self._z = z
-        self._w_slope = np.interp(self._t, *SLOPE_KNOTS) - 0.5
+        self._tent = key_rate_weights(self._t)  # flows × key tenors, linear interpolation weights
         self._n = n
         self.base_dirty = np.bincount(self._rows, weights=self._amount * np.exp(-z * self._t), minlength=n)
 
@@ -99,9 +113,8 @@ class ShiftEngine:
         u = self.universe
         if not whatif.has_shift:
             return u
-        par = np.array([whatif.parallel_bp.get(c, 0.0) for c in MARKET_CODES], float)
-        slope = np.array([whatif.slope_bp.get(c, 0.0) for c in MARKET_CODES], float)
-        dz = (par[self._mkt] + slope[self._mkt] * self._w_slope) / 1e4
+        table = whatif.key_table()
+        dz = np.einsum("fk,fk->f", self._tent, table[self._mkt]) / 1e4
         disc = self._amount * np.exp(-(self._z + dz) * self._t)
         dirty_new = np.bincount(self._rows, weights=disc, minlength=self._n)
         ratio = np.where(self.base_dirty > 0, dirty_new / np.maximum(self.base_dirty, 1e-12), 1.0)
@@ -129,8 +142,8 @@ def shifted_curves(curves: Mapping[str, Any], whatif: WhatIf) -> dict[str, Any]:
     """Each market's curve with its what-if shift applied at the zero nodes."""
     out = {}
     for code, curve in curves.items():
-        bp = shift_bp_at(curve.zero_tenors, whatif.parallel_bp.get(code, 0.0), whatif.slope_bp.get(code, 0.0))
-        out[code] = curve.shifted(bp) if np.any(bp) else curve
+        bp = whatif.key_shift(code)
+        out[code] = curve.shifted(dict(zip(KEY_TENORS, bp, strict=True))) if np.any(bp) else curve
     return out
 
 
@@ -259,10 +272,10 @@ SUMMARY_ROWS: tuple[tuple[str, str, str], ...] = (
     ("yield_pct", "Yield (local)", "%"),
     ("hedged_yield_pct", "Yield (FX-hedged)", "%"),
     ("mod_duration", "Modified duration", "y"),
-    ("dv01_base", "DV01", "base"),
+    ("dv01_base", "DV01 (base per bp)", "base"),
     ("us_duration_share", "US share of duration", "%"),
-    ("risk_pct", "Risk (vol, 1y)", "%"),
-    ("market_value_base", "Market value", "base"),
+    ("risk_pct", "Risk (vol, annual)", "%"),
+    ("market_value_base", "Market value (base)", "base"),
 ) + tuple((f"w:{c}", f"Weight {c}", "%") for c in MARKET_CODES)
 
 
@@ -352,15 +365,14 @@ def cash_flow_ladder(universe: pd.DataFrame, face: np.ndarray, fx: Mapping[str, 
 class SolveJob:
     """Everything the worker needs for one optimisation (immutable; built on the GUI thread)."""
 
-    universe: pd.DataFrame  # what-if repriced universe
-    current_face: np.ndarray
+    universe: pd.DataFrame  # the base (unshifted) universe the optimiser is compiled for
+    current_weights: np.ndarray  # fractions of market value on the base universe
     whatif: WhatIf
     fx: Mapping[str, float]
-    short_rates_pct: Mapping[str, float]
-    market_value_base: float
+    market_value_base: float  # notional the optimised weights are turned into face amounts for
     snapshot: Any
     universe_key: int  # identifies the universe the compiled problem belongs to
-    sweep: bool = True
+    sweep: bool = False  # also run the US-cap trade-off sweep (slower: one solve per point)
     allowed: np.ndarray | None = None  # bool mask of bonds the optimiser may buy (ladder builder)
 
 
@@ -370,20 +382,131 @@ class SolveOutcome:
     solve_time_s: float
     face: np.ndarray | None = None  # optimised face amounts (local ccy); None when infeasible
     weights: np.ndarray | None = None
-    advice: str = ""  # relaxation advice when infeasible
+    advice: str = ""  # why there is no solution and the smallest relaxation (infeasible / failed)
+    notes: tuple[str, ...] = ()  # solver warnings about the request (e.g. empty rungs)
     binding: tuple[str, ...] = ()
-    frontier: pd.DataFrame | None = None  # us_share, expected_return_pct (sweep)
+    frontier: pd.DataFrame | None = None  # see tradeoff_sweep
     risk_pct: float | None = None
     current_risk_pct: float | None = None
     expected_return_pct: float | None = None
     current_expected_return_pct: float | None = None
 
 
-def solve(job: SolveJob) -> SolveOutcome:
-    """Optimise in the worker thread (imports cvxpy lazily; compiled problem cached per universe)."""
-    from desktop import optim_adapter  # noqa: F401  # pragma: no cover - replaced when optim lands
+SWEEP_LEVELS = tuple(np.round(np.linspace(0.0, 1.0, 11), 2))
+_OPTIMISERS: dict[int, Any] = {}  # universe_key → compiled Optimiser; touched by the worker thread only
 
-    raise RuntimeError("optimiser not available")
+
+def optim_settings(whatif: WhatIf) -> Any:
+    """``OptimSettings``: the preset's constraints with the sliders' values and curve views."""
+    from desktop.optim.presets import get_preset
+    from desktop.optim.settings import CurveView
+
+    base = get_preset(whatif.preset)
+    views = {}
+    for code in MARKET_CODES:
+        par, slope = whatif.parallel_bp.get(code, 0.0), whatif.slope_bp.get(code, 0.0)
+        keys = dict(whatif.key_bp.get(code, {}))
+        if par or slope or any(keys.values()):
+            views[code] = CurveView(float(par), float(slope), keys)
+    return replace(
+        base,
+        target_duration=float(whatif.target_duration),
+        us_cap=float(whatif.us_cap),
+        risk_aversion=float(whatif.risk_aversion),
+        turnover_max=None if whatif.turnover_limit >= 2.0 else float(whatif.turnover_limit),
+        hedged=bool(whatif.hedged),
+        base_ccy=whatif.base_ccy,
+        views=views,
+    )
+
+
+def whatif_from_preset(name: str, current: WhatIf) -> WhatIf:
+    """Slider values of a preset (the base currency stays the user's choice)."""
+    from desktop.optim.presets import get_preset
+
+    p = get_preset(name)
+    return WhatIf(
+        parallel_bp={c: v.parallel_bp for c, v in p.views.items() if v.parallel_bp},
+        slope_bp={c: v.slope_bp for c, v in p.views.items() if v.slope_bp},
+        key_bp={c: dict(v.key_bp) for c, v in p.views.items() if v.key_bp},
+        target_duration=p.target_duration,
+        us_cap=p.us_cap,
+        risk_aversion=p.risk_aversion,
+        turnover_limit=2.0 if p.turnover_max is None else p.turnover_max,
+        hedged=p.hedged,
+        base_ccy=current.base_ccy,
+        preset=name,
+    )
+
+
+def tradeoff_sweep(opt: Any, settings: Any, w0: np.ndarray, allowed: np.ndarray | None) -> pd.DataFrame:
+    """Optimal portfolios across the whole range of US share of duration, on the compiled problem.
+
+    A cap alone only traces the curve *below* the unconstrained optimum's US share (above it the
+    cap stops binding), so the sweep also imposes US weight floors: caps 0–100 % then floors
+    0–100 % (each point keeps every other constraint of ``settings``). Infeasible points are
+    skipped. Columns: kind ("cap" | "floor"), level, us_share, expected_return_pct, risk_pct.
+    """
+    from desktop.optim.errors import OptimError
+
+    points = [("cap", lv, replace(settings, us_cap=lv)) for lv in SWEEP_LEVELS]
+    points += [("floor", lv, replace(settings, us_cap=1.0, market_min={**settings.market_min, "US": lv}))
+               for lv in SWEEP_LEVELS[1:]]
+    rows = []
+    for kind, level, s in points:
+        try:
+            sol = opt.solve(s, current_weights=w0, allowed=allowed, diagnose=False)
+        except OptimError:
+            continue
+        rows.append({"kind": kind, "level": level, "us_share": sol.us_share,
+                     "expected_return_pct": sol.expected_return_pct, "risk_pct": sol.risk_pct})
+    frame = pd.DataFrame(rows, columns=["kind", "level", "us_share", "expected_return_pct", "risk_pct"])
+    return frame.sort_values("us_share", kind="stable").reset_index(drop=True)
+
+
+def solve(job: SolveJob) -> SolveOutcome:
+    """Optimise in the worker thread: cvxpy is imported here (lazily) and the problem is compiled
+    once per universe and cached; infeasible requests come back with the relaxation advice."""
+    from desktop.optim.errors import Infeasible, OptimError
+    from desktop.optim.inputs import OptimInputs
+    from desktop.optim.risk import portfolio_risk_pct
+    from desktop.optim.solve import Optimiser
+
+    opt = _OPTIMISERS.get(job.universe_key)
+    if opt is None:
+        _OPTIMISERS.clear()
+        opt = Optimiser(OptimInputs.from_snapshot(job.snapshot, job.universe))
+        _OPTIMISERS[job.universe_key] = opt
+    settings = optim_settings(job.whatif)
+    w0 = np.asarray(job.current_weights, float)
+    risk0 = portfolio_risk_pct(opt.risk, opt.universe, w0, hedged=settings.hedged, base_ccy=settings.base_ccy)
+    er0 = float(opt.expected_returns(settings)["expected_return_pct"].to_numpy(float) @ w0)
+    start = time.perf_counter()
+    try:
+        sol = opt.solve(settings, current_weights=w0, allowed=job.allowed)
+    except Infeasible as exc:
+        return SolveOutcome("infeasible", time.perf_counter() - start, advice=f"Infeasible: {exc}",
+                            current_risk_pct=risk0, current_expected_return_pct=er0)
+    except OptimError as exc:
+        return SolveOutcome("failed", time.perf_counter() - start, advice=str(exc),
+                            current_risk_pct=risk0, current_expected_return_pct=er0)
+    w = sol.weights.to_numpy(float)
+    frontier = None
+    if job.sweep:
+        frontier = tradeoff_sweep(opt, settings, w0, job.allowed)
+    return SolveOutcome(
+        status=sol.status,
+        solve_time_s=sol.solve_time_s,
+        face=face_from_values(job.universe, w * job.market_value_base, job.fx),
+        weights=w,
+        notes=tuple(sol.warnings),
+        binding=tuple(b.text for b in sol.binding),
+        frontier=frontier,
+        risk_pct=sol.risk_pct,
+        current_risk_pct=risk0,
+        expected_return_pct=sol.expected_return_pct,
+        current_expected_return_pct=er0,
+    )
 
 
 def holdings_of(universe: pd.DataFrame, face: np.ndarray) -> pd.DataFrame:
@@ -433,6 +556,7 @@ def run_card(snapshot: Any, whatif: WhatIf, outcome: SolveOutcome | None) -> dic
         "settings": {
             "parallel_bp": dict(whatif.parallel_bp),
             "slope_bp": dict(whatif.slope_bp),
+            "key_bp": {c: {str(k): v for k, v in kb.items()} for c, kb in whatif.key_bp.items()},
             "target_duration": whatif.target_duration,
             "us_cap": whatif.us_cap,
             "risk_aversion": whatif.risk_aversion,
@@ -449,5 +573,8 @@ def run_card(snapshot: Any, whatif: WhatIf, outcome: SolveOutcome | None) -> dic
 
 def whatif_from_card(card: Mapping[str, Any]) -> WhatIf:
     settings = dict(card.get("settings", {}))
-    allowed = {f for f in WhatIf.__dataclass_fields__}
-    return WhatIf(**{k: v for k, v in settings.items() if k in allowed})
+    allowed = set(WhatIf.__dataclass_fields__)
+    kw = {k: v for k, v in settings.items() if k in allowed}
+    if "key_bp" in kw:
+        kw["key_bp"] = {c: {float(k): float(v) for k, v in kb.items()} for c, kb in kw["key_bp"].items()}
+    return WhatIf(**kw)

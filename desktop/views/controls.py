@@ -105,7 +105,7 @@ class WhatIfPanel(QWidget):
             ("target_duration", "Target duration", 0.5, 15.0, 0.1, " y", 1.0),
             ("us_cap", "US cap", 0.0, 100.0, 1.0, " %", 100.0),
             ("risk_aversion", "Risk aversion", 0.0, 20.0, 0.1, "", 1.0),
-            ("turnover_limit", "Turnover limit", 0.0, 200.0, 1.0, " %", 100.0),
+            ("turnover_limit", "Turnover limit", 0.0, 200.0, 1.0, " %", 100.0),  # 200 % = no limit
         ):
             w = FloatSlider(lo, hi, step, suffix)
             w.setObjectName(name)
@@ -128,6 +128,7 @@ class WhatIfPanel(QWidget):
         lay.addWidget(opt)
         lay.addWidget(curves)
         lay.addStretch(1)
+        self.preset.currentTextChanged.connect(session.apply_preset)
         self.hedged.toggled.connect(self._on_hedged)
         self.base.currentTextChanged.connect(self._on_base)
         session.whatIfChanged.connect(self.sync)

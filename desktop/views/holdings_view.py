@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QHeaderView, QLabel, QSpinBox, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QSpinBox,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktop.controller import hedged_yield_pct
 from desktop.markets import MARKET_CODES
-from desktop.views.charts.base import market_color
+from desktop.views.charts.base import LazyRefresh, market_color
 from desktop.views.session import Session
 from desktop.views.table_model import Column, DataFrameModel, MarketRungFilter
 
@@ -78,7 +87,7 @@ class CopyableTable(QTableView):
         return "\n".join(lines) + "\n"
 
 
-class HoldingsView(QWidget):
+class HoldingsView(LazyRefresh, QWidget):
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
@@ -131,7 +140,7 @@ class HoldingsView(QWidget):
         lay.addWidget(note)
         self.model.faceEdited.connect(session.edit_face)
         session.loaded.connect(self.reload)
-        session.analyticsChanged.connect(self.refresh)
+        session.chartsChanged.connect(self.refresh)
         self._rows = -1
 
     def _row_color(self, row: int) -> QColor | None:
@@ -146,6 +155,8 @@ class HoldingsView(QWidget):
         self._refilter()
 
     def refresh(self) -> None:
+        if not self.refresh_if_visible():
+            return
         if self._rows != len(self.session.shifted):
             self.reload()
             return

@@ -18,6 +18,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         "curves, tradeoff, scenarios")
     parser.add_argument("--size", default="1600x1000", help="window size for --screenshot, WIDTHxHEIGHT")
     parser.add_argument("--workspace", help="workspace SQLite file (default: the user's workspace)")
+    parser.add_argument("--preset", help="optimiser preset to start from (e.g. 'Shift from US rates')")
     parser.add_argument("--first-paint-probe", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     try:
@@ -42,6 +43,8 @@ def run_gui(argv: list[str]) -> int:
     app.setOrganizationName("LadderDesk")
     app.setApplicationName("LadderDesk")
     window = build_window(args.workspace)
+    if args.preset:
+        window.session.start_preset = args.preset
     if args.first_paint_probe:
         return first_paint_probe(app, window, START)
     if args.screenshot:

@@ -65,6 +65,7 @@ class SolveRunner(QObject):
         self._stopped = False
         self.delivered = 0  # results handed to the UI (tests)
         self.dropped = 0  # stale results thrown away (tests)
+        self.superseded = 0  # requests replaced by a newer one before they started
 
     @property
     def busy(self) -> bool:
@@ -79,6 +80,8 @@ class SolveRunner(QObject):
         if self._stopped:
             return self._generation
         self._generation += 1
+        if self._pending is not None:
+            self.superseded += 1
         self._pending = (self._generation, job)
         if not self._running:
             self.busyChanged.emit(True)

@@ -7,18 +7,20 @@ Views subscribe to its signals and never talk to each other. Finance lives in
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
 from desktop import controller as ctl
 from desktop.views.commands import SetHoldings
 from desktop.views.runner import SolveRunner
+from desktop.views.throttle import Throttle
 
 DEFAULT_NOTIONAL = 100_000_000.0
 DEFAULT_RUNGS = range(1, 11)
@@ -45,7 +47,8 @@ def load_workspace(path: str | None) -> Loaded:
 
 class Session(QObject):
     loaded = Signal()
-    analyticsChanged = Signal()
+    analyticsChanged = Signal()  # every recompute (summary, table)
+    chartsChanged = Signal()  # throttled to ≤ ~16 redraws/s, leading + trailing edge (charts)
     whatIfChanged = Signal(object)
     solutionChanged = Signal(object)
     busyChanged = Signal(bool)
@@ -77,10 +80,19 @@ class Session(QObject):
         self.workspace: Any = None  # desktop.store.Workspace, opened on the GUI thread after loading
         self.face_version = 0
         self.last_import: dict[str, Any] | None = None
+        self.start_preset: str | None = None  # preset applied when the data arrive (--preset)
+        self.sweep_wanted = False  # the trade-off view is showing: solves also run the US-cap sweep
         self._loader = SolveRunner(load_workspace, self, debounce_ms=0)
         self._loader.finished.connect(self._on_loaded)
         self._loader.failed.connect(self._on_failed)
         self._universe_key = 0
+        self._coalesce = QTimer(self)
+        self._coalesce.setSingleShot(True)
+        self._coalesce.setInterval(0)
+        self._coalesce.timeout.connect(self._flush)
+        self._charts = Throttle(60, self)
+        self._charts.fired.connect(self.chartsChanged)
+        self.analyticsChanged.connect(self._charts.trigger)
 
     # -- loading -------------------------------------------------------------------------------
     @property
@@ -114,10 +126,18 @@ class Session(QObject):
         self.face = ladder.face
         self.face_version += 1
         self.undo_stack.clear()
+        if self.start_preset or self.whatif == ctl.WhatIf():
+            self.whatif = ctl.whatif_from_preset(self.start_preset or self.whatif.preset, self.whatif)
+            self.start_preset = None
+            self.whatIfChanged.emit(self.whatif)
         self.recompute(emit=False)
         self.loaded.emit()
         self.analyticsChanged.emit()
         self.statusChanged.emit(f"Data as of {snapshot.as_of:%Y-%m-%d}; {len(self.universe)} bonds. {ladder.message}")
+        # Long-lived data is loaded: move it out of the cyclic GC's generations so a full
+        # collection during a slider drag does not stall the event loop.
+        gc.collect()
+        gc.freeze()
         self.request_solve(immediate=True)
 
     # -- derived figures -----------------------------------------------------------------------
@@ -151,21 +171,48 @@ class Session(QObject):
             return
         self.whatif = whatif
         self.whatIfChanged.emit(whatif)
+        self._coalesce.start()  # recompute + re-solve once per event-loop pass, however many moves queued
+
+    def _flush(self) -> None:
         self.recompute()
         self.request_solve()
+
+    def flush(self) -> None:
+        """Apply a pending what-if and redraw pending charts now (tests, exports, screenshots)."""
+        if self._coalesce.isActive():
+            self._coalesce.stop()
+            self._flush()
+        self._charts.flush()
+
+    @property
+    def idle(self) -> bool:
+        """No what-if waiting to be applied and no solve pending or running."""
+        return not self._coalesce.isActive() and not self.solver.busy
+
+    def apply_preset(self, name: str) -> None:
+        """Set every slider from a preset (its constraints apply to the next solve)."""
+        self.set_whatif(ctl.whatif_from_preset(name, self.whatif))
+
+    def want_sweep(self, wanted: bool) -> None:
+        self.sweep_wanted = wanted
+        if wanted and self.outcome is not None and self.outcome.frontier is None and self.current is not None:
+            self.request_solve(immediate=True)
 
     def request_solve(self, immediate: bool = False) -> int:
         if self.current is None:
             return -1
+        fx = self.fx
+        base_values = ctl.market_values_base(self.universe, self.face, fx)
+        total = float(base_values.sum())
         job = ctl.SolveJob(
-            universe=self.shifted,
-            current_face=self.face.copy(),
+            universe=self.universe,
+            current_weights=base_values / total if total > 0 else base_values,
             whatif=self.whatif,
-            fx=self.fx,
-            short_rates_pct=dict(self.snapshot.short_rates_pct),
-            market_value_base=self.current.market_value_base,
+            fx=fx,
+            market_value_base=total if total > 0 else DEFAULT_NOTIONAL,
             snapshot=self.snapshot,
             universe_key=self._universe_key,
+            sweep=self.sweep_wanted,
             allowed=self.allowed,
         )
         return self.solver.request(job, immediate=immediate)
@@ -173,7 +220,7 @@ class Session(QObject):
     def _on_solved(self, outcome: ctl.SolveOutcome, seconds: float) -> None:
         self.outcome = outcome
         self.adviceChanged.emit(outcome.advice)
-        text = f"Optimiser: {outcome.status} in {outcome.solve_time_s * 1000:.0f} ms"
+        text = f"Optimiser: {outcome.status} in {outcome.solve_time_s * 1000:.0f} ms (worker {seconds:.2f} s)"
         if outcome.binding:
             text += " · binding: " + ", ".join(outcome.binding[:4])
         self.statusChanged.emit(text)
@@ -253,6 +300,8 @@ class Session(QObject):
         return ctl.face_from_holdings(self.universe, self.workspace.load_portfolio(name).holdings)[0]
 
     def shutdown(self) -> None:
+        self._coalesce.stop()
+        self._charts.stop()
         self.solver.shutdown()
         self._loader.shutdown()
         if self.workspace is not None:

@@ -7,13 +7,22 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QColor
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1  # raw value (float/str) under this role
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 Index = QModelIndex | QPersistentModelIndex
+DISPLAY = Qt.ItemDataRole.DisplayRole
+ALIGN = Qt.ItemDataRole.TextAlignmentRole
 
 
 @dataclass(frozen=True)
@@ -48,6 +57,7 @@ class DataFrameModel(QAbstractTableModel):
         self._arrays: list[np.ndarray] = [np.empty(0, dtype=object) for _ in self._columns]
         self._rows = 0
         self._colors: Callable[[int], QColor | None] | None = None
+        self._align = [int(RIGHT if c.fmt and c.fmt != "date" else LEFT) for c in self._columns]
 
     # -- data in -------------------------------------------------------------------------------
     def set_frame(self, frame: pd.DataFrame) -> None:
@@ -92,12 +102,18 @@ class DataFrameModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self._columns)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        # hot path: called per visible cell and role on every repaint — keep it flat
+        if role == DISPLAY:
+            r, c = index.row(), index.column()
+            if r < self._rows and c < len(self._columns):
+                return self._columns[c].text(self._arrays[c][r])
+            return None
+        if role == ALIGN:
+            return self._align[index.column()] if index.column() < len(self._align) else None
         if not index.isValid() or index.row() >= self._rows or index.column() >= len(self._columns):
             return None
         col = self._columns[index.column()]
         value = self._arrays[index.column()][index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return col.text(value)
         if role == Qt.ItemDataRole.EditRole:
             return float(value) if col.editable else col.text(value)
         if role == SORT_ROLE:
@@ -106,8 +122,6 @@ class DataFrameModel(QAbstractTableModel):
             if isinstance(value, pd.Timestamp):
                 return value.strftime("%Y-%m-%d")
             return str(value)
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(RIGHT if col.fmt and col.fmt != "date" else LEFT)
         if role == Qt.ItemDataRole.ToolTipRole and col.tooltip:
             return col.tooltip
         if role == Qt.ItemDataRole.ForegroundRole and self._colors is not None and index.column() == 0:

@@ -24,11 +24,13 @@ def fake_solve(job: ctl.SolveJob) -> ctl.SolveOutcome:
     """A deterministic stand-in solver (the runner/session mechanics are under test, not cvxpy):
     moves 10 % of the value into the longest held bond, tags the outcome with the request."""
     time.sleep(0.02)
-    face = job.current_face.copy()
-    held = np.flatnonzero(face > 0)
+    w = np.asarray(job.current_weights, float).copy()
+    held = np.flatnonzero(w > 0)
     if held.size:
-        face[held[-1]] *= 1.1
-    return ctl.SolveOutcome(status=f"optimal us_cap={job.whatif.us_cap:.4f}", solve_time_s=0.02, face=face,
+        w[held[-1]] *= 1.1
+        w /= w.sum()
+    face = ctl.face_from_values(job.universe, w * job.market_value_base, job.fx)
+    return ctl.SolveOutcome(status=f"optimal us_cap={job.whatif.us_cap:.4f}", solve_time_s=0.02, face=face, weights=w,
                             expected_return_pct=4.0, current_expected_return_pct=3.9)
 
 
@@ -40,8 +42,8 @@ def settings(tmp_path) -> QSettings:
 @pytest.fixture
 def window(qtbot, loaded_data, settings, tmp_path):
     """The main window on the real bundled data (loaded synchronously), with the fake solver."""
-    from desktop.views.app_setup import build_window
     from desktop.store import Workspace
+    from desktop.views.app_setup import build_window
 
     # the scenario engineer's tab is tested by its own tests; keep these independent of it
     win = build_window(str(tmp_path / "ws.sqlite"), settings, solve_fn=fake_solve, scenarios_tab=False)
@@ -51,11 +53,11 @@ def window(qtbot, loaded_data, settings, tmp_path):
     session.set_data(loaded_data.snapshot, loaded_data.universe, loaded_data.engine)
     win.resize(1400, 900)
     win.show()
-    qtbot.waitUntil(lambda: session.outcome is not None and not session.solver.busy, timeout=10_000)
+    qtbot.waitUntil(lambda: session.outcome is not None and session.idle, timeout=10_000)
     yield win
     win.close()
     assert session.solver.active_threads() == 0
-    assert not session.solver.busy
+    assert session.idle
 
 
 @pytest.fixture(autouse=True)

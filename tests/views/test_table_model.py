@@ -61,4 +61,4 @@ def test_edit_emits_float_and_copy_tsv(window, qtbot):
     lines = tsv.strip().split("\n")
     assert lines[0] == "Mkt\tFace (local)"
     assert lines[1].split("\t")[1] == "3000000000.0"
-    qtbot.waitUntil(lambda: not s.solver.busy, timeout=5000)
+    qtbot.waitUntil(lambda: s.idle, timeout=5000)

@@ -24,18 +24,21 @@ def test_slider_move_gives_one_solution_for_last_value(window, qtbot):
     for v in (35.0, 30.0, 25.0):
         slider.slider.setValue(int(v * 100))
     assert s.whatif.us_cap == 0.25
-    qtbot.waitUntil(lambda: not s.solver.busy, timeout=5000)
+    qtbot.waitUntil(lambda: s.idle, timeout=5000)
     assert s.solver.delivered == delivered + 1
     assert len(solutions) == 1 and solutions[0].status.endswith("us_cap=0.2500")
 
 
-def test_curve_slider_updates_charts_at_once(window):
+def test_curve_slider_updates_charts_at_once(window, qapp):
     s = window.session
+    window.show_view("curves")
     before = window.curves.shifted["US"].getData()
     y0 = s.current.yield_pct
     window.controls.bound["parallel:US"].widget.spin.setValue(50.0)
     assert s.whatif.parallel_bp["US"] == 50.0
-    assert s.current.yield_pct > y0  # instant repricing, before any solve
+    qapp.processEvents()  # one event-loop pass: analytics and charts follow before any solve
+    assert s.current.yield_pct > y0
+    assert s.solver.busy
     after = window.curves.shifted["US"].getData()
     assert after[0] is not None and len(after[0]) > 0 and (before[0] is None or len(before[0]) == 0)
 
@@ -55,4 +58,4 @@ def test_undo_redo_edit_and_apply(window, qtbot):
     s.undo_stack.redo()
     s.undo_stack.redo()
     np.testing.assert_array_equal(s.face, applied)
-    qtbot.waitUntil(lambda: not s.solver.busy, timeout=5000)
+    qtbot.waitUntil(lambda: s.idle, timeout=5000)

@@ -11,11 +11,11 @@ import pyqtgraph as pg
 from pyqtgraph.exporters import ImageExporter, SVGExporter
 from PySide6.QtCore import QPointF
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QGraphicsItem, QWidget
 
 from desktop.markets import MARKETS
 
-pg.setConfigOptions(antialias=True, background="w", foreground="#222222")
+pg.setConfigOptions(antialias=False, background="w", foreground="#222222")
 
 CCY_MARKET = {m.currency: code for code, m in MARKETS.items()}
 
@@ -36,8 +36,12 @@ def make_plot(title: str, x_label: str, y_label: str, legend: bool = True, legen
     item.setLabel("bottom", x_label)
     item.setLabel("left", y_label)
     item.showGrid(x=True, y=True, alpha=0.25)
-    for axis in ("left", "bottom"):
-        item.getAxis(axis).enableAutoSIPrefix(False)
+    for axis in ("left", "bottom", "top", "right"):
+        ax = item.getAxis(axis)
+        ax.enableAutoSIPrefix(False)
+        # axes and titles rarely change while the data move: paint them from a pixmap cache
+        ax.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+    item.titleLabel.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
     item.setMenuEnabled(True)
     if legend:
         leg = item.addLegend(offset=(-10, 5), labelTextSize="9pt", brush=pg.mkBrush(255, 255, 255, 220),
@@ -79,18 +83,54 @@ class StackedBars:
         """``table``: index = x (numbers), columns = series; values stacked in series order.
 
         Returns the tallest stack (for setting the y range with room for the legend)."""
-        x = np.asarray(table.index, dtype=float) + self.offset if len(table) else np.zeros(0)
-        bottom = np.zeros(len(table))
-        for name in self.series:
-            h = table[name].to_numpy(float) * scale if name in table else np.zeros(len(table))
-            self.items[name].setOpts(x=x, height=h, y0=bottom.copy(), width=self.width)
-            bottom = bottom + h
-        return float(bottom.max()) if bottom.size else 0.0
+        matrix = table.reindex(columns=self.series, fill_value=0.0).to_numpy(float) if len(table) else None
+        return self.set_matrix(np.asarray(table.index, dtype=float), matrix, scale)
+
+    def set_matrix(self, x: np.ndarray, matrix: np.ndarray | None, scale: float = 1.0) -> float:
+        """``matrix[i, j]`` = value of series j at ``x[i]``."""
+        if matrix is None or not len(x):
+            for bar in self.items.values():
+                bar.setOpts(x=np.zeros(0), height=np.zeros(0), y0=np.zeros(0), width=self.width)
+            return 0.0
+        heights = matrix * scale
+        bottoms = np.cumsum(heights, axis=1) - heights
+        xs = np.asarray(x, float) + self.offset
+        for j, name in enumerate(self.series):
+            self.items[name].setOpts(x=xs, height=heights[:, j], y0=bottoms[:, j], width=self.width)
+        return float(heights.sum(axis=1).max())
+
+
+def set_label(widget: pg.PlotWidget, axis: str, text: str) -> None:
+    """Change an axis label only if it differs (a label change re-lays out the plot)."""
+    item = widget.getPlotItem().getAxis(axis)
+    if item.labelText != text:
+        widget.getPlotItem().setLabel(axis, text)
 
 
 def fit_y(widget: pg.PlotWidget, top: float, bottom: float = 0.0, headroom: float = 1.18) -> None:
-    """Y range from ``bottom`` to ``top`` with headroom for the legend above the bars."""
-    widget.getPlotItem().setYRange(bottom, max(top, 1e-9) * headroom, padding=0)
+    """Y range from ``bottom`` to ``top`` with headroom for the legend above the bars (sticky)."""
+    sticky_range(widget, "y", bottom, max(top, 1e-9) * headroom, pad=0.0)
+
+
+def sticky_range(widget: pg.PlotWidget, axis: str, lo: float, hi: float, pad: float = 0.05) -> None:
+    """Set an axis range only when the data leave it or shrink below half of it.
+
+    Autorange would move the axes on every what-if tick and force pyqtgraph to regenerate and
+    repaint them; a sticky range keeps the axes still while the data move (and is easier to read).
+    """
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        return
+    vb = widget.getPlotItem().vb
+    cur = vb.viewRange()[0 if axis == "x" else 1]
+    span = max(hi - lo, 1e-9)
+    inside = cur[0] <= lo and hi <= cur[1]
+    if inside and span >= 0.5 * (cur[1] - cur[0]):
+        return
+    new = (lo - pad * span, hi + pad * span)
+    if axis == "x":
+        vb.setXRange(*new, padding=0)
+    else:
+        vb.setYRange(*new, padding=0)
 
 
 class HoverLabel:
@@ -122,3 +162,23 @@ class HoverLabel:
 def plots_of(widget: QWidget) -> list[pg.PlotWidget]:
     """All pyqtgraph plots inside a chart panel (for export)."""
     return widget.findChildren(pg.PlotWidget)
+
+
+class LazyRefresh:
+    """Mixin for chart panels: redraw only while visible; a hidden panel redraws when shown."""
+
+    _stale = False
+
+    def refresh_if_visible(self) -> bool:
+        """True if the caller should redraw now; otherwise remember to redraw on show."""
+        if not self.isVisible():  # type: ignore[attr-defined]
+            self._stale = True
+            return False
+        self._stale = False
+        return True
+
+    def showEvent(self, event) -> None:  # noqa: ANN001, N802
+        super().showEvent(event)  # type: ignore[misc]
+        if self._stale:
+            self._stale = False
+            self.refresh()  # type: ignore[attr-defined]

@@ -8,19 +8,26 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from desktop.markets import MARKET_CODES, MARKETS
-from desktop.views.charts.base import HoverLabel, make_plot, market_color
+from desktop.views.charts.base import (
+    HoverLabel,
+    LazyRefresh,
+    make_plot,
+    market_color,
+    sticky_range,
+)
 from desktop.views.session import Session
 
 GRID = np.round(np.concatenate([np.arange(0.25, 2.0, 0.25), np.arange(2.0, 30.01, 0.5)]), 2)
 
 
-class CurvesChart(QWidget):
+class CurvesChart(LazyRefresh, QWidget):
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
-        self.plot = make_plot("Par yield curves (solid) with the what-if shifted curves (dashed)",
+        self.plot = make_plot("Par curves: solid = snapshot, dashed = what-if, ○ = published quotes",
                               "maturity (years)", "par yield (%, semi-annual)")
         p = self.plot.getPlotItem()
+        p.setXRange(0.0, 30.5, padding=0)
         self.base: dict[str, pg.PlotDataItem] = {}
         self.shifted: dict[str, pg.PlotDataItem] = {}
         self.quotes: dict[str, pg.ScatterPlotItem] = {}
@@ -35,7 +42,7 @@ class CurvesChart(QWidget):
         lay = QVBoxLayout(self)
         lay.addWidget(self.plot)
         session.loaded.connect(self._draw_base)
-        session.analyticsChanged.connect(self.refresh)
+        session.chartsChanged.connect(self.refresh)
 
     def _draw_base(self) -> None:
         for code, curve in self.session.snapshot.curves.items():
@@ -47,6 +54,8 @@ class CurvesChart(QWidget):
                 self.quotes[code].setData(curve.tenors[keep], curve.input_yields_pct[keep])
 
     def refresh(self) -> None:
+        if not self.refresh_if_visible():
+            return
         s = self.session
         if not self._values and s.snapshot is not None:
             self._draw_base()
@@ -59,6 +68,13 @@ class CurvesChart(QWidget):
             else:
                 self.shifted[code].setData([], [])
                 self._values[code] = (self._values[code][0], self._values[code][0])
+        self._fit()
+
+    def _fit(self) -> None:
+        values = [v for pair in self._values.values() for v in pair]
+        if values:
+            lo, hi = min(float(v.min()) for v in values), max(float(v.max()) for v in values)
+            sticky_range(self.plot, "y", lo - 0.25, hi + 0.6, pad=0.0)
 
     def _describe(self, x: float, _y: float) -> str:
         if not self._values or not (GRID[0] <= x <= GRID[-1]):

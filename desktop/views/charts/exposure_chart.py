@@ -6,26 +6,35 @@ import numpy as np
 import pandas as pd
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGridLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
-from desktop.analytics import KEY_RATE_COLUMNS, KEY_TENORS
+from desktop.analytics import KEY_TENORS
 from desktop.controller import hedged_yield_pct
 from desktop.markets import MARKET_CODES
-from desktop.views.charts.base import HoverLabel, StackedBars, make_plot, market_color
+from desktop.views.charts.base import (
+    HoverLabel,
+    LazyRefresh,
+    StackedBars,
+    fit_y,
+    make_plot,
+    market_color,
+    set_label,
+    sticky_range,
+)
 from desktop.views.session import Session
 
 
-class ExposureChart(QWidget):
+class ExposureChart(LazyRefresh, QWidget):
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
-        self.contrib = make_plot("Duration contribution w·D (left current, right optimised)",
+        self.contrib = make_plot("Duration contribution w·D",
                                  "rung (years)", "contribution (years)", legend_cols=2)
-        self.krd = make_plot("Key-rate profile (solid current, dashed optimised)", "key tenor (years)",
+        self.krd = make_plot("Key-rate profile", "key tenor (years)",
                              "Σ w·KRD (years)", legend_cols=2)
-        self.scatter = make_plot("Yield vs duration (○ held, ◆ optimised)",
-                                 "modified duration (years)", "yield (%)", legend_cols=3)
-        self.markets = make_plot("Weight by market (left current, right optimised)", "", "weight (%)")
+        self.scatter = make_plot("Yield vs duration",
+                                 "modified duration (years)", "yield (%)", legend_cols=2)
+        self.markets = make_plot("Weight by market", "", "weight (%)")
         p = self.contrib.getPlotItem()
         self.cur = StackedBars(p, MARKET_CODES, offset=-0.21, width=0.4)
         self.opt = StackedBars(p, MARKET_CODES, offset=0.21, width=0.4, alpha=110, outline=True)
@@ -38,7 +47,7 @@ class ExposureChart(QWidget):
             pen = pg.mkPen(market_color(code), width=2)
             self.krd_cur[code] = kp.plot([], [], pen=pen, symbol="o", symbolSize=6, symbolBrush=market_color(code), name=code)
             dash = pg.mkPen(market_color(code), width=2, style=Qt.PenStyle.DashLine)
-            self.krd_opt[code] = kp.plot([], [], pen=dash, symbol="t", symbolSize=6, symbolBrush=market_color(code))
+            self.krd_opt[code] = kp.plot([], [], pen=dash)
         kp.getAxis("bottom").setTicks([[(i, f"{t:g}y") for i, t in enumerate(KEY_TENORS)]])
         sp = self.scatter.getPlotItem()
         self.points: dict[str, pg.ScatterPlotItem] = {}
@@ -58,44 +67,64 @@ class ExposureChart(QWidget):
         mp.legend.hide()
         mp.getAxis("bottom").setTicks([[(i, c) for i, c in enumerate(MARKET_CODES)]])
         self._xy = (np.zeros(0), np.zeros(0))
+        self._mask_key: object = None
+        self._mask_cache: dict[str, np.ndarray] = {}
         self._hover = HoverLabel(self.scatter, self._describe)
+        caption = QLabel("Current vs optimised: bars left = current, right (pale, outlined) = optimised; "
+                         "key-rate lines solid = current, dashed = optimised; scatter ○ = held now, ◆ = optimised. "
+                         "Figures on the what-if curves.")
+        caption.setWordWrap(True)
+        caption.setStyleSheet("color: #444444;")
         grid = QGridLayout(self)
-        grid.addWidget(self.contrib, 0, 0)
-        grid.addWidget(self.krd, 0, 1)
-        grid.addWidget(self.scatter, 1, 0)
-        grid.addWidget(self.markets, 1, 1)
-        session.analyticsChanged.connect(self.refresh)
+        grid.addWidget(caption, 0, 0, 1, 2)
+        grid.addWidget(self.contrib, 1, 0)
+        grid.addWidget(self.krd, 1, 1)
+        grid.addWidget(self.scatter, 2, 0)
+        grid.addWidget(self.markets, 2, 1)
+        session.chartsChanged.connect(self.refresh)
 
     def refresh(self) -> None:
+        if not self.refresh_if_visible():
+            return
         s = self.session
         cur, opt = s.current, s.optimised
         if cur is None:
             return
-        self.cur.set(cur.duration_contrib)
-        self.opt.set(opt.duration_contrib if opt is not None else cur.duration_contrib.iloc[0:0])
+        top = max(self.cur.set(cur.duration_contrib),
+                  self.opt.set(opt.duration_contrib if opt is not None else cur.duration_contrib.iloc[0:0]))
+        fit_y(self.contrib, top)
+        sticky_range(self.contrib, "x", 0.3, float(max(cur.duration_contrib.index.max(), 1)) + 0.7, pad=0.0)
         x = np.arange(len(KEY_TENORS), dtype=float)
-        for code in MARKET_CODES:
-            self.krd_cur[code].setData(x, cur.key_rates.loc[code, list(KEY_RATE_COLUMNS)].to_numpy(float))
-            if opt is not None:
-                self.krd_opt[code].setData(x, opt.key_rates.loc[code, list(KEY_RATE_COLUMNS)].to_numpy(float))
+        k_cur = cur.key_rates.to_numpy(float)
+        k_opt = opt.key_rates.to_numpy(float) if opt is not None else None
+        for i, code in enumerate(MARKET_CODES):
+            self.krd_cur[code].setData(x, k_cur[i])
+            if k_opt is not None:
+                self.krd_opt[code].setData(x, k_opt[i])
             else:
                 self.krd_opt[code].setData([], [])
+        hi = max(k_cur.max(), k_opt.max() if k_opt is not None else 0.0)
+        fit_y(self.krd, hi, bottom=min(0.0, k_cur.min()), headroom=1.25)
         self._scatter(s.shifted)
-        idx = pd.Index(MARKET_CODES)
-        self.w_cur.set(pd.DataFrame(np.diag([cur.weights_by_market[c] for c in MARKET_CODES]), index=range(4),
-                                    columns=idx), 100.0)
+        wx = np.arange(len(MARKET_CODES), dtype=float)
+        top = self.w_cur.set_matrix(wx, np.diag([cur.weights_by_market[c] for c in MARKET_CODES]), 100.0)
         if opt is not None:
-            self.w_opt.set(pd.DataFrame(np.diag([opt.weights_by_market[c] for c in MARKET_CODES]), index=range(4),
-                                        columns=idx), 100.0)
+            top = max(top, self.w_opt.set_matrix(wx, np.diag([opt.weights_by_market[c] for c in MARKET_CODES]), 100.0))
+        fit_y(self.markets, top, headroom=1.1)
+
+    def _masks(self, u: pd.DataFrame) -> dict[str, np.ndarray]:
+        if self._mask_key is not self.session.universe:
+            mkt = u["market"].to_numpy()
+            self._mask_cache = {code: mkt == code for code in MARKET_CODES}
+            self._mask_key = self.session.universe
+        return self._mask_cache
 
     def _scatter(self, u: pd.DataFrame) -> None:
         s = self.session
         hedged = s.whatif.hedged
         y = hedged_yield_pct(u, s.snapshot.short_rates_pct, s.whatif.base_ccy) if hedged else u["yield_pct"].to_numpy(float)
         d = u["mod_duration"].to_numpy(float)
-        mkt = u["market"].to_numpy()
-        for code in MARKET_CODES:
-            m = mkt == code
+        for code, m in self._masks(u).items():
             self.points[code].setData(d[m], y[m])
         held = s.face > 0
         self.held.setData(d[held], y[held])
@@ -105,7 +134,9 @@ class ExposureChart(QWidget):
         else:
             self.held_opt.setData([], [])
         kind = f"FX-hedged yield into {s.whatif.base_ccy} (%)" if hedged else "local yield (%)"
-        self.scatter.getPlotItem().setLabel("left", kind)
+        set_label(self.scatter, "left", kind)
+        sticky_range(self.scatter, "x", 0.0, float(np.nanmax(d)) if len(d) else 1.0)
+        sticky_range(self.scatter, "y", float(np.nanmin(y)) if len(y) else 0.0, float(np.nanmax(y)) * 1.06 if len(y) else 1.0)
         self._xy = (d, y)
 
     def _describe(self, x: float, y: float) -> str:

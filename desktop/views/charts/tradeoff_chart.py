@@ -5,15 +5,15 @@ from __future__ import annotations
 import pyqtgraph as pg
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from desktop.views.charts.base import make_plot
+from desktop.views.charts.base import LazyRefresh, make_plot
 from desktop.views.session import Session
 
 
-class TradeoffChart(QWidget):
+class TradeoffChart(LazyRefresh, QWidget):
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
-        self.plot = make_plot("Expected return vs US share of duration (optimiser sweep of the US cap)",
+        self.plot = make_plot("Expected return vs US share of duration (US-cap sweep)",
                               "US share of duration (%)", "expected return (%, 1y)")
         p = self.plot.getPlotItem()
         self.curve = p.plot([], [], pen=pg.mkPen("#0072B2", width=2), symbol="o", symbolSize=5,
@@ -23,12 +23,24 @@ class TradeoffChart(QWidget):
         p.addItem(self.now)
         p.addItem(self.best)
         self.note = QLabel("Waiting for the first optimisation…")
+        self.note.setWordWrap(True)
+        p.legend.setOffset((-10, -10))  # bottom right: the frontier's top is where the optimum sits
         lay = QVBoxLayout(self)
         lay.addWidget(self.plot)
         lay.addWidget(self.note)
         session.solutionChanged.connect(self.refresh)
 
+    def showEvent(self, event) -> None:  # noqa: ANN001, N802
+        super().showEvent(event)
+        self.session.want_sweep(True)
+
+    def hideEvent(self, event) -> None:  # noqa: ANN001, N802
+        super().hideEvent(event)
+        self.session.want_sweep(False)
+
     def refresh(self) -> None:
+        if not self.refresh_if_visible():
+            return
         s = self.session
         out = s.outcome
         if out is None:
@@ -36,10 +48,13 @@ class TradeoffChart(QWidget):
         if out.frontier is not None and len(out.frontier):
             f = out.frontier
             self.curve.setData(f["us_share"].to_numpy(float) * 100.0, f["expected_return_pct"].to_numpy(float))
-            self.note.setText(f"{len(f)} optimal portfolios; every point solves the same problem with a different US cap.")
+            self.note.setText(
+                f"{len(f)} optimal portfolios: US caps 0–100 % and US weight floors 10–100 % with every other "
+                "constraint of the current settings (infeasible points left out). Expected return over the "
+                "horizon (carry + roll-down + curve views) in base currency.")
         else:
             self.curve.setData([], [])
-            self.note.setText("No sweep for this solve (" + out.status + ").")
+            self.note.setText("Sweeping the US cap…" if s.sweep_wanted else f"No sweep for this solve ({out.status}).")
         cur = s.current
         if cur is not None and out.current_expected_return_pct is not None:
             self.now.setData([cur.us_duration_share * 100.0], [out.current_expected_return_pct])

@@ -1,0 +1,52 @@
+"""The window with the real cvxpy optimiser: a first solve lands; infeasible → advice in the panel."""
+
+from __future__ import annotations
+
+import pytest
+
+from desktop import controller as ctl
+
+
+@pytest.fixture
+def real_window(qtbot, loaded_data, settings, tmp_path):
+    from desktop.store import Workspace
+    from desktop.views.app_setup import build_window
+
+    win = build_window(str(tmp_path / "ws.sqlite"), settings, solve_fn=ctl.solve, scenarios_tab=False)
+    qtbot.addWidget(win)
+    s = win.session
+    s.workspace = Workspace.open(s.workspace_path)
+    s.start_preset = "Shift from US rates"
+    s.set_data(loaded_data.snapshot, loaded_data.universe, loaded_data.engine)
+    win.show()
+    qtbot.waitUntil(lambda: s.outcome is not None and s.idle, timeout=60_000)
+    yield win
+    win.close()
+
+
+def test_real_solve_and_infeasible_advice(real_window, qtbot):
+    s = real_window.session
+    assert s.outcome.status.startswith("optimal")
+    assert s.optimised is not None and s.optimised.us_duration_share <= 0.30 + 1e-3
+    assert "optimal" in real_window.status.text()
+    # an impossible request: 12-year duration on a 1–10 y ladder with no US
+    real_window.controls.bound["target_duration"].widget.spin.setValue(12.0)
+    real_window.controls.bound["us_cap"].widget.spin.setValue(0.0)
+    qtbot.waitUntil(lambda: s.outcome.status == "infeasible" and s.idle, timeout=30_000)
+    advice = real_window.summary.advice
+    assert advice.isVisible() and "Infeasible" in advice.text() and "duration" in advice.text()
+    assert s.optimised is None  # no stale optimised figures shown next to the advice
+    real_window.controls.bound["target_duration"].widget.spin.setValue(6.0)
+    real_window.controls.bound["us_cap"].widget.spin.setValue(30.0)
+    qtbot.waitUntil(lambda: s.outcome.status.startswith("optimal") and s.idle, timeout=30_000)
+    assert not advice.isVisible()
+
+
+def test_tradeoff_sweep_when_tab_shown(real_window, qtbot):
+    s = real_window.session
+    real_window.show_view("tradeoff")
+    qtbot.waitUntil(lambda: s.outcome.frontier is not None and s.idle, timeout=60_000)
+    f = s.outcome.frontier
+    assert len(f) >= 5 and f["us_share"].max() - f["us_share"].min() > 0.2
+    x, _y = real_window.tradeoff.curve.getData()
+    assert x is not None and len(x) == len(f)
