@@ -23,9 +23,10 @@ from desktop.markets import MARKET_CODES
 from desktop.optim.errors import Infeasible, Relaxation
 from desktop.optim.problem import SLACK_GROUPS
 from desktop.optim.settings import OptimSettings
+from desktop.optim.solution import Binding
 
 if TYPE_CHECKING:
-    from desktop.optim.solve import Binding, Optimiser
+    from desktop.optim.solve import Optimiser
 
 MIN_SHADOW_BP = 0.01  # quieter than this is not worth a line
 
@@ -37,8 +38,6 @@ def _dual(con) -> np.ndarray:
 
 def binding(opt: Optimiser, settings: OptimSettings, values: dict) -> tuple[Binding, ...]:
     """Binding constraints, largest shadow price first (bp of objective per step)."""
-    from desktop.optim.solve import Binding
-
     c = opt.problem.cons
     dur = float(opt.problem.D @ opt.problem.w.value)
     out: list[Binding] = []

@@ -1,7 +1,7 @@
 """Built-in optimiser presets and user presets (JSON dicts the store persists).
 
 * **Neutral** — benchmark-like: no curve views, no US cap, each market's weight within ±5 pts of
-  the benchmark mix (:data:`desktop.optim.solve.BENCHMARK_MIX`, approximate FTSE WGBI market-value
+  the benchmark mix (:data:`desktop.optim.settings.BENCHMARK_MIX`, approximate FTSE WGBI market-value
   weights normalised to the four markets: US ≈ 72 %, JP ≈ 16 %, UK ≈ 9 %, AU ≈ 3 %), a 1–10 y
   ladder at ±5 % per rung, duration 6.0 ± 0.5 y, FX-hedged into USD, λ = 1.
 * **Shift from US rates** — the late-2025 rotation (rationale in :data:`RATIONALE`): US share of
@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from desktop.optim.errors import BadSettings
-from desktop.optim.settings import CurveView, OptimSettings
+from desktop.optim.settings import BENCHMARK_MIX, CurveView, OptimSettings
 
 RATIONALE: dict[str, str] = {
     "Neutral": (
@@ -41,8 +41,6 @@ RATIONALE: dict[str, str] = {
 
 
 def neutral() -> OptimSettings:
-    from desktop.optim.solve import BENCHMARK_MIX
-
     return OptimSettings(
         us_cap=1.0,
         market_min={k: round(max(v - 0.05, 0.0), 3) for k, v in BENCHMARK_MIX.items()},

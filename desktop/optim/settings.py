@@ -19,6 +19,11 @@ from desktop.markets import CURRENCIES, MARKET_CODES
 from desktop.optim.errors import BadSettings
 
 KEY_TENORS: tuple[float, ...] = (2.0, 5.0, 10.0, 30.0)
+# Assumption (documented in the README): approximate FTSE WGBI market-value weights of the four
+# markets in late 2025 (US ≈ 42 %, Japan ≈ 9.5 %, UK ≈ 5 %, Australia ≈ 1.5 % of the index),
+# normalised to these four markets.
+_WGBI = {"US": 42.0, "JP": 9.5, "AU": 1.5, "UK": 5.0}
+BENCHMARK_MIX: dict[str, float] = {k: v / sum(_WGBI.values()) for k, v in _WGBI.items()}
 
 
 @dataclass(frozen=True)

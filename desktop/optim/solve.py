@@ -14,7 +14,6 @@ thread-safe: use one ``Optimiser`` from one worker thread at a time.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
 
 import cvxpy as cp
 import numpy as np
@@ -26,57 +25,16 @@ from desktop.optim.inputs import OptimInputs
 from desktop.optim.problem import BIG, LadderProblem, benchmark_weights
 from desktop.optim.returns import BondArrays, hedged_yield_pct, return_components, rolldown_pct
 from desktop.optim.risk import FX_CURRENCIES, RiskModel, build_risk_model
-from desktop.optim.settings import OptimSettings
+from desktop.optim.settings import BENCHMARK_MIX, OptimSettings
+from desktop.optim.solution import Binding, Figures, Solution  # noqa: F401  (re-exported)
 
 SOLVERS: tuple[str, ...] = ("CLARABEL", "SCS")
 # presolve off lets cvxpy hand Clarabel new data via ``solver.update`` (same sparsity pattern: no
 # re-allocation or re-ordering of the KKT system) on every parametric re-solve; tolerances default.
 SOLVER_OPTS: dict[str, dict[str, object]] = {"CLARABEL": {"presolve_enable": False}}
-# Assumption (documented in the README): approximate FTSE WGBI market-value weights of the four
-# markets in late 2025 (US ≈ 42 %, Japan ≈ 9.5 %, UK ≈ 5 %, Australia ≈ 1.5 % of the index),
-# normalised to these four markets.
-_WGBI = {"US": 42.0, "JP": 9.5, "AU": 1.5, "UK": 5.0}
-BENCHMARK_MIX: dict[str, float] = {k: v / sum(_WGBI.values()) for k, v in _WGBI.items()}
 WEIGHT_FLOOR = 1e-7  # weights below this are reported as 0 (well inside the solver tolerance)
 OK = (cp.OPTIMAL, cp.OPTIMAL_INACCURATE)
 INFEASIBLE = (cp.INFEASIBLE, cp.INFEASIBLE_INACCURATE)
-
-
-@dataclass(frozen=True)
-class Binding:
-    """A binding constraint and its shadow price: bp of objective per ``step`` of the setting."""
-
-    constraint: str
-    shadow_bp: float
-    step: str
-    text: str
-
-
-@dataclass(frozen=True, eq=False)
-class Solution:
-    """One optimal allocation. Weights are fractions of market value (universe index); returns
-    and objective terms in % over the horizon (base ccy); risk / TE annualised % vol."""
-
-    weights: pd.Series
-    status: str
-    solver: str
-    solve_time_s: float
-    objective_pct: float
-    expected_return_pct: float
-    risk_pct: float
-    risk_penalty_pct: float
-    turnover: float
-    turnover_cost_pct: float
-    tracking_error_pct: float
-    duration: float
-    us_share: float
-    hedged_yield_pct: float
-    yield_pct: float
-    binding: tuple[Binding, ...]
-    returns: pd.DataFrame
-    settings: OptimSettings
-    warnings: tuple[str, ...] = field(default_factory=tuple)
-    market_weights: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
 
 
 class Optimiser:
@@ -206,43 +164,60 @@ class Optimiser:
                                "try fewer constraints or a wider duration band")
         return self._solution(settings, values, status, solver, elapsed, notes + warnings)
 
-    def _solution(self, settings: OptimSettings, values: dict, status: str, solver: str, elapsed: float,
-                  warnings: list[str]) -> Solution:
-        u = self.universe
-        pr = self.problem
-        w = np.asarray(pr.w.value, float)
-        w = np.where(w < WEIGHT_FLOOR, 0.0, w)  # interior-point dust: not a position
-        w = w / w.sum()
-        rets = pd.DataFrame(values["components"], index=u.index)
-        mu = values["mu"]
-        D = pr.D
-        dur = float(D @ w)
-        us = float((D * self.bonds.masks.get("US", np.zeros(len(w), bool))) @ w)
-        var = float(pr.variance.value)
-        turnover = float(np.abs(w - values["w0"]).sum()) if values["has_current"] else 0.0
-        e_te = np.concatenate([self.risk.rate_root.T @ (pr.B.T @ (w - self.benchmark)),
-                               values["fx_root"].T @ (pr.C.T @ (w - self.benchmark))])
-        hy = self.hedged_yield_pct(settings.base_ccy)
-        return Solution(
-            weights=pd.Series(w, index=u.index, name="weight"),
-            status=status, solver=solver, solve_time_s=elapsed,
-            objective_pct=float(pr.problem.value),
+    def evaluate(self, settings: OptimSettings, weights: np.ndarray) -> Figures:
+        """Figures of any weights (e.g. the current portfolio) under ``settings``' model."""
+        w = np.asarray(weights, float)
+        mu = self.return_components(settings)["expected_return_pct"]
+        fx_root = np.zeros((4, 4)) if settings.hedged else self.risk.fx_root
+        base = (np.array(FX_CURRENCIES) == settings.base_ccy).astype(float)
+        fresh = self.fresh
+        y = self.risk.rate_root.T @ (fresh.B.T @ w)
+        y_fx = fx_root.T @ (fresh.C.T @ w - w.sum() * base)
+        e_te = np.concatenate([self.risk.rate_root.T @ (fresh.B.T @ (w - self.benchmark)),
+                               fx_root.T @ (fresh.C.T @ (w - self.benchmark))])
+        dur = float(fresh.D @ w)
+        us = float((fresh.D * self.bonds.masks.get("US", np.zeros(len(w), bool))) @ w)
+        return Figures(
             expected_return_pct=float(mu @ w),
-            risk_pct=100.0 * np.sqrt(max(var, 0.0)),
-            risk_penalty_pct=float(values["risk_weight"]) * var,
-            turnover=turnover,
-            turnover_cost_pct=float(values["turnover_cost"]) * turnover,
+            variance=float(y @ y + y_fx @ y_fx),
             tracking_error_pct=100.0 * float(np.linalg.norm(e_te)),
             duration=dur,
             us_share=us / dur if dur > 0 else 0.0,
-            hedged_yield_pct=float(hy @ w),
+            hedged_yield_pct=float(self.hedged_yield_pct(settings.base_ccy) @ w),
             yield_pct=float(self.bonds.yield_pct @ w),
-            binding=explain.binding(self, settings, values),
-            returns=rets,
-            settings=settings,
-            warnings=tuple(warnings),
             market_weights=pd.Series({c: float(w[self.bonds.masks[c]].sum()) if c in self.bonds.masks else 0.0
                                       for c in _codes()}),
+        )
+
+    def _solution(self, settings: OptimSettings, values: dict, status: str, solver: str, elapsed: float,
+                  warnings: list[str]) -> Solution:
+        u = self.universe
+        w = np.asarray(self.problem.w.value, float)
+        w = np.where(w < WEIGHT_FLOOR, 0.0, w)  # interior-point dust: not a position
+        w = w / w.sum()
+        f = self.evaluate(settings, w)
+        turnover = float(np.abs(w - values["w0"]).sum()) if values["has_current"] else 0.0
+        penalty = float(values["risk_weight"]) * f.variance
+        cost = float(values["turnover_cost"]) * turnover if values["has_current"] else 0.0
+        return Solution(
+            weights=pd.Series(w, index=u.index, name="weight"),
+            status=status, solver=solver, solve_time_s=elapsed,
+            objective_pct=f.expected_return_pct - penalty - cost,
+            expected_return_pct=f.expected_return_pct,
+            risk_pct=f.risk_pct,
+            risk_penalty_pct=penalty,
+            turnover=turnover,
+            turnover_cost_pct=cost,
+            tracking_error_pct=f.tracking_error_pct,
+            duration=f.duration,
+            us_share=f.us_share,
+            hedged_yield_pct=f.hedged_yield_pct,
+            yield_pct=f.yield_pct,
+            binding=explain.binding(self, settings, values),
+            returns=pd.DataFrame(values["components"], index=u.index),
+            settings=settings,
+            warnings=tuple(warnings),
+            market_weights=f.market_weights,
         )
 
     def frontier(self, settings: OptimSettings, caps: list[float] | np.ndarray | None = None, **kw) -> pd.DataFrame:
