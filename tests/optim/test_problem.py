@@ -17,7 +17,7 @@ from .test_explain import apply_option
 TOL = 1e-5
 
 
-def check_constraints(opt: Optimiser, s: OptimSettings, w: np.ndarray, allowed=None) -> None:
+def check_constraints(opt: Optimiser, s: OptimSettings, w: np.ndarray, allowed=None, w0=None) -> None:
     """Every constraint of ``s`` holds for ``w`` (independent of the cvxpy model)."""
     u = opt.universe
     D = u["mod_duration"].to_numpy()
@@ -41,6 +41,15 @@ def check_constraints(opt: Optimiser, s: OptimSettings, w: np.ndarray, allowed=N
             assert abs(w[rung == r].sum() - 1 / len(filled)) <= s.rung_tolerance + TOL
     if allowed is not None:
         assert w[~np.asarray(allowed)].sum() < TOL
+    if s.te_max_pct is not None:
+        assert opt.evaluate(s, w).tracking_error_pct <= s.te_max_pct + 1e-3
+    if s.turnover_max is not None and w0 is not None:
+        assert np.abs(w - w0).sum() <= s.turnover_max + 1e-4
+
+
+@pytest.fixture(scope="module")
+def start_weights(optimiser) -> np.ndarray:
+    return optimiser.solve(OptimSettings()).weights.to_numpy()
 
 
 def test_is_dpp(optimiser):
@@ -76,23 +85,25 @@ def test_default_solve_is_optimal(optimiser):
     lo=st.integers(1, 5), span=st.integers(2, 12), jp_min=st.floats(0.0, 0.3),
     uk_max=st.floats(0.1, 1.0), lam=st.floats(0.0, 20.0), hedged=st.booleans(),
     us_view=st.floats(-50, 50), base=st.sampled_from(["USD", "JPY", "AUD", "GBP"]),
+    te=st.one_of(st.none(), st.floats(0.3, 6.0)), turnover=st.one_of(st.none(), st.floats(0.05, 2.0)),
 )
-def test_every_constraint_holds(optimiser, target, band, cap, mw, tol, lo, span, jp_min, uk_max, lam, hedged,
-                                us_view, base):
+def test_every_constraint_holds(optimiser, start_weights, target, band, cap, mw, tol, lo, span, jp_min, uk_max,
+                                lam, hedged, us_view, base, te, turnover):
     s = OptimSettings(base_ccy=base, hedged=hedged, target_duration=target, duration_band=band, us_cap=cap,
                       market_min={"JP": jp_min}, market_max={"UK": uk_max}, max_weight=mw,
                       rungs=(lo, lo + span), rung_tolerance=tol, risk_aversion=lam,
-                      views={"US": CurveView(parallel_bp=us_view)})
+                      views={"US": CurveView(parallel_bp=us_view)}, te_max_pct=te, turnover_max=turnover)
+    w0 = start_weights if turnover is not None else None
     try:
-        sol = optimiser.solve(s)
+        sol = optimiser.solve(s, current_weights=w0)
     except Infeasible as exc:
         assert exc.relaxations or "no allocation" in str(exc)
         assert "infeasible" not in str(exc).lower()
         if not exc.relaxations:
             return
         s = apply_option(s, exc.relaxations, exc.relaxations[0].option)  # the named fix works
-        sol = optimiser.solve(s)
-    check_constraints(optimiser, s, sol.weights.to_numpy())
+        sol = optimiser.solve(s, current_weights=w0)
+    check_constraints(optimiser, s, sol.weights.to_numpy(), w0=w0)
 
 
 def test_lp_equals_linprog(small_inputs):
