@@ -92,6 +92,29 @@ def _view(text: str) -> tuple[str, str, float]:
     return code, tenor, value
 
 
+def _months(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid months {text!r} (expected a whole number 1–120)") from None
+    if not 1 <= v <= 120:
+        raise argparse.ArgumentTypeError(f"horizon {v} months is outside 1–120")
+    return v
+
+
+def _fx_view(text: str) -> tuple[str, float]:
+    ccy, sep, pct = text.partition("=")
+    ccy = ccy.strip().upper()
+    try:
+        value = float(pct)
+    except ValueError:
+        value = float("nan")
+    if not sep or ccy not in CURRENCIES or not -50 <= value <= 50:
+        raise argparse.ArgumentTypeError(f"invalid FX view {text!r} (expected CCY=PCT, CCY in "
+                                         f"{', '.join(CURRENCIES)}, PCT within ±50)")
+    return ccy, value
+
+
 def _rungs(text: str) -> tuple[int, int]:
     a, sep, b = text.partition("-")
     try:
@@ -127,6 +150,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument("--view", type=_view, action="append", metavar="M:TENOR=BP",
                    help="curve view in bp over the horizon; TENOR 2/5/10/30, parallel or slope (2s10s)")
     p.add_argument("--risk-aversion", type=_nonneg, metavar="L", help="λ in return − λ·variance")
+    p.add_argument("--horizon-months", type=_months, metavar="N", help="return horizon in months (default 12)")
+    p.add_argument("--fx-view", type=_fx_view, action="append", metavar="CCY=PCT",
+                   help="unhedged only: %% move of CCY against the base over the horizon (e.g. JPY=3)")
+    p.add_argument("--te-max", type=_nonneg, metavar="PCT", help="max tracking error vs the benchmark, %% a year")
     p.add_argument("--current", metavar="HOLDINGS.csv", help="current holdings: market,id,face (ALLOC.csv works)")
     p.add_argument("--turnover-max", type=_turnover, metavar="FRAC",
                    help="max Σ|w − w_current| (0–2)")
@@ -150,13 +177,16 @@ def build_settings(args: argparse.Namespace, saved: dict[str, Any]) -> OptimSett
     for flag, name in (("base", "base_ccy"), ("hedged", "hedged"), ("target_duration", "target_duration"),
                        ("duration_band", "duration_band"), ("us_cap", "us_cap"), ("max_weight", "max_weight"),
                        ("rungs", "rungs"), ("risk_aversion", "risk_aversion"), ("turnover_max", "turnover_max"),
-                       ("turnover_cost", "turnover_cost_bp")):
+                       ("turnover_cost", "turnover_cost_bp"), ("horizon_months", "horizon_months"),
+                       ("te_max", "te_max_pct")):
         if getattr(args, flag, None) is not None:
             kw[name] = getattr(args, flag)
     if args.market_min:
         kw["market_min"] = {**s.market_min, **dict(args.market_min)}
     if args.market_max:
         kw["market_max"] = {**s.market_max, **dict(args.market_max)}
+    if args.fx_view:
+        kw["fx_view_pct"] = {**s.fx_view_pct, **dict(args.fx_view)}
     if args.no_ladder:
         kw["rung_tolerance"] = None
     elif args.rung_tolerance is not None:

@@ -44,7 +44,7 @@ def binding(opt: Optimiser, settings: OptimSettings, values: dict) -> tuple[Bind
 
     def add(name: str, bp: float, step: str, text: str) -> None:
         if bp >= MIN_SHADOW_BP:
-            out.append(Binding(name, bp, step, text.format(bp=bp)))
+            out.append(Binding(name, bp, step, text.format(bp=bp) + " of risk-adjusted return"))
 
     add("duration_max", _dual(c["duration_max"]).sum() * 0.1 * 100, "+0.1 y",
         f"duration ceiling {values['d_hi']:.2f} y binds: +0.1 y adds {{bp:.2f}} bp")

@@ -15,6 +15,8 @@ currencies against USD (FX factors; USD's is identically 0).
 * Shrinkage toward the diagonal (Ledoit–Wolf style) with a fixed intensity :data:`SHRINKAGE` = 0.10:
   ``Σ = (1 − δ)·S + δ·diag(S)`` — tames 16 × 16 correlations estimated from ~120 points.
 * Annualised × 12. Units: decimal² per year.
+* A market with no history at all (a partial user workspace) gets, per key tenor, the median
+  variance of the other markets at that tenor and no correlation (stated, not estimated).
 
 **FX covariance** (unhedged only): no FX history is bundled, so fixed assumptions are used —
 annual volatility against USD of :data:`FX_VOL_PCT` (JPY 10 %, AUD 11 %, GBP 8 %; rounded long-run
@@ -91,8 +93,12 @@ def key_rate_panel(history: pd.DataFrame) -> pd.DataFrame:
 def build_risk_model(history: pd.DataFrame, window_months: int = WINDOW_MONTHS,
                      half_life_months: float = HALF_LIFE_MONTHS, shrinkage: float = SHRINKAGE) -> RiskModel:
     """Estimate the factor covariances from month-end history (module doc for every choice)."""
-    panel = key_rate_panel(history)
-    changes = (panel.diff() / 100.0).dropna(how="any").tail(window_months)
+    panel = key_rate_panel(history).reindex(columns=list(RATE_FACTORS))
+    have = [c for c in RATE_FACTORS if panel[c].notna().any()]
+    if not have:
+        raise OptimError("the workspace has no yield history; the risk model needs month-end yields "
+                         "(import or restore the bundled history)")
+    changes = (panel[have].diff() / 100.0).dropna(how="any").tail(window_months)
     if len(changes) < 24:
         raise OptimError(f"the yield history has {len(changes)} complete month-end changes for the four "
                          "markets; the risk model needs at least 24 (import more history)")
@@ -101,7 +107,14 @@ def build_risk_model(history: pd.DataFrame, window_months: int = WINDOW_MONTHS,
     wts = 0.5 ** (age / half_life_months)
     wts /= wts.sum()
     s = (x * wts[:, None]).T @ x
-    cov = ((1.0 - shrinkage) * s + shrinkage * np.diag(np.diag(s))) * 12.0
+    part = ((1.0 - shrinkage) * s + shrinkage * np.diag(np.diag(s))) * 12.0
+    cov = np.zeros((len(RATE_FACTORS), len(RATE_FACTORS)))
+    idx = [RATE_FACTORS.index(c) for c in have]
+    cov[np.ix_(idx, idx)] = part
+    for i, name in enumerate(RATE_FACTORS):  # a market without history: same-tenor median variance
+        if name not in have:
+            peers = [cov[j, j] for j, other in enumerate(RATE_FACTORS) if other in have and other[2:] == name[2:]]
+            cov[i, i] = float(np.median(peers)) if peers else float(np.median(np.diag(part)))
     vol = np.array([FX_VOL_PCT[c] / 100.0 for c in FX_CURRENCIES])
     corr = np.full((4, 4), FX_CORR)
     np.fill_diagonal(corr, 1.0)

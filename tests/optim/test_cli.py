@@ -44,13 +44,15 @@ def test_json_summary_and_flags(workspace, tmp_path, capsys):
                  "--market-min", "JP=0.1", "--market-max", "UK=0.5", "--rungs", "1-8", "--rung-tolerance", "0.06",
                  "--view", "US:30=25", "--view", "JP:parallel=10", "--risk-aversion", "2", "--max-weight", "0.12",
                  "--target-duration", "4.5", "--duration-band", "0.3", "--notional", "5e7", "--out", str(alloc),
-                 "--include-zero"])
+                 "--include-zero", "--horizon-months", "6", "--fx-view", "JPY=3", "--te-max", "4"])
     assert code == 0
     d = json.loads(capsys.readouterr().out)
     assert d["base_ccy"] == "GBP" and d["hedged"] is False
     assert d["us_share"] <= 0.25 + 1e-6 and abs(d["duration"] - 4.5) <= 0.3 + 1e-6
     assert d["weight_by_market"]["JP"] >= 0.1 - 1e-6
     assert d["settings"]["views"]["US"]["key_bp"] == {"30.0": 25.0}
+    assert d["settings"]["fx_view_pct"] == {"JPY": 3.0} and d["horizon_months"] == 6
+    assert d["tracking_error_pct"] <= 4.0 + 1e-3
     a = pd.read_csv(alloc)
     assert len(a) > d["bonds_held"]  # --include-zero lists the whole universe
     assert a["market_value_base"].sum() == pytest.approx(5e7, rel=1e-3)
@@ -65,6 +67,8 @@ def test_json_summary_and_flags(workspace, tmp_path, capsys):
     (["--rungs", "10-2"], "rungs"),
     (["--rung-tolerance", "0.1", "--no-ladder"], "not allowed with"),
     (["--preset", "Nope"], "unknown preset"),
+    (["--fx-view", "XXX=2"], "invalid FX view"),
+    (["--horizon-months", "0"], "outside 1–120"),
 ])
 def test_bad_arguments_exit_2(workspace, capsys, argv, words):
     assert main(["optimize", "--workspace", workspace, *argv]) == 2

@@ -134,3 +134,13 @@ def test_face_rounding_and_trades(optimiser, inputs):
     settle = dict(zip(trades["market"], trades["settle_date"], strict=False))
     assert settle.get("AU", "2026-01-05") == "2026-01-05"  # T+2 over the New Year holiday
     assert trade_list(u, face, face, fx, date(2025, 12, 31)).empty
+
+
+def test_market_without_history_gets_a_stated_variance(snapshot):
+    model = build_risk_model(snapshot.history[snapshot.history["market"] != "AU"])
+    from desktop.optim.risk import RATE_FACTORS
+
+    i = RATE_FACTORS.index("AU10y")
+    peers = [model.rate_cov[RATE_FACTORS.index(f"{m}10y"), RATE_FACTORS.index(f"{m}10y")] for m in ("US", "JP", "UK")]
+    assert model.rate_cov[i, i] == pytest.approx(np.median(peers))
+    assert np.count_nonzero(model.rate_cov[i]) == 1
