@@ -234,9 +234,14 @@ def _codes() -> tuple[str, ...]:
 
 
 def assign(problem: LadderProblem, values: dict[str, np.ndarray | float]) -> None:
-    """Set every parameter of ``problem`` that ``values`` names."""
+    """Set the parameters of ``problem`` from ``values``; unchanged ones are skipped (cvxpy validates
+    every assignment, which costs more than the comparison)."""
     for name, param in problem.p.items():
-        param.value = values[name]
+        new = values[name]
+        old = param.value
+        if old is not None and np.shape(old) == np.shape(new) and np.array_equal(old, new):
+            continue
+        param.value = new
 
 
 def run_solvers(problem: cp.Problem, solvers: tuple[str, ...] = SOLVERS) -> tuple[str, str, list[str]]:

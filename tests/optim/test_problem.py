@@ -162,6 +162,15 @@ def test_allowed_mask_is_respected(optimiser):
     check_constraints(optimiser, s, sol.weights.to_numpy(), allowed)
 
 
+def test_scs_fallback_agrees_with_clarabel(optimiser):
+    from desktop.optim.solve import run_solvers
+
+    sol = optimiser.solve(OptimSettings(risk_aversion=2.0))
+    status, used, _ = run_solvers(optimiser.problem.problem, ("SCS",))
+    assert used == "SCS" and status in ("optimal", "optimal_inaccurate")
+    assert optimiser.problem.problem.value == pytest.approx(sol.objective_pct, abs=2e-3)
+
+
 def test_fallback_solver_when_the_first_fails(optimiser):
     from desktop.optim.solve import run_solvers
 
