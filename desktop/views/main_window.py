@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
 from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
@@ -152,6 +152,8 @@ class MainWindow(QMainWindow):
         self.settings.sync()
 
     def closeEvent(self, event) -> None:  # noqa: ANN001
+        for timer in self.findChildren(QTimer):  # staged redraws, hover, debounce: nothing outlives the window
+            timer.stop()
         self.save_layout()
         self.files.shutdown()
         self.session.shutdown()

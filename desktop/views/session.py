@@ -171,7 +171,8 @@ class Session(QObject):
             return
         self.whatif = whatif
         self.whatIfChanged.emit(whatif)
-        self._coalesce.start()  # recompute + re-solve once per event-loop pass, however many moves queued
+        if not self._coalesce.isActive():  # never restart it: a steady stream of moves must not starve it
+            self._coalesce.start()  # recompute + re-solve once per event-loop pass, however many moves queued
 
     def _flush(self) -> None:
         self.recompute()

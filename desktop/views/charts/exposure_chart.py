@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
 from desktop.analytics import KEY_TENORS
@@ -45,16 +45,17 @@ class ExposureChart(LazyRefresh, QWidget):
         self.krd_opt: dict[str, pg.PlotDataItem] = {}
         for code in MARKET_CODES:
             pen = pg.mkPen(market_color(code), width=2)
-            self.krd_cur[code] = kp.plot([], [], pen=pen, symbol="o", symbolSize=6, symbolBrush=market_color(code), name=code)
+            self.krd_cur[code] = kp.plot([], [], pen=pen, name=code)
             dash = pg.mkPen(market_color(code), width=2, style=Qt.PenStyle.DashLine)
             self.krd_opt[code] = kp.plot([], [], pen=dash)
         kp.getAxis("bottom").setTicks([[(i, f"{t:g}y") for i, t in enumerate(KEY_TENORS)]])
         sp = self.scatter.getPlotItem()
-        self.points: dict[str, pg.ScatterPlotItem] = {}
+        # one item for the whole universe (per-point brushes); empty items only for the legend
+        self.universe_pts = pg.ScatterPlotItem(size=6, pen=pg.mkPen(None))
+        sp.addItem(self.universe_pts)
+        self._brushes = {code: pg.mkBrush(market_color(code, 120)) for code in MARKET_CODES}
         for code in MARKET_CODES:
-            item = pg.ScatterPlotItem(size=6, pen=pg.mkPen(None), brush=pg.mkBrush(market_color(code, 120)), name=code)
-            sp.addItem(item)
-            self.points[code] = item
+            sp.legend.addItem(pg.ScatterPlotItem(size=6, pen=pg.mkPen(None), brush=self._brushes[code]), code)
         self.held = pg.ScatterPlotItem(size=11, pen=pg.mkPen("#111111", width=1.5), brush=pg.mkBrush(0, 0, 0, 0),
                                        name="held now")
         self.held_opt = pg.ScatterPlotItem(size=10, symbol="d", pen=pg.mkPen("#111111", width=1),
@@ -68,7 +69,12 @@ class ExposureChart(LazyRefresh, QWidget):
         mp.getAxis("bottom").setTicks([[(i, c) for i, c in enumerate(MARKET_CODES)]])
         self._xy = (np.zeros(0), np.zeros(0))
         self._mask_key: object = None
-        self._mask_cache: dict[str, np.ndarray] = {}
+        self._stages: list = []
+        self._stage_timer = QTimer(self)
+        self._stage_timer.setSingleShot(True)
+        self._stage_timer.setInterval(0)
+        self._stage_timer.timeout.connect(self._run_stage)
+        self._mask_cache: list = []
         self._hover = HoverLabel(self.scatter, self._describe)
         caption = QLabel("Current vs optimised: bars left = current, right (pale, outlined) = optimised; "
                          "key-rate lines solid = current, dashed = optimised; scatter ○ = held now, ◆ = optimised. "
@@ -84,16 +90,31 @@ class ExposureChart(LazyRefresh, QWidget):
         session.chartsChanged.connect(self.refresh)
 
     def refresh(self) -> None:
-        if not self.refresh_if_visible():
+        """Redraw in four stages, one plot per event-loop pass, so a redraw never blocks the loop
+        for four plots' worth of work (a newer refresh restarts the stages with the newest data)."""
+        if not self.refresh_if_visible() or self.session.current is None:
             return
-        s = self.session
-        cur, opt = s.current, s.optimised
-        if cur is None:
-            return
+        self._stages = [self._draw_contrib, self._draw_krd, self._draw_scatter, self._draw_weights]
+        self._run_stage()
+
+    def _run_stage(self) -> None:
+        if self._stages:
+            self._stages.pop(0)()
+        if self._stages:
+            self._stage_timer.start()
+
+    def pending(self) -> bool:
+        return bool(self._stages)
+
+    def _draw_contrib(self) -> None:
+        cur, opt = self.session.current, self.session.optimised
         top = max(self.cur.set(cur.duration_contrib),
                   self.opt.set(opt.duration_contrib if opt is not None else cur.duration_contrib.iloc[0:0]))
         fit_y(self.contrib, top)
         sticky_range(self.contrib, "x", 0.3, float(max(cur.duration_contrib.index.max(), 1)) + 0.7, pad=0.0)
+
+    def _draw_krd(self) -> None:
+        cur, opt = self.session.current, self.session.optimised
         x = np.arange(len(KEY_TENORS), dtype=float)
         k_cur = cur.key_rates.to_numpy(float)
         k_opt = opt.key_rates.to_numpy(float) if opt is not None else None
@@ -105,17 +126,23 @@ class ExposureChart(LazyRefresh, QWidget):
                 self.krd_opt[code].setData([], [])
         hi = max(k_cur.max(), k_opt.max() if k_opt is not None else 0.0)
         fit_y(self.krd, hi, bottom=min(0.0, k_cur.min()), headroom=1.25)
-        self._scatter(s.shifted)
+
+    def _draw_weights(self) -> None:
+        cur, opt = self.session.current, self.session.optimised
         wx = np.arange(len(MARKET_CODES), dtype=float)
         top = self.w_cur.set_matrix(wx, np.diag([cur.weights_by_market[c] for c in MARKET_CODES]), 100.0)
         if opt is not None:
             top = max(top, self.w_opt.set_matrix(wx, np.diag([opt.weights_by_market[c] for c in MARKET_CODES]), 100.0))
+        else:
+            self.w_opt.set_matrix(wx, None)
         fit_y(self.markets, top, headroom=1.1)
 
-    def _masks(self, u: pd.DataFrame) -> dict[str, np.ndarray]:
+    def _draw_scatter(self) -> None:
+        self._scatter(self.session.shifted)
+
+    def _point_brushes(self, u: pd.DataFrame) -> list:
         if self._mask_key is not self.session.universe:
-            mkt = u["market"].to_numpy()
-            self._mask_cache = {code: mkt == code for code in MARKET_CODES}
+            self._mask_cache = [self._brushes[c] for c in u["market"].to_numpy()]
             self._mask_key = self.session.universe
         return self._mask_cache
 
@@ -124,8 +151,7 @@ class ExposureChart(LazyRefresh, QWidget):
         hedged = s.whatif.hedged
         y = hedged_yield_pct(u, s.snapshot.short_rates_pct, s.whatif.base_ccy) if hedged else u["yield_pct"].to_numpy(float)
         d = u["mod_duration"].to_numpy(float)
-        for code, m in self._masks(u).items():
-            self.points[code].setData(d[m], y[m])
+        self.universe_pts.setData(d, y, brush=self._point_brushes(u))
         held = s.face > 0
         self.held.setData(d[held], y[held])
         if s.outcome is not None and s.outcome.face is not None:
