@@ -54,6 +54,7 @@ def test_edit_emits_float_and_copy_tsv(window, qtbot):
     src_row = view.proxy.mapToSource(idx).row()
     assert view.proxy.setData(idx, "3,000,000,000")
     assert s.face[src_row] == 3e9
+    s.flush()  # the table follows on the (throttled) redraw signal
     sel = view.table.selectionModel()
     sel.select(view.proxy.index(0, 0), QItemSelectionModel.SelectionFlag.Select)
     sel.select(view.proxy.index(0, col), QItemSelectionModel.SelectionFlag.Select)
