@@ -244,8 +244,9 @@ def assign(problem: LadderProblem, values: dict[str, np.ndarray | float]) -> Non
         param.value = new
 
 
-def run_solvers(problem: cp.Problem, solvers: tuple[str, ...] = SOLVERS) -> tuple[str, str, list[str]]:
+def run_solvers(problem: cp.Problem, solvers: tuple[str, ...] | None = None) -> tuple[str, str, list[str]]:
     """Solve with the first solver that returns a usable status; (status, solver, warnings)."""
+    solvers = SOLVERS if solvers is None else solvers
     warnings: list[str] = []
     status, used = "solver_error", ""
     for solver in solvers:

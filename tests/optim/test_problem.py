@@ -178,3 +178,40 @@ def test_fallback_solver_when_the_first_fails(optimiser):
     status, used, warnings = run_solvers(optimiser.problem.problem, ("OSQP", "CLARABEL"))
     assert status == "optimal" and used == "CLARABEL"
     assert warnings and "OSQP" in warnings[0]
+
+
+class FakeProblem:
+    """Stands in for a cvxpy problem: each solve pops the next outcome (a status or an exception)."""
+
+    def __init__(self, *outcomes):
+        self.outcomes = list(outcomes)
+        self.status = None
+
+    def solve(self, **_kw):
+        nxt = self.outcomes.pop(0)
+        if isinstance(nxt, Exception):
+            raise nxt
+        self.status = nxt
+
+
+def test_status_handling():
+    import cvxpy as cp
+
+    from desktop.optim.solve import run_solvers
+
+    status, used, warnings = run_solvers(FakeProblem("optimal_inaccurate"), ("A",))
+    assert status == "optimal_inaccurate" and "inaccurate" in warnings[-1]
+    status, used, warnings = run_solvers(FakeProblem(cp.error.SolverError("boom"), "optimal"), ("A", "B"))
+    assert (status, used) == ("optimal", "B") and "A failed" in warnings[0]
+    status, used, warnings = run_solvers(FakeProblem("unbounded", "infeasible"), ("A", "B"))
+    assert (status, used) == ("infeasible", "B") and "A returned unbounded" in warnings[0]
+
+
+def test_every_solver_failing_is_a_typed_error(inputs, monkeypatch):
+    import desktop.optim.solve as solve_mod
+    from desktop.optim.errors import SolverFailed
+
+    opt = Optimiser(inputs)
+    monkeypatch.setattr(solve_mod, "SOLVERS", ("OSQP",))  # OSQP cannot take the TE cone
+    with pytest.raises(SolverFailed, match="could not solve"):
+        opt.solve(OptimSettings())
