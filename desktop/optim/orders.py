@@ -51,13 +51,14 @@ def holdings_face(universe: pd.DataFrame, holdings: pd.DataFrame, source: str = 
 
     Raises ``DataError`` naming the line of a bond that is not in the universe or a bad face.
     """
+    holdings = holdings.rename(columns=lambda c: str(c).strip().lstrip("\ufeff").lower())
     for col in ("market", "id", "face"):
         if col not in holdings.columns:
             raise DataError(f"missing column {col!r}", file=source, field=col, expected="market,id,face")
     face_col = pd.to_numeric(holdings["face"], errors="coerce")
     key = pd.MultiIndex.from_arrays([universe["market"].astype(str), universe["id"].astype(str)])
-    pos = key.get_indexer(pd.MultiIndex.from_arrays([holdings["market"].astype(str).str.strip().str.upper(),
-                                                     holdings["id"].astype(str).str.strip()]))
+    codes = holdings["market"].astype(str).str.strip().str.upper().replace({"GB": "UK"})
+    pos = key.get_indexer(pd.MultiIndex.from_arrays([codes, holdings["id"].astype(str).str.strip()]))
     for i in range(len(holdings)):
         line = i + 2  # header is line 1
         if pos[i] < 0:

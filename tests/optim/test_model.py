@@ -129,6 +129,8 @@ def test_face_rounding_and_trades(optimiser, inputs):
     assert ex.key_rate_profile.to_numpy().sum() == pytest.approx(ex.mod_duration, rel=0.02)
     held = pd.DataFrame({"market": u["market"], "id": u["id"], "face": face})[face > 0]
     np.testing.assert_allclose(holdings_face(u, held), face)
+    shouty = held.rename(columns=str.upper).assign(MARKET=held["market"].replace({"UK": "GB"}).str.lower())
+    np.testing.assert_allclose(holdings_face(u, shouty), face)
     trades = trade_list(u, np.zeros(len(u)), face, fx, date(2025, 12, 31))
     assert set(trades["side"]) == {"BUY"} and len(trades) == (face > 0).sum()
     settle = dict(zip(trades["market"], trades["settle_date"], strict=False))
