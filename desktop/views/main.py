@@ -35,21 +35,27 @@ def run_gui(argv: list[str]) -> int:
     args = parse_args(argv)
     if args.screenshot or args.first_paint_probe:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
-    from desktop.views.app_setup import build_window, first_paint_probe, screenshot
+    from desktop.views.app_setup import build_window, first_paint_probe, populate, screenshot
+    from desktop.views.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName("LadderDesk")
     app.setApplicationName("LadderDesk")
-    window = build_window(args.workspace)
-    if args.preset:
-        window.session.start_preset = args.preset
     if args.first_paint_probe:
-        return first_paint_probe(app, window, START)
+        return first_paint_probe(app, MainWindow(QSettings()), START, args.workspace)
     if args.screenshot:
+        window = build_window(args.workspace)
+        window.session.start_preset = args.preset
         return screenshot(app, window, args.screenshot, args.view, args.width, args.height)
-    window.resize(1500, 950)
+    window = MainWindow(QSettings())  # light shell: painted before pandas/pyqtgraph/cvxpy load
+    if not window.settings.contains("window/geometry"):
+        window.resize(1500, 950)
     window.show()
+    app.processEvents()  # first paint
+    populate(window, args.workspace)
+    window.session.start_preset = args.preset
     window.session.start_loading()
     return app.exec()

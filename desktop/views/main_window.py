@@ -1,6 +1,13 @@
-"""The main window: tabs (holdings, ladder, exposure, curves, trade-off, scenarios), docks, status bar."""
+"""The main window: tabs (holdings, ladder, exposure, curves, trade-off, scenarios), docks, status bar.
+
+Fast start: the window is a light Qt-only shell (menus come later, the tab area says "Loading…")
+that can be shown and painted before pandas, pyqtgraph or cvxpy are imported; :meth:`populate`
+then builds the session-bound views (it imports them lazily).
+"""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
 from PySide6.QtWidgets import (
@@ -14,17 +21,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.views.charts.curves_chart import CurvesChart
-from desktop.views.charts.exposure_chart import ExposureChart
-from desktop.views.charts.ladder_chart import LadderChart
-from desktop.views.charts.tradeoff_chart import TradeoffChart
-from desktop.views.controls import WhatIfPanel
-from desktop.views.holdings_view import HoldingsView
 from desktop.views.message_bar import MessageBar
-from desktop.views.session import Session
-from desktop.views.summary import SummaryPanel
+
+if TYPE_CHECKING:
+    from desktop.views.session import Session
 
 VIEWS = ("holdings", "ladder", "exposure", "curves", "tradeoff", "scenarios")
+TITLES = {"holdings": "Holdings && universe", "ladder": "Ladder", "exposure": "Exposure", "curves": "Curves",
+          "tradeoff": "Trade-off", "scenarios": "Scenarios"}
 
 
 def _scenarios_view(session: Session) -> QWidget | None:
@@ -40,37 +44,21 @@ def _scenarios_view(session: Session) -> QWidget | None:
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, session: Session, presets: list[str] | None = None, settings: QSettings | None = None,
-                 scenarios_tab: bool = True) -> None:
+    def __init__(self, settings: QSettings | None = None) -> None:
         super().__init__()
-        self.session = session
+        self.session: Any = None
+        self.files: Any = None
         self.settings = settings
+        self.views: dict[str, QWidget] = {}
         self.setWindowTitle("LadderDesk")
         self.setAcceptDrops(True)
         # An explicit minimum keeps the layout from changing the top-level window's size constraints
         # after show (offscreen Qt warns "does not support propagateSizeHints()" on every change).
         self.setMinimumSize(960, 640)
         self.tabs = QTabWidget()
-        self.holdings = HoldingsView(session)
-        self.ladder = LadderChart(session)
-        self.exposure = ExposureChart(session)
-        self.curves = CurvesChart(session)
-        self.tradeoff = TradeoffChart(session)
-        self.views: dict[str, QWidget] = {
-            "holdings": self.holdings,
-            "ladder": self.ladder,
-            "exposure": self.exposure,
-            "curves": self.curves,
-            "tradeoff": self.tradeoff,
-        }
-        titles = {"holdings": "Holdings && universe", "ladder": "Ladder", "exposure": "Exposure", "curves": "Curves",
-                  "tradeoff": "Trade-off"}
-        for key, widget in self.views.items():
-            self.tabs.addTab(widget, titles[key])
-        scen = _scenarios_view(session) if scenarios_tab else None
-        if scen is not None:
-            self.views["scenarios"] = scen
-            self.tabs.addTab(scen, "Scenarios")
+        self._placeholder = QLabel("Loading LadderDesk…")
+        self._placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.tabs.addTab(self._placeholder, "LadderDesk")
         self.message_bar = MessageBar()
         central = QWidget()
         column = QVBoxLayout(central)
@@ -79,10 +67,6 @@ class MainWindow(QMainWindow):
         column.addWidget(self.message_bar)
         column.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
-        self.controls = WhatIfPanel(session, presets or ["Neutral"])
-        self.summary = SummaryPanel(session)
-        self._dock("What-if", self.controls, Qt.DockWidgetArea.LeftDockWidgetArea, scroll=True)
-        self._dock("Summary", self.summary, Qt.DockWidgetArea.RightDockWidgetArea)
         self.busy = QProgressBar()
         self.busy.setRange(0, 0)
         self.busy.setMaximumWidth(120)
@@ -91,12 +75,43 @@ class MainWindow(QMainWindow):
         self.status = QLabel("Starting…")
         self.statusBar().addWidget(self.status, 1)
         self.statusBar().addPermanentWidget(self.busy)
+        if settings is not None and isinstance(settings.value("window/geometry"), QByteArray):
+            self.restoreGeometry(settings.value("window/geometry"))
+
+    def populate(self, session: Session, presets: list[str] | None = None, scenarios_tab: bool = True) -> None:
+        """Build the views, docks and menus for ``session`` (imports the heavy modules)."""
+        from desktop.views.charts.curves_chart import CurvesChart
+        from desktop.views.charts.exposure_chart import ExposureChart
+        from desktop.views.charts.ladder_chart import LadderChart
+        from desktop.views.charts.tradeoff_chart import TradeoffChart
+        from desktop.views.controls import WhatIfPanel
+        from desktop.views.holdings_view import HoldingsView
+        from desktop.views.menus import FileActions
+        from desktop.views.summary import SummaryPanel
+
+        self.session = session
+        self.holdings = HoldingsView(session)
+        self.ladder = LadderChart(session)
+        self.exposure = ExposureChart(session)
+        self.curves = CurvesChart(session)
+        self.tradeoff = TradeoffChart(session)
+        self.views = {"holdings": self.holdings, "ladder": self.ladder, "exposure": self.exposure,
+                      "curves": self.curves, "tradeoff": self.tradeoff}
+        scen = _scenarios_view(session) if scenarios_tab else None
+        if scen is not None:
+            self.views["scenarios"] = scen
+        self.tabs.removeTab(0)
+        self._placeholder.deleteLater()
+        for key, widget in self.views.items():
+            self.tabs.addTab(widget, TITLES[key])
+        self.controls = WhatIfPanel(session, presets or ["Neutral"])
+        self.summary = SummaryPanel(session)
+        self._dock("What-if", self.controls, Qt.DockWidgetArea.LeftDockWidgetArea, scroll=True)
+        self._dock("Summary", self.summary, Qt.DockWidgetArea.RightDockWidgetArea)
         session.statusChanged.connect(self.status.setText)
         session.busyChanged.connect(self.busy.setVisible)
         session.titleChanged.connect(self._set_title)
-        from desktop.views.menus import FileActions
-
-        self.files = FileActions(self, settings)
+        self.files = FileActions(self, self.settings)
         self.restore_layout()
 
     # -- drag-and-drop import ------------------------------------------------------------------
@@ -106,7 +121,7 @@ class MainWindow(QMainWindow):
 
     def dropEvent(self, event) -> None:  # noqa: ANN001, N802
         for url in event.mimeData().urls():
-            if url.isLocalFile():
+            if url.isLocalFile() and self.files is not None:
                 self.files.start_import(url.toLocalFile())
                 break
 
@@ -155,6 +170,8 @@ class MainWindow(QMainWindow):
         for timer in self.findChildren(QTimer):  # staged redraws, hover, debounce: nothing outlives the window
             timer.stop()
         self.save_layout()
-        self.files.shutdown()
-        self.session.shutdown()
+        if self.files is not None:
+            self.files.shutdown()
+        if self.session is not None:
+            self.session.shutdown()
         super().closeEvent(event)
