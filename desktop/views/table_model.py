@@ -23,6 +23,7 @@ LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 Index = QModelIndex | QPersistentModelIndex
 DISPLAY = Qt.ItemDataRole.DisplayRole
 ALIGN = Qt.ItemDataRole.TextAlignmentRole
+OTHER_ROLES = frozenset({Qt.ItemDataRole.EditRole, SORT_ROLE, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.ForegroundRole})
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,8 @@ class DataFrameModel(QAbstractTableModel):
             return None
         if role == ALIGN:
             return self._align[index.column()] if index.column() < len(self._align) else None
+        if role not in OTHER_ROLES:  # the delegate asks for ~10 roles per cell; most are unused
+            return None
         if not index.isValid() or index.row() >= self._rows or index.column() >= len(self._columns):
             return None
         col = self._columns[index.column()]
