@@ -14,7 +14,7 @@ The same moves go to the optimiser as its curve views (:class:`desktop.optim.set
 bp by the horizon), so "what if JGB 10s sell off 30 bp" both reprices today's portfolio at once
 and re-optimises with that view.
 The new yield comes from inverting the duration/convexity expansion
-``ΔP/P = −D·Δy + ½·C·Δy²`` (error < 0.1 bp for ±50 bp), duration is moved by
+``ΔP/P = −D·Δy + ½·C·Δy²`` (yield error < 0.25 bp for moves up to ±50 bp; prices are exact), duration is moved by
 ``ΔD = (D² − C)·Δy``, and dv01 = D·P/10⁴.
 
 Ladder builder rule (:func:`build_ladder`): rungs are the universe's (``rung = ceil(years to
