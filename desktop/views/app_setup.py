@@ -102,7 +102,8 @@ def screenshot(app: QApplication, window: MainWindow, path: str, view: str, widt
         app.processEvents()
     pixmap = window.grab()
     Path(path).parent.mkdir(parents=True, exist_ok=True)
-    ok = pixmap.save(path)
+    # PNG quality 0 = the strongest (lossless) compression: README screenshots stay small
+    ok = pixmap.save(path, None, 0 if path.lower().endswith(".png") else -1)
     session.shutdown()
     window.close()
     print(f"wrote {path} ({width}x{height}, view {view})" if ok else f"could not write {path}", file=sys.stderr)

@@ -23,24 +23,24 @@ from desktop.views.charts.base import LazyRefresh, market_color
 from desktop.views.session import Session
 from desktop.views.table_model import Column, DataFrameModel, MarketRungFilter
 
-COLUMNS = [
+COLUMNS = [  # the portfolio's own figures first, so they are on screen without scrolling
     Column("market", "Mkt"),
     Column("id", "ID"),
     Column("name", "Name"),
-    Column("coupon_pct", "Cpn %", "{:.3f}"),
-    Column("maturity", "Maturity", "date"),
     Column("rung", "Rung y", "{:d}"),
-    Column("years_to_maturity", "Yrs", "{:.2f}"),
-    Column("clean_price", "Price (model)", "{:.3f}", tooltip="Model clean price per 100 face off the market's curve"),
     Column("yield_pct", "Yield %", "{:.3f}"),
     Column("hedged_yield_pct", "Hedged %", "{:.3f}", tooltip="FX-hedged yield into the base currency"),
     Column("mod_duration", "Mod dur y", "{:.2f}"),
-    Column("dv01", "DV01 /100", "{:.4f}", tooltip="Price change per 100 face for 1 bp (local ccy)"),
     Column("face", "Face (local)", "{:,.0f}", editable=True, tooltip="Face amount held, local currency; editable"),
-    Column("value_base", "MV (base)", "{:,.0f}"),
     Column("weight_pct", "Weight %", "{:.2f}"),
-    Column("opt_face", "Opt face", "{:,.0f}", tooltip="Optimised face amount (local currency)"),
     Column("opt_weight_pct", "Opt weight %", "{:.2f}"),
+    Column("opt_face", "Opt face", "{:,.0f}", tooltip="Optimised face amount (local currency)"),
+    Column("value_base", "MV (base)", "{:,.0f}"),
+    Column("clean_price", "Price (model)", "{:.3f}", tooltip="Model clean price per 100 face off the market's curve"),
+    Column("dv01", "DV01 /100", "{:.4f}", tooltip="Price change per 100 face for 1 bp (local ccy)"),
+    Column("coupon_pct", "Cpn %", "{:.3f}"),
+    Column("maturity", "Maturity", "date"),
+    Column("years_to_maturity", "Yrs", "{:.2f}"),
 ]
 LIVE = [c.key for c in COLUMNS if c.fmt and c.key not in ("coupon_pct", "maturity", "rung")]
 
@@ -98,9 +98,10 @@ class HoldingsView(LazyRefresh, QWidget):
         self.table = CopyableTable()
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
-        self.table.sortByColumn(5, Qt.SortOrder.AscendingOrder)
+        self.table.sortByColumn(3, Qt.SortOrder.AscendingOrder)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setDefaultSectionSize(22)
+        self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.checks: dict[str, QCheckBox] = {}
@@ -118,7 +119,9 @@ class HoldingsView(LazyRefresh, QWidget):
             spin.setValue(value)
             spin.setSuffix(" y")
             spin.valueChanged.connect(self._refilter)
-        self.held_only = QCheckBox("Held or optimised only")
+        self.held_only = QCheckBox("Held/optimised only")
+        self.held_only.setToolTip("Untick to browse the whole universe")
+        self.held_only.setChecked(True)
         self.held_only.toggled.connect(self._refilter)
         self.count = QLabel()
         bar.addSpacing(16)
@@ -142,6 +145,7 @@ class HoldingsView(LazyRefresh, QWidget):
         session.loaded.connect(self.reload)
         session.chartsChanged.connect(self.refresh)
         self._rows = -1
+        self._held_key: tuple[int, int] = (-1, -1)
 
     def _row_color(self, row: int) -> QColor | None:
         return market_color(str(self.model.raw(row, "market")))
@@ -151,7 +155,7 @@ class HoldingsView(LazyRefresh, QWidget):
         self.model.set_frame(frame)
         self._rows = len(frame)
         self.table.resizeColumnsToContents()
-        self.table.setColumnWidth(2, min(self.table.columnWidth(2), 320))
+        self.table.setColumnWidth(2, min(self.table.columnWidth(2), 190))
         self._refilter()
 
     def refresh(self) -> None:
@@ -161,6 +165,10 @@ class HoldingsView(LazyRefresh, QWidget):
             self.reload()
             return
         self.model.update_columns(holdings_frame(self.session), LIVE)
+        key = (self.session.face_version, id(self.session.outcome))
+        if self.held_only.isChecked() and key != self._held_key:  # which rows are held may have changed
+            self._held_key = key
+            self._refilter()
         self.count.setText(f"{self.proxy.rowCount()} of {self._rows} bonds")
 
     def _refilter(self, *_args: object) -> None:

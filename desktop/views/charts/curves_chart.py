@@ -60,7 +60,7 @@ class CurvesChart(LazyRefresh, QWidget):
         if not self._values and s.snapshot is not None:
             self._draw_base()
         for code, curve in s.curves.items():
-            moved = bool(s.whatif.parallel_bp.get(code) or s.whatif.slope_bp.get(code))
+            moved = bool(np.any(s.whatif.key_shift(code)))
             if moved:
                 y = np.asarray(curve.par_yield_pct(GRID), float)
                 self.shifted[code].setData(GRID, y)

@@ -13,7 +13,7 @@ class TradeoffChart(LazyRefresh, QWidget):
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
-        self.plot = make_plot("Expected return vs US share of duration (US-cap sweep)",
+        self.plot = make_plot("Expected return vs US share of duration (US cap and floor sweep)",
                               "US share of duration (%)", "expected return (%, 1y)")
         p = self.plot.getPlotItem()
         self.curve = p.plot([], [], pen=pg.mkPen("#0072B2", width=2), symbol="o", symbolSize=5,
@@ -24,7 +24,7 @@ class TradeoffChart(LazyRefresh, QWidget):
         p.addItem(self.best)
         self.note = QLabel("Waiting for the first optimisation…")
         self.note.setWordWrap(True)
-        p.legend.setOffset((-10, -10))  # bottom right: the frontier's top is where the optimum sits
+        p.legend.setOffset((-10, 10))  # top right: the frontier falls from top left to bottom right
         lay = QVBoxLayout(self)
         lay.addWidget(self.plot)
         lay.addWidget(self.note)
