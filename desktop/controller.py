@@ -57,6 +57,8 @@ class WhatIf:
     hedged: bool = True
     base_ccy: str = "USD"
     preset: str = "Neutral"
+    rungs: tuple[int, int] | None = None  # ladder builder: the optimiser's rung range (None = preset's)
+    markets: tuple[str, ...] | None = None  # ladder builder: split across these markets only
 
     def with_value(self, name: str, value: Any) -> WhatIf:
         """A copy with one setting changed; ``parallel:US`` / ``slope:JP`` address shift maps."""
@@ -408,6 +410,10 @@ def optim_settings(whatif: WhatIf) -> Any:
         keys = dict(whatif.key_bp.get(code, {}))
         if par or slope or any(keys.values()):
             views[code] = CurveView(float(par), float(slope), keys)
+    if whatif.markets is not None:  # a built ladder: split across its markets, no benchmark-relative bounds
+        base = replace(base, market_min={}, market_max={m: 0.0 for m in MARKET_CODES if m not in whatif.markets})
+    if whatif.rungs is not None:
+        base = replace(base, rungs=tuple(whatif.rungs))
     return replace(
         base,
         target_duration=float(whatif.target_duration),
@@ -564,6 +570,8 @@ def run_card(snapshot: Any, whatif: WhatIf, outcome: SolveOutcome | None) -> dic
             "hedged": whatif.hedged,
             "base_ccy": whatif.base_ccy,
             "preset": whatif.preset,
+            "rungs": list(whatif.rungs) if whatif.rungs else None,
+            "markets": list(whatif.markets) if whatif.markets else None,
         },
         "solver_status": outcome.status if outcome else "not solved",
         "solve_time_s": round(outcome.solve_time_s, 4) if outcome else None,
@@ -575,6 +583,9 @@ def whatif_from_card(card: Mapping[str, Any]) -> WhatIf:
     settings = dict(card.get("settings", {}))
     allowed = set(WhatIf.__dataclass_fields__)
     kw = {k: v for k, v in settings.items() if k in allowed}
+    for name in ("rungs", "markets"):
+        if kw.get(name) is not None:
+            kw[name] = tuple(kw[name])
     if "key_bp" in kw:
         kw["key_bp"] = {c: {float(k): float(v) for k, v in kb.items()} for c, kb in kw["key_bp"].items()}
     return WhatIf(**kw)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -259,6 +259,10 @@ class Session(QObject):
         """Build a ladder (undoable); with ``restrict`` the optimiser may only re-weight its bonds."""
         result = ctl.build_ladder(self.universe, markets, rungs, notional, self.fx)
         self.allowed = result.face > 0 if restrict else None
+        ladder_view = {"rungs": (min(rungs), max(rungs)), "markets": tuple(markets)} if restrict else \
+            {"rungs": None, "markets": None}
+        self.whatif = replace(self.whatif, **ladder_view)
+        self.whatIfChanged.emit(self.whatif)
         self.set_holdings(result.face, "Build ladder")
         self.statusChanged.emit(result.message)
         return result
@@ -292,6 +296,8 @@ class Session(QObject):
 
     def new_portfolio(self) -> None:
         self.portfolio_name = "Untitled ladder"
+        self.allowed = None
+        self.whatif = replace(self.whatif, rungs=None, markets=None)
         ladder = ctl.build_ladder(self.universe, list(self.snapshot.curves), DEFAULT_RUNGS, DEFAULT_NOTIONAL, self.fx)
         self.undo_stack.clear()
         self.replace_face(ladder.face)

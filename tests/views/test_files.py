@@ -72,3 +72,35 @@ def test_layout_remembered(window, settings):
     window.save_layout()
     assert settings.value("window/state") is not None
     assert settings.fileName().endswith("settings.ini")
+
+
+def test_compare_two_saved_variants(window, qtbot):
+    from desktop.views.dialogs.compare import CompareDialog
+
+    s = window.session
+    window.files.save_named("A")
+    s.apply_optimisation()
+    window.files.save_named("B")
+    dialog = CompareDialog(s, window.files.names(), window)
+    qtbot.addWidget(dialog)
+    assert (dialog.a.currentText(), dialog.b.currentText()) == ("A", "B")
+    assert dialog.table.item(0, 0).text().endswith("%") and dialog.table.item(0, 2).text()
+
+
+def test_ladder_builder_rule_and_undo(window, qtbot):
+    from desktop.views.dialogs.ladder_builder import LadderBuilderDialog
+
+    s = window.session
+    before = s.face.copy()
+    dialog = LadderBuilderDialog(s, window)
+    qtbot.addWidget(dialog)
+    dialog.markets["US"].setChecked(False)
+    dialog.first.setValue(2)
+    dialog.last.setValue(6)
+    result = dialog.build()
+    assert len(result.chosen) == 15 and set(result.chosen["market"]) == {"JP", "AU", "UK"}
+    assert s.whatif.markets == ("JP", "AU", "UK") and s.whatif.rungs == (2, 6)
+    assert s.allowed is not None and int(s.allowed.sum()) == 15
+    s.undo_stack.undo()
+    np.testing.assert_array_equal(s.face, before)
+    qtbot.waitUntil(lambda: s.idle, timeout=10_000)

@@ -29,7 +29,6 @@ class CompareDialog(QDialog):
         self.a, self.b = QComboBox(), QComboBox()
         for combo in (self.a, self.b):
             combo.addItems(names)
-            combo.currentTextChanged.connect(self.refresh)
         if len(names) > 1:
             self.b.setCurrentIndex(1)
         top = QHBoxLayout()
@@ -44,7 +43,10 @@ class CompareDialog(QDialog):
         lay = QVBoxLayout(self)
         lay.addLayout(top)
         lay.addWidget(self.table)
+        self.a.currentTextChanged.connect(self.refresh)
+        self.b.currentTextChanged.connect(self.refresh)
         self.refresh()
+        self.setMinimumSize(self.sizeHint())  # fixed before show: no size-hint churn on the window
 
     def evaluation(self, name: str) -> ctl.Evaluation:
         s = self.session

@@ -21,7 +21,9 @@ from desktop.views.session import Session
 RULE = ("One bond per rung per market: on rung r (bonds maturing in (r−1, r] years) the one maturing nearest r, "
         "real bonds before curve-implied generics. A rung with no bond in a market stays empty and is listed. "
         "The notional is split equally across markets, then across that market's rungs; "
-        "then 'Optimise split' lets the optimiser re-weight the chosen bonds.")
+        "then the optimiser may re-weight the chosen bonds across the chosen markets (the preset's "
+        "benchmark-relative market bounds do not apply to a hand-built ladder; duration, US cap and "
+        "views do).")
 
 
 class LadderBuilderDialog(QDialog):
@@ -62,6 +64,7 @@ class LadderBuilderDialog(QDialog):
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
         self.result_: LadderResult | None = None
+        self.setMinimumSize(self.sizeHint())  # fixed before show: no size-hint churn on the window
 
     def build(self) -> LadderResult:
         markets = [c for c, b in self.markets.items() if b.isChecked()]
