@@ -145,7 +145,7 @@ class HoldingsView(LazyRefresh, QWidget):
         session.loaded.connect(self.reload)
         session.chartsChanged.connect(self.refresh)
         self._rows = -1
-        self._held_key: tuple[int, int] = (-1, -1)
+        self._held_key = 0
 
     def _row_color(self, row: int) -> QColor | None:
         return market_color(str(self.model.raw(row, "market")))
@@ -165,8 +165,10 @@ class HoldingsView(LazyRefresh, QWidget):
             self.reload()
             return
         self.model.update_columns(holdings_frame(self.session), LIVE)
-        key = (self.session.face_version, id(self.session.outcome))
-        if self.held_only.isChecked() and key != self._held_key:  # which rows are held may have changed
+        s = self.session
+        opt = s.outcome.face if s.outcome is not None and s.outcome.face is not None else np.zeros(0)
+        key = hash(((s.face > 0).tobytes(), (opt > 0).tobytes()))
+        if self.held_only.isChecked() and key != self._held_key:  # the set of held rows changed
             self._held_key = key
             self._refilter()
         self.count.setText(f"{self.proxy.rowCount()} of {self._rows} bonds")
