@@ -129,7 +129,7 @@ class ShiftEngine:
         dirty = u["dirty_price"].to_numpy(float) * ratio
         d_new = np.maximum(d + (d * d - c) * dy, 0.0)
         scale = np.where(d > 1e-9, d_new / np.maximum(d, 1e-9), 1.0)
-        out = u.copy()
+        out = u.copy(deep=False)  # static columns shared with the base universe (see _static)
         out["dirty_price"] = dirty
         out["clean_price"] = dirty - u["accrued"].to_numpy(float)
         out["yield_pct"] = u["yield_pct"].to_numpy(float) + dy * 100.0
@@ -160,13 +160,34 @@ def hedged_yield_pct(universe: pd.DataFrame, short_rates_pct: Mapping[str, float
 
     Covered interest parity with 3-month rolling hedges: the hedge earns the short-rate differential.
     """
-    local = universe["currency"].map(short_rates_pct).to_numpy(float)
+    local = _per_currency(universe, short_rates_pct)
     return universe["yield_pct"].to_numpy(float) + float(short_rates_pct[base_ccy]) - local
+
+
+_STATIC: dict[int, tuple[np.ndarray, dict[Any, np.ndarray]]] = {}
+
+
+def _per_currency(universe: pd.DataFrame, table: Mapping[str, float]) -> np.ndarray:
+    """``table[currency]`` for every row, cached per universe (what-if copies share the currency
+    column with their base universe, so a slider move never re-maps strings)."""
+    ccy = universe["currency"].to_numpy()
+    entry = _STATIC.get(id(ccy))
+    if entry is None or entry[0] is not ccy:
+        if len(_STATIC) > 16:
+            _STATIC.clear()
+        entry = (ccy, {})
+        _STATIC[id(ccy)] = entry
+    key = tuple(sorted(table.items()))
+    out = entry[1].get(key)
+    if out is None:
+        out = pd.Series(ccy).map(dict(table)).to_numpy(float)
+        entry[1][key] = out
+    return out
 
 
 def market_values_base(universe: pd.DataFrame, face: np.ndarray, fx: Mapping[str, float]) -> np.ndarray:
     """Market value (dirty) of each holding in base currency; ``face`` in local currency."""
-    rate = universe["currency"].map(fx).to_numpy(float)
+    rate = _per_currency(universe, fx)
     return np.asarray(face, float) / 100.0 * universe["dirty_price"].to_numpy(float) * rate
 
 
@@ -308,7 +329,7 @@ def evaluate(
         {k: np.bincount(m_idx, weights=w * universe[k].to_numpy(float), minlength=len(MARKET_CODES)) for k in KEY_RATE_COLUMNS},
         index=list(MARKET_CODES),
     )
-    rate = universe["currency"].map(fx).to_numpy(float)
+    rate = _per_currency(universe, fx)
     dv01_base = float((face / 100.0 * universe["dv01"].to_numpy(float) * rate).sum())
     by_mkt = dict(zip(MARKET_CODES, np.bincount(m_idx, weights=w, minlength=len(MARKET_CODES)), strict=True))
     return Evaluation(
@@ -329,9 +350,20 @@ def evaluate(
     )
 
 
+_MARKET_INDEX: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+
 def _market_index(codes: np.ndarray) -> np.ndarray:
+    """Position of each row's market in MARKET_CODES (cached per market column, as _per_currency)."""
+    hit = _MARKET_INDEX.get(id(codes))
+    if hit is not None and hit[0] is codes:
+        return hit[1]
     pos = {c: i for i, c in enumerate(MARKET_CODES)}
-    return np.fromiter((pos[c] for c in codes), dtype=np.intp, count=len(codes))
+    out = np.fromiter((pos[c] for c in codes), dtype=np.intp, count=len(codes))
+    if len(_MARKET_INDEX) > 16:
+        _MARKET_INDEX.clear()
+    _MARKET_INDEX[id(codes)] = (codes, out)
+    return out
 
 
 def _grid(m_idx: np.ndarray, rungs: np.ndarray, v: np.ndarray) -> pd.DataFrame:
