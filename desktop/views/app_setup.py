@@ -84,6 +84,10 @@ def first_paint_probe(app: QApplication, window: MainWindow, start: float, works
 def screenshot(app: QApplication, window: MainWindow, path: str, view: str, width: int, height: int) -> int:
     """Load the bundled data, wait for the first solve (≤ 60 s), render the window to ``path``."""
     window.resize(width, height)
+    if view not in window.views:
+        print(f"ladderdesk: the {view!r} view is not available in this build", file=sys.stderr)
+        window.close()
+        return 2
     window.show_view(view)
     window.show()
     session = window.session

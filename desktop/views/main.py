@@ -8,14 +8,14 @@ import sys
 import time
 
 START = time.perf_counter()
+VIEW_NAMES = ("holdings", "ladder", "exposure", "curves", "tradeoff", "scenarios")
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="ladderdesk", description="LadderDesk: four-market government bond ladders")
     parser.add_argument("--screenshot", metavar="FILE.png", help="render the window offscreen to FILE.png and exit")
-    parser.add_argument("--view", default="ladder", help="tab for --screenshot: holdings, ladder, exposure, "
-                        "curves, tradeoff, scenarios")
+    parser.add_argument("--view", default="ladder", choices=VIEW_NAMES, help="tab for --screenshot")
     parser.add_argument("--size", default="1600x1000", help="window size for --screenshot, WIDTHxHEIGHT")
     parser.add_argument("--workspace", help="workspace SQLite file (default: the user's workspace)")
     parser.add_argument("--preset", help="optimiser preset to start from (e.g. 'Shift from US rates')")
@@ -47,7 +47,11 @@ def run_gui(argv: list[str]) -> int:
     if args.first_paint_probe:
         return first_paint_probe(app, MainWindow(QSettings()), START, args.workspace)
     if args.screenshot:
-        window = build_window(args.workspace)
+        # a throw-away settings file: the picture never depends on (or changes) the user's saved layout
+        import tempfile
+
+        scratch = tempfile.mkdtemp(prefix="ladderdesk-shot-")
+        window = build_window(args.workspace, QSettings(f"{scratch}/settings.ini", QSettings.Format.IniFormat))
         window.session.start_preset = args.preset
         return screenshot(app, window, args.screenshot, args.view, args.width, args.height)
     window = MainWindow(QSettings())  # light shell: painted before pandas/pyqtgraph/cvxpy load
