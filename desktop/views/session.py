@@ -108,11 +108,15 @@ class Session(QObject):
 
         if self.workspace is None:
             self.workspace = Workspace.open(self.workspace_path)
-        face = self.face if len(self.face) == len(data.universe) and self.is_loaded else None
+        held = ctl.holdings_of(self.universe, self.face) if self.is_loaded else None
         self.set_data(data.snapshot, data.universe, data.engine)
-        if face is not None and face.any():
+        if held is not None and len(held):  # a reload (after an import): keep the holdings, matched by id
+            face, missing = ctl.face_from_holdings(self.universe, held)
             self.face = face
+            self.face_version += 1
             self.recompute()
+            if missing:
+                self.statusChanged.emit(f"{len(missing)} holding(s) not in the new data: {', '.join(missing[:5])}")
 
     def set_data(self, snapshot: Any, universe: pd.DataFrame, engine: ctl.ShiftEngine | None = None) -> None:
         """Install a snapshot + universe and start from the default four-market 1–10y ladder."""

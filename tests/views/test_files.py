@@ -104,3 +104,51 @@ def test_ladder_builder_rule_and_undo(window, qtbot):
     s.undo_stack.undo()
     np.testing.assert_array_equal(s.face, before)
     qtbot.waitUntil(lambda: s.idle, timeout=10_000)
+
+
+def test_drag_and_drop_bonds_file_imports_and_reloads(window, qtbot, tmp_path):
+    from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    s = window.session
+    before = s.universe[["market", "id"]].copy()
+    held = set(s.universe.loc[s.face > 0, "id"]) - {"US-GEN-08Y"}
+    good = tmp_path / "new_bonds.csv"
+    good.write_text("market,id,name,coupon_pct,maturity\nUS,TESTDROP1,UST 4.125% 2033 (test),4.125,2033-08-15\n")
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(good))])
+    event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                       Qt.KeyboardModifier.NoModifier)
+    window.dropEvent(event)
+    qtbot.waitUntil(lambda: "TESTDROP1" in set(s.universe["id"]) or window.message_bar.kind == "error",
+                    timeout=30_000)
+    assert window.message_bar.kind != "error", window.message_bar.text()
+    qtbot.waitUntil(lambda: s.idle, timeout=30_000)
+    # a real bond on the US 8y rung replaces the curve-implied generic one there
+    assert "US-GEN-08Y" in set(before["id"]) and "US-GEN-08Y" not in set(s.universe["id"])
+    assert held <= set(s.universe.loc[s.face > 0, "id"])  # the holdings survive the reload, by id
+    assert s.last_import is not None and s.last_import["rows"] == 1
+
+
+def test_base_currency_switch_converts_values(window, qtbot):
+    s = window.session
+    usd = s.current.market_value_base
+    window.controls.base.setCurrentText("JPY")
+    s.flush()
+    assert s.whatif.base_ccy == "JPY"
+    jpy_per_usd = 1.0 / s.snapshot.fx_usd_per_unit["JPY"]
+    assert abs(s.current.market_value_base / usd / jpy_per_usd - 1) < 1e-9
+    assert "JPY" in window.summary.table.verticalHeaderItem(3).text()
+    qtbot.waitUntil(lambda: s.idle, timeout=10_000)
+
+
+def test_charts_export_to_png_and_svg(window, tmp_path):
+    window.show_view("exposure")
+    window.session.flush()
+    png = window.files.export_chart(str(tmp_path / "chart.png"))
+    svg = window.files.export_chart(str(tmp_path / "chart.svg"))
+    from pathlib import Path
+
+    assert Path(png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    text = Path(svg).read_text(encoding="utf-8")
+    assert "<svg" in text and "Duration contribution" in text

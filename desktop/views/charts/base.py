@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyqtgraph as pg
-from pyqtgraph.exporters import ImageExporter, SVGExporter
+from pyqtgraph.exporters import ImageExporter
 from PySide6.QtCore import QPointF
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QGraphicsItem, QWidget
@@ -52,11 +52,30 @@ def make_plot(title: str, x_label: str, y_label: str, legend: bool = True, legen
 
 
 def export_plot(widget: pg.PlotWidget, path: str | Path) -> Path:
-    """Write a chart to ``path`` as PNG (any non-.svg suffix) or SVG."""
+    """Write a chart to ``path`` as PNG (pyqtgraph's ImageExporter) or, for ``.svg``, SVG.
+
+    SVG is rendered through Qt's QSvgGenerator: pyqtgraph 0.14's SVGExporter fails on some of
+    our items (bar charts drawn from QPictures), Qt's renderer handles every item as vectors.
+    """
     path = Path(path)
-    item = widget.getPlotItem()
-    exporter = SVGExporter(item) if path.suffix.lower() == ".svg" else ImageExporter(item)
-    exporter.export(str(path))
+    if path.suffix.lower() == ".svg":
+        from PySide6.QtCore import QRect, QSize
+        from PySide6.QtGui import QPainter
+        from PySide6.QtSvg import QSvgGenerator
+
+        size = widget.size()
+        generator = QSvgGenerator()
+        generator.setFileName(str(path))
+        generator.setSize(QSize(size.width(), size.height()))
+        generator.setViewBox(QRect(0, 0, size.width(), size.height()))
+        generator.setTitle(widget.getPlotItem().titleLabel.text or "LadderDesk chart")
+        painter = QPainter(generator)
+        try:
+            widget.render(painter)
+        finally:
+            painter.end()
+        return path
+    ImageExporter(widget.getPlotItem()).export(str(path))
     return path
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from desktop.views.charts.base import LazyRefresh, make_plot
+from desktop.views.charts.base import HoverLabel, LazyRefresh, make_plot
 from desktop.views.session import Session
 
 
@@ -22,6 +23,7 @@ class TradeoffChart(LazyRefresh, QWidget):
         self.best = pg.ScatterPlotItem(size=16, symbol="star", brush=pg.mkBrush("#E69F00"), name="optimised")
         p.addItem(self.now)
         p.addItem(self.best)
+        self._hover = HoverLabel(self.plot, self._describe)
         self.note = QLabel("Waiting for the first optimisation…")
         self.note.setWordWrap(True)
         p.legend.setOffset((-10, 10))  # top right: the frontier falls from top left to bottom right
@@ -29,6 +31,22 @@ class TradeoffChart(LazyRefresh, QWidget):
         lay.addWidget(self.plot)
         lay.addWidget(self.note)
         session.solutionChanged.connect(self.refresh)
+
+    def _describe(self, x: float, y: float) -> str:
+        out = self.session.outcome
+        if out is None or out.frontier is None or not len(out.frontier):
+            return ""
+        f = out.frontier
+        (x0, x1), (y0, y1) = self.plot.getPlotItem().vb.viewRange()
+        dx = (f["us_share"].to_numpy(float) * 100.0 - x) / max(x1 - x0, 1e-9)
+        dy = (f["expected_return_pct"].to_numpy(float) - y) / max(y1 - y0, 1e-9)
+        i = int(np.argmin(dx * dx + dy * dy))
+        if dx[i] ** 2 + dy[i] ** 2 > 0.0025:
+            return ""
+        row = f.iloc[i]
+        rule = f"US cap {row['level']:.0%}" if row["kind"] == "cap" else f"US weight ≥ {row['level']:.0%}"
+        return (f"{rule}\nUS share {row['us_share']:.1%} · return {row['expected_return_pct']:.2f} %"
+                f"\nrisk {row['risk_pct']:.2f} % vol")
 
     def showEvent(self, event) -> None:  # noqa: ANN001, N802
         super().showEvent(event)
