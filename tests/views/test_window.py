@@ -27,6 +27,14 @@ def test_slider_move_gives_one_solution_for_last_value(window, qtbot):
     qtbot.waitUntil(lambda: s.idle, timeout=5000)
     assert s.solver.delivered == delivered + 1
     assert len(solutions) == 1 and solutions[0].status.endswith("us_cap=0.2500")
+    # the charts and panels show that solution
+    np.testing.assert_array_equal(s.optimised.face, solutions[0].face)
+    s.flush()
+    window.show_view("ladder")
+    qtbot.waitUntil(lambda: not window.ladder._stale, timeout=1000)
+    heights = sum(float(b.opts["height"].sum()) for b in window.ladder.opt.items.values())
+    assert abs(heights - s.optimised.market_value_base * 1e-6) < 1e-6
+    assert window.summary.table.item(2, 1).text() == f"{s.optimised.mod_duration:.2f} y"
 
 
 def test_curve_slider_updates_charts_at_once(window, qapp, qtbot):
