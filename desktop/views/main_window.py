@@ -111,6 +111,7 @@ class MainWindow(QMainWindow):
         session.statusChanged.connect(self.status.setText)
         session.busyChanged.connect(self.busy.setVisible)
         session.titleChanged.connect(self._set_title)
+        session.loadFailed.connect(self._load_failed)
         self.files = FileActions(self, self.settings)
         self.restore_layout()
 
@@ -138,6 +139,9 @@ class MainWindow(QMainWindow):
         dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
         self.addDockWidget(area, dock)
         return dock
+
+    def _load_failed(self, text: str) -> None:
+        self.message_bar.show_message(text, "error")
 
     def _set_title(self, name: str) -> None:
         self.setWindowTitle(f"{name} — LadderDesk")

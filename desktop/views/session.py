@@ -55,6 +55,7 @@ class Session(QObject):
     statusChanged = Signal(str)
     adviceChanged = Signal(str)
     titleChanged = Signal(str)
+    loadFailed = Signal(str)
 
     def __init__(self, parent: QObject | None = None, solve_fn: Callable[[ctl.SolveJob], ctl.SolveOutcome] = ctl.solve) -> None:
         super().__init__(parent)
@@ -84,7 +85,7 @@ class Session(QObject):
         self.sweep_wanted = False  # the trade-off view is showing: solves also run the US-cap sweep
         self._loader = SolveRunner(load_workspace, self, debounce_ms=0)
         self._loader.finished.connect(self._on_loaded)
-        self._loader.failed.connect(self._on_failed)
+        self._loader.failed.connect(self._on_load_failed)
         self._universe_key = 0
         self._coalesce = QTimer(self)
         self._coalesce.setSingleShot(True)
@@ -231,6 +232,11 @@ class Session(QObject):
         self.statusChanged.emit(text)
         self.recompute()
         self.solutionChanged.emit(outcome)
+
+    def _on_load_failed(self, error: BaseException) -> None:
+        """The workspace could not be opened or read (corrupt/foreign file…): say so, change nothing."""
+        self.statusChanged.emit("Could not load the workspace")
+        self.loadFailed.emit(f"Could not open the workspace — the file was not modified.\n{error}")
 
     def _on_failed(self, error: BaseException) -> None:
         self.statusChanged.emit(f"Error: {error}")

@@ -152,3 +152,19 @@ def test_charts_export_to_png_and_svg(window, tmp_path):
     assert Path(png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     text = Path(svg).read_text(encoding="utf-8")
     assert "<svg" in text and "Duration contribution" in text
+
+
+def test_foreign_workspace_file_is_reported_and_left_untouched(qtbot, settings, tmp_path):
+    from desktop.views.app_setup import build_window
+
+    foreign = tmp_path / "not_a_workspace.sqlite"
+    foreign.write_bytes(b"this is not SQLite\n" * 10)
+    before = foreign.read_bytes()
+    win = build_window(str(foreign), settings, scenarios_tab=False)
+    qtbot.addWidget(win)
+    win.show()
+    win.session.start_loading()
+    qtbot.waitUntil(lambda: win.message_bar.kind == "error", timeout=10_000)
+    assert "not modified" in win.message_bar.text() and "not_a_workspace.sqlite" in win.message_bar.text()
+    assert foreign.read_bytes() == before
+    win.close()
