@@ -29,13 +29,16 @@ def parse_import(job: tuple[str | None, str]) -> Any:
     kind, path = job
     if kind is not None:
         return parse_file(kind, path)
-    first: DataError | None = None
+    errors: list[tuple[str, DataError]] = []
     for k in IMPORT_KINDS:
         try:
             return parse_file(k, path)
         except DataError as exc:
-            first = first or exc
-    raise first if first is not None else DataError(f"{path}: not a recognised bond or curve file", file=path)
+            errors.append((k, exc))
+    # no importer took it: report the one that got furthest into the file (most likely the intended format)
+    kind, best = max(errors, key=lambda e: e[1].line or 0)
+    raise DataError(f"not imported as any of {', '.join(IMPORT_KINDS)}; as '{kind}': {best.reason}",
+                    file=best.file or path, line=best.line, field=best.field, expected=best.expected)
 
 
 class FileActions(QObject):
