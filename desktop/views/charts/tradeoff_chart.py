@@ -18,7 +18,7 @@ class TradeoffChart(LazyRefresh, QWidget):
                               "US share of duration (%)", "expected return (%, 1y)")
         p = self.plot.getPlotItem()
         self.curve = p.plot([], [], pen=pg.mkPen("#0072B2", width=2), symbol="o", symbolSize=5,
-                            symbolBrush="#0072B2", name="optimal for each US cap")
+                            symbolBrush="#0072B2", name="optimal at each US cap / floor")
         self.now = pg.ScatterPlotItem(size=14, symbol="s", brush=pg.mkBrush("#555555"), name="current")
         self.best = pg.ScatterPlotItem(size=16, symbol="star", brush=pg.mkBrush("#E69F00"), name="optimised")
         p.addItem(self.now)
