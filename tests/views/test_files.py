@@ -68,10 +68,26 @@ def test_bad_import_shows_message_and_changes_nothing(window, qtbot, tmp_path):
     np.testing.assert_array_equal(s.face, face)
 
 
-def test_layout_remembered(window, settings):
+def test_layout_remembered(window, settings, qtbot, tmp_path):
+    from PySide6.QtCore import Qt
+
+    from desktop.views.app_setup import build_window
+
+    dock = window.findChild(type(window.summary.parentWidget()), "dock_Summary")
+    window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)  # the PM moves the summary
+    window.resize(1234, 777)
     window.save_layout()
-    assert settings.value("window/state") is not None
-    assert settings.fileName().endswith("settings.ini")
+    assert settings.fileName().startswith(str(tmp_path))  # a test-local file, never the user's
+    again = build_window(str(tmp_path / "ws.sqlite"), settings, scenarios_tab=False)
+    qtbot.addWidget(again)
+    again.show()
+    qtbot.waitExposed(again)
+    # (the offscreen platform's 800×600 virtual screen clamps restored geometry, so the exact size
+    # is not asserted; the dock layout is)
+    assert settings.value("window/geometry") is not None
+    moved = again.findChild(type(dock), "dock_Summary")
+    assert again.dockWidgetArea(moved) == Qt.DockWidgetArea.LeftDockWidgetArea
+    again.close()
 
 
 def test_compare_two_saved_variants(window, qtbot):

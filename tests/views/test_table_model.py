@@ -30,6 +30,7 @@ def test_model_passes_qtmodeltester(qtmodeltester):
 
 def test_holdings_model_passes_qtmodeltester(window, qtmodeltester):
     qtmodeltester.check(window.holdings.model, force_py=True)
+    qtmodeltester.check(window.holdings.proxy, force_py=True)
 
 
 def test_sort_by_raw_value_and_filter(qtbot):
