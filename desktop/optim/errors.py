@@ -11,6 +11,10 @@ class OptimError(LadderDeskError):
     """Base of the optimiser's errors."""
 
 
+class BadInputs(OptimError):
+    """A bond figure, short rate or FX rate is NaN/inf/out of range (the message names bond and field)."""
+
+
 class BadSettings(OptimError):
     """A setting is out of range (the message names the setting and the allowed range)."""
 
