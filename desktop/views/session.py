@@ -56,6 +56,7 @@ class Session(QObject):
     adviceChanged = Signal(str)
     titleChanged = Signal(str)
     loadFailed = Signal(str)
+    scenarioOverlayChanged = Signal(object)  # ScenarioOverlay (scenarios_view) or None
 
     def __init__(self, parent: QObject | None = None, solve_fn: Callable[[ctl.SolveJob], ctl.SolveOutcome] = ctl.solve) -> None:
         super().__init__(parent)
@@ -66,6 +67,7 @@ class Session(QObject):
         self.face = np.zeros(0)
         self.shifted: pd.DataFrame = pd.DataFrame()
         self.curves: dict[str, Any] = {}
+        self.scenario_overlay: Any = None  # the scenario selected in the Scenarios tab (its curves)
         self.current: ctl.Evaluation | None = None
         self.optimised: ctl.Evaluation | None = None
         self.outcome: ctl.SolveOutcome | None = None
@@ -119,8 +121,15 @@ class Session(QObject):
             if missing:
                 self.statusChanged.emit(f"{len(missing)} holding(s) not in the new data: {', '.join(missing[:5])}")
 
+    def set_scenario_overlay(self, overlay: Any) -> None:
+        """Show a scenario's shocked curves in the Curves view (``None`` clears them)."""
+        self.scenario_overlay = overlay
+        self.scenarioOverlayChanged.emit(overlay)
+
     def set_data(self, snapshot: Any, universe: pd.DataFrame, engine: ctl.ShiftEngine | None = None) -> None:
         """Install a snapshot + universe and start from the default four-market 1–10y ladder."""
+        if self.scenario_overlay is not None:
+            self.set_scenario_overlay(None)  # its curves were shocked from the old snapshot
         self.snapshot = snapshot
         self.universe = universe.reset_index(drop=True)
         self.engine = engine if engine is not None else ctl.ShiftEngine(self.universe, snapshot.curves)

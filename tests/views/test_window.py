@@ -69,3 +69,36 @@ def test_undo_redo_edit_and_apply(window, qtbot):
     s.undo_stack.redo()
     np.testing.assert_array_equal(s.face, applied)
     qtbot.waitUntil(lambda: s.idle, timeout=5000)
+
+
+def test_selected_scenario_is_overlaid_in_the_curves_view(qtbot, loaded_data, settings, tmp_path):
+    from desktop.store import Workspace
+    from desktop.views.app_setup import build_window
+    from tests.views.conftest import fake_solve
+
+    window = build_window(str(tmp_path / "ws.sqlite"), settings, solve_fn=fake_solve, scenarios_tab=True)
+    qtbot.addWidget(window)
+    window.session.workspace = Workspace.open(window.session.workspace_path)
+    window.session.set_data(loaded_data.snapshot, loaded_data.universe, loaded_data.engine)
+    window.resize(1400, 900)
+    window.show()
+    qtbot.waitUntil(lambda: window.session.idle and window.session.outcome is not None, timeout=10_000)
+    scen = window.views["scenarios"]
+    window.show_view("scenarios")
+    qtbot.waitUntil(lambda: scen.model.rowCount() > 0, timeout=5000)
+    names = [sc.name for sc in scen.scenarios]
+    row = next(i for i, n in enumerate(names) if "Liberation" in n)
+    scen.select_scenario(row)
+    overlay = window.session.scenario_overlay
+    assert overlay is not None and overlay.name == names[row]
+    x, y = window.curves.scenario["US"].getData()
+    assert x is not None and len(x) > 0
+    base = window.session.snapshot.curves["US"].par_yield_pct(x)
+    # the tariff shock lifts the US 10y by ~47 bp in the preset: the dotted curve sits above the snapshot
+    ten = int(np.argmin(abs(x - 10.0)))
+    assert 0.3 < y[ten] - base[ten] < 0.7
+    assert "Liberation" in window.curves.plot.getPlotItem().titleLabel.text
+    window.session.set_scenario_overlay(None)
+    assert window.curves.scenario["US"].getData()[0] is None or len(window.curves.scenario["US"].getData()[0]) == 0
+    window.close()
+    qtbot.waitUntil(lambda: window.session.solver.active_threads() == 0, timeout=5000)

@@ -1,4 +1,5 @@
-"""Curves view: each market's par curve (model, from the bootstrapped zero curve) and what-if overlay."""
+"""Curves view: each market's par curve (model, from the bootstrapped zero curve), the what-if
+curves (dashed) and, when a scenario is selected in the Scenarios tab, its shocked curves (dotted)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from desktop.views.charts.base import (
 )
 from desktop.views.session import Session
 
+TITLE = "Par curves: solid = snapshot, dashed = what-if, ○ = published quotes"
 GRID = np.round(np.concatenate([np.arange(0.25, 2.0, 0.25), np.arange(2.0, 30.01, 0.5)]), 2)
 
 
@@ -24,25 +26,45 @@ class CurvesChart(LazyRefresh, QWidget):
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
-        self.plot = make_plot("Par curves: solid = snapshot, dashed = what-if, ○ = published quotes",
+        self.plot = make_plot(TITLE,
                               "maturity (years)", "par yield (%, semi-annual)")
         p = self.plot.getPlotItem()
         p.setXRange(0.0, 30.5, padding=0)
         self.base: dict[str, pg.PlotDataItem] = {}
         self.shifted: dict[str, pg.PlotDataItem] = {}
         self.quotes: dict[str, pg.ScatterPlotItem] = {}
+        self.scenario: dict[str, pg.PlotDataItem] = {}
+        self.scenario_name = ""
         for code in MARKET_CODES:
             color = market_color(code)
             self.base[code] = p.plot([], [], pen=pg.mkPen(color, width=2), name=MARKETS[code].name)
             self.shifted[code] = p.plot([], [], pen=pg.mkPen(color, width=2, style=Qt.PenStyle.DashLine))
+            self.scenario[code] = p.plot([], [], pen=pg.mkPen(color, width=2, style=Qt.PenStyle.DotLine))
             self.quotes[code] = pg.ScatterPlotItem(size=5, pen=pg.mkPen(color), brush=pg.mkBrush(255, 255, 255))
             p.addItem(self.quotes[code])
         self._values: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._scenario_values: dict[str, np.ndarray] = {}
         self._hover = HoverLabel(self.plot, self._describe)
         lay = QVBoxLayout(self)
         lay.addWidget(self.plot)
         session.loaded.connect(self._draw_base)
         session.chartsChanged.connect(self.refresh)
+        if hasattr(session, "scenarioOverlayChanged"):
+            session.scenarioOverlayChanged.connect(self.set_overlay)
+
+    def set_overlay(self, overlay: object | None) -> None:
+        """Draw a scenario's shocked curves dotted (``overlay.curves[market]``; None clears them)."""
+        curves = dict(getattr(overlay, "curves", {}) or {})
+        self.scenario_name = str(getattr(overlay, "name", "")) if overlay is not None else ""
+        self._scenario_values = {code: np.asarray(c.par_yield_pct(GRID), float) for code, c in curves.items()}
+        for code, item in self.scenario.items():
+            if code in self._scenario_values:
+                item.setData(GRID, self._scenario_values[code])
+            else:
+                item.setData([], [])
+        title = TITLE + (f", dotted = scenario “{self.scenario_name}”" if self.scenario_name else "")
+        self.plot.getPlotItem().setTitle(title, size="11pt")
+        self._fit()
 
     def _draw_base(self) -> None:
         for code, curve in self.session.snapshot.curves.items():
@@ -71,7 +93,7 @@ class CurvesChart(LazyRefresh, QWidget):
         self._fit()
 
     def _fit(self) -> None:
-        values = [v for pair in self._values.values() for v in pair]
+        values = [v for pair in self._values.values() for v in pair] + list(self._scenario_values.values())
         if values:
             lo, hi = min(float(v.min()) for v in values), max(float(v.max()) for v in values)
             sticky_range(self.plot, "y", lo - 0.25, hi + 0.6, pad=0.0)
@@ -82,5 +104,8 @@ class CurvesChart(LazyRefresh, QWidget):
         lines = [f"{x:.1f} y"]
         for code, (base, new) in self._values.items():
             b, n = np.interp(x, GRID, base), np.interp(x, GRID, new)
-            lines.append(f"{code}: {b:.3f} %" + (f" → {n:.3f} %" if abs(n - b) > 1e-6 else ""))
+            text = f"{code}: {b:.3f} %" + (f" → {n:.3f} %" if abs(n - b) > 1e-6 else "")
+            if code in self._scenario_values:
+                text += f"  (scenario {np.interp(x, GRID, self._scenario_values[code]):.3f} %)"
+            lines.append(text)
         return "\n".join(lines)
