@@ -19,6 +19,7 @@ run: $(STAMP)
 	$(VENV)/bin/ladderdesk
 
 test: $(STAMP)
+	$(VENV)/bin/ruff check .
 	QT_QPA_PLATFORM=offscreen $(VENV)/bin/lint-imports
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
 
@@ -26,13 +27,18 @@ bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m bench
 
 fuzz: $(STAMP)
-	QT_QPA_PLATFORM=offscreen LADDERDESK_FUZZ_EXAMPLES=10000 $(PY) -m pytest -q -m slow tests/hardening -p no:randomly
+	QT_QPA_PLATFORM=offscreen LADDERDESK_FUZZ_EXAMPLES=10000 $(PY) -m pytest -q -m slow tests/hardening
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
+VIEWS := holdings ladder exposure curves tradeoff scenarios
+
 screenshots: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(VENV)/bin/ladderdesk --screenshot docs/overview.png
+	for v in $(VIEWS); do \
+	  QT_QPA_PLATFORM=offscreen $(VENV)/bin/ladderdesk --screenshot docs/screenshot-$$v.png \
+	    --view $$v --preset "Shift from US rates" || exit 1; \
+	done
 
 clean:
 	rm -rf $(VENV) build *.egg-info
