@@ -22,7 +22,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from desktop.analytics import bond_analytics, curve_dirty_price, price_from_yield
+from desktop.analytics import accrued as accrued_interest
+from desktop.analytics import bond_analytics, curve_dirty_price
 from desktop.markets import MARKETS, market, settlement_date
 
 GENERIC_MAX_RUNG = 30
@@ -89,9 +90,13 @@ def build_universe(snapshot, *, include_generic: bool = True) -> pd.DataFrame:
     bonds["is_generic"] = bonds.get("is_generic", False)
     bonds["is_generic"] = bonds["is_generic"].fillna(False).astype(bool)
     settle_col = pd.to_datetime(bonds["market"].map(settles))
-    bonds = bonds[(bonds["maturity"] > settle_col) & bonds["market"].isin(list(snapshot.curves))]
+    # live at settlement: not matured, already issued (a bond issued later cannot be bought today)
+    issued = bonds["issue_date"].isna() | (bonds["issue_date"] <= settle_col)
+    bonds = bonds[(bonds["maturity"] > settle_col) & issued & bonds["market"].isin(list(snapshot.curves))]
     if include_generic:
-        bonds = pd.concat([bonds, _generic_bonds(snapshot, bonds, settles)], ignore_index=True)
+        generic = _generic_bonds(snapshot, bonds, settles)
+        if len(generic):
+            bonds = pd.concat([bonds, generic], ignore_index=True) if len(bonds) else generic
     bonds = bonds.reset_index(drop=True)
     return price_off_curves(bonds, snapshot.curves, settles)
 
@@ -104,7 +109,7 @@ def price_off_curves(bonds: pd.DataFrame, curves: dict, settles: dict[str, date]
         mask = (bonds["market"] == code).to_numpy()
         if mask.any():
             dirty[mask] = curve_dirty_price(bonds[mask], settle[mask], curve.discount)
-    accrued = price_from_yield(bonds, settle, np.full(len(bonds), 4.0))["accrued"].to_numpy()
+    accrued = accrued_interest(bonds, settle)
     figures = bond_analytics(bonds, settle, clean_price=dirty - accrued)
     out = bonds.copy()
     out["currency"] = out["market"].map(lambda m: market(m).currency)

@@ -95,3 +95,23 @@ def test_synthetic_universe_shape(snapshot):
     assert 0.3 < share["UK"] < 0.5 and share["JP"] > 0.08
     assert syn["years_to_maturity"].between(0, 40.1).all()
     assert np.isfinite(syn[["yield_pct", "mod_duration", "convexity"]].to_numpy()).all()
+
+
+def test_bond_not_yet_issued_is_left_out(snapshot):
+    from dataclasses import replace
+
+    bonds = snapshot.bonds.copy()
+    first = bonds.index[0]
+    bonds.loc[first, "issue_date"] = "2026-03-01"  # after the 2025-12-31 as-of date
+    u = build_universe(replace(snapshot, bonds=bonds))
+    assert bonds.loc[first, "id"] not in set(u["id"])
+    assert len(u[~u["is_generic"]]) == len(build_universe(snapshot)[lambda d: ~d["is_generic"]]) - 1
+
+
+def test_snapshot_without_real_bonds_gives_a_generic_ladder(snapshot):
+    from dataclasses import replace
+
+    u = build_universe(replace(snapshot, bonds=snapshot.bonds.iloc[:0]))
+    assert u["is_generic"].all()
+    assert len(u) == 4 * GENERIC_MAX_RUNG
+    np.testing.assert_allclose(u["clean_price"] + u["accrued"], u["dirty_price"], atol=1e-9)
