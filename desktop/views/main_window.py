@@ -141,7 +141,23 @@ class MainWindow(QMainWindow):
         return dock
 
     def _load_failed(self, text: str) -> None:
-        self.message_bar.show_message(text, "error")
+        self.message_bar.show_message(text, "error", ("Start a fresh workspace", self.start_fresh_workspace))
+
+    def start_fresh_workspace(self) -> str:
+        """Open a new workspace (bundled data) beside the unreadable one, which stays untouched.
+
+        The new file is ``<name>-fresh-YYYYmmdd-HHMMSS.sqlite`` in the same folder; returns its path.
+        """
+        import time
+        from pathlib import Path
+
+        bad = Path(self.session.workspace_path or "workspace.sqlite")
+        fresh = bad.with_name(f"{bad.stem}-fresh-{time.strftime('%Y%m%d-%H%M%S')}.sqlite")
+        self.session.workspace = None
+        self.session.workspace_path = str(fresh)
+        self.session.start_loading()
+        self.message_bar.show_message(f"Started a fresh workspace: {fresh} (the old file was not modified).")
+        return str(fresh)
 
     def _set_title(self, name: str) -> None:
         self.setWindowTitle(f"{name} — LadderDesk")

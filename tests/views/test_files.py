@@ -184,3 +184,28 @@ def test_foreign_workspace_file_is_reported_and_left_untouched(qtbot, settings, 
     assert "not modified" in win.message_bar.text() and "not_a_workspace.sqlite" in win.message_bar.text()
     assert foreign.read_bytes() == before
     win.close()
+
+
+def test_fresh_workspace_is_offered_after_a_foreign_file(qtbot, settings, tmp_path):
+    from pathlib import Path
+
+    from desktop.views.app_setup import build_window
+    from tests.views.conftest import fake_solve
+
+    foreign = tmp_path / "broken.sqlite"
+    foreign.write_bytes(b"SQLite format 3\x00" + b"\xff" * 2000)  # a torn header: not a database
+    before = foreign.read_bytes()
+    win = build_window(str(foreign), settings, solve_fn=fake_solve, scenarios_tab=False)
+    qtbot.addWidget(win)
+    win.show()
+    win.session.start_loading()
+    qtbot.waitUntil(lambda: win.message_bar.kind == "error", timeout=10_000)
+    assert win.message_bar.action.isVisible() and "fresh" in win.message_bar.action.text()
+    win.message_bar.action.click()  # the offer: a new workspace beside the bad one
+    qtbot.waitUntil(lambda: win.session.is_loaded and win.session.idle, timeout=20_000)
+    fresh = Path(win.session.workspace_path)
+    assert fresh.parent == tmp_path and fresh.name.startswith("broken-fresh-") and fresh.exists()
+    assert len(win.session.universe) > 100
+    assert foreign.read_bytes() == before
+    win.close()
+    qtbot.waitUntil(lambda: win.session.solver.active_threads() == 0, timeout=5000)
