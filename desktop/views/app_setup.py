@@ -100,6 +100,11 @@ def screenshot(app: QApplication, window: MainWindow, path: str, view: str, widt
         if session.is_loaded and session.solver.delivered and not session.solver.busy:
             break
         time.sleep(0.01)
+    # let the throttled chart redraws and the scenario grid's 60 ms refresh land on the solution
+    settle = time.perf_counter() + 0.5
+    while time.perf_counter() < settle:
+        app.processEvents()
+        time.sleep(0.01)
     QTimer.singleShot(0, app.quit)
     app.processEvents()
     for _ in range(5):

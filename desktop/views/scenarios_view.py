@@ -289,8 +289,10 @@ class ScenariosView(QWidget):
         self.colorbar.setLevels((-span, span))
         self.colorbar.setLabel("right", f"P&L ({self._unit} of {g.base})")
         hp = self.heat.getPlotItem()
-        hp.getAxis("bottom").setTicks([[(i + 0.5, str(c)) for i, c in enumerate(table.columns)]])
-        hp.getAxis("left").setTicks([[(i + 0.5, _short(n, 24)) for i, n in enumerate(table.index)]])
+        # compact column ticks so 15+ narrow cells stay legible: markets, Σ for the total, rung numbers
+        hp.getAxis("bottom").setTicks([[(i + 0.5, _heat_tick(str(c))) for i, c in enumerate(table.columns)]])
+        hp.setLabel("bottom", "market · Σ total · rung (years)")
+        hp.getAxis("left").setTicks([[(i + 0.5, _short(n, 22)) for i, n in enumerate(table.index)]])
         hp.setRange(xRange=(0, values.shape[1]), yRange=(0, values.shape[0]), padding=0)
         self._select(min(self._selected, len(table) - 1), emit=False)
 
@@ -393,6 +395,13 @@ def _plot_widget() -> pg.PlotWidget:
 def _scale(max_abs: float) -> tuple[float, str]:
     """Display scale for amounts: millions from 1m up, else thousands."""
     return (1e6, "millions") if max_abs >= 1e6 else (1e3, "thousands")
+
+
+def _heat_tick(column: str) -> str:
+    """Heat-map column tick: ``Total`` → ``Σ``, ``7y`` → ``7``, market codes as they are."""
+    if column == "Total":
+        return "Σ"
+    return column[:-1] if column.endswith("y") and column[:-1].isdigit() else column
 
 
 def _short(text: str, n: int = 30) -> str:
