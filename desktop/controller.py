@@ -86,6 +86,9 @@ class WhatIf:
         return np.array([self.key_shift(c) for c in MARKET_CODES])
 
 
+MOVED_COLUMNS = ("dirty_price", "clean_price", "yield_pct", "mod_duration", "dv01", *KEY_RATE_COLUMNS)
+
+
 class ShiftEngine:
     """Exact what-if repricing of a universe on parallel/2s10s-shifted zero curves (see module doc)."""
 
@@ -100,7 +103,8 @@ class ShiftEngine:
         self._amount = flows["amount"].to_numpy(float)
         codes = universe["market"].to_numpy()
         code_pos = {c: i for i, c in enumerate(MARKET_CODES)}
-        self._mkt = np.array([code_pos[c] for c in codes], dtype=np.intp)[self._rows]
+        self.market_index = np.array([code_pos[c] for c in codes], dtype=np.intp)  # per bond
+        self._mkt = self.market_index[self._rows]
         z = np.zeros_like(self._t)
         for code, curve in curves.items():
             m = codes[self._rows] == code
@@ -109,35 +113,129 @@ class ShiftEngine:
         self._tent = key_rate_weights(self._t)  # flows × key tenors, linear interpolation weights
         self._n = n
         self.base_dirty = np.bincount(self._rows, weights=self._amount * np.exp(-z * self._t), minlength=n)
+        # static per-bond arrays, read once (a slider move never goes through pandas)
+        self._columns: dict[str, np.ndarray] = {}
+        self._ccy_codes, self._ccy_inverse = np.unique(universe["currency"].to_numpy().astype(str), return_inverse=True)
+        self._rates: dict[tuple[Any, ...], np.ndarray] = {}
+        self.base = Shifted(self, {})
+
+    def column(self, key: str) -> np.ndarray:
+        """A column of the base universe as a numpy array (cached; floats for numeric columns)."""
+        out = self._columns.get(key)
+        if out is None:
+            out = _FrameColumns(self.universe).column(key)
+            self._columns[key] = out
+        return out
+
+    def per_currency(self, table: Mapping[str, float]) -> np.ndarray:
+        """``table[currency]`` for every bond (NaN for a currency not in ``table``), cached."""
+        key = tuple(sorted(table.items()))
+        out = self._rates.get(key)
+        if out is None:
+            if len(self._rates) > 32:
+                self._rates.clear()
+            values = np.array([float(table[c]) if c in table else np.nan for c in self._ccy_codes], dtype=float)
+            out = values[self._ccy_inverse] if len(self._ccy_inverse) else np.zeros(0)
+            self._rates[key] = out
+        return out
 
     def reprice(self, whatif: WhatIf) -> pd.DataFrame:
         """The universe with dirty/clean price, yield, duration and dv01 moved by the what-if."""
-        u = self.universe
+        return self.reprice_arrays(whatif).frame
+
+    def reprice_arrays(self, whatif: WhatIf) -> Shifted:
+        """:meth:`reprice` as numpy arrays (:class:`Shifted`); the DataFrame is built only if asked for."""
         if not whatif.has_shift:
-            return u
+            return self.base
         table = whatif.key_table()
         dz = np.einsum("fk,fk->f", self._tent, table[self._mkt]) / 1e4
         disc = self._amount * np.exp(-(self._z + dz) * self._t)
         dirty_new = np.bincount(self._rows, weights=disc, minlength=self._n)
         ratio = np.where(self.base_dirty > 0, dirty_new / np.maximum(self.base_dirty, 1e-12), 1.0)
         r = ratio - 1.0
-        d = u["mod_duration"].to_numpy(float)
-        c = u["convexity"].to_numpy(float)
+        d = self.column("mod_duration")
+        c = self.column("convexity")
         disc_q = d * d + 2.0 * c * r
         with np.errstate(invalid="ignore", divide="ignore"):
             dy = np.where((c > 1e-9) & (disc_q >= 0), (d - np.sqrt(np.maximum(disc_q, 0))) / c, -r / np.maximum(d, 1e-9))
-        dirty = u["dirty_price"].to_numpy(float) * ratio
+        dirty = self.column("dirty_price") * ratio
         d_new = np.maximum(d + (d * d - c) * dy, 0.0)
         scale = np.where(d > 1e-9, d_new / np.maximum(d, 1e-9), 1.0)
-        out = u.copy(deep=False)  # static columns shared with the base universe (see _static)
-        out["dirty_price"] = dirty
-        out["clean_price"] = dirty - u["accrued"].to_numpy(float)
-        out["yield_pct"] = u["yield_pct"].to_numpy(float) + dy * 100.0
-        out["mod_duration"] = d_new
-        out["dv01"] = d_new * dirty * 1e-4
+        moved = {
+            "dirty_price": dirty,
+            "clean_price": dirty - self.column("accrued"),
+            "yield_pct": self.column("yield_pct") + dy * 100.0,
+            "mod_duration": d_new,
+            "dv01": d_new * dirty * 1e-4,
+        }
         for k in KEY_RATE_COLUMNS:
-            out[k] = u[k].to_numpy(float) * scale
-        return out
+            moved[k] = self.column(k) * scale
+        return Shifted(self, moved)
+
+
+class Shifted:
+    """A universe repriced on the what-if curves, as numpy arrays: the moved columns
+    (:data:`MOVED_COLUMNS`) and the engine's static ones. :attr:`frame` is the DataFrame
+    :meth:`ShiftEngine.reprice` returns, built on first use (a slider move needs only arrays)."""
+
+    def __init__(self, engine: ShiftEngine, moved: Mapping[str, np.ndarray]) -> None:
+        self.engine = engine
+        self.moved = dict(moved)
+        self._frame: pd.DataFrame | None = None
+
+    def __len__(self) -> int:
+        return self.engine._n
+
+    def column(self, key: str) -> np.ndarray:
+        out = self.moved.get(key)
+        return out if out is not None else self.engine.column(key)
+
+    def per_currency(self, table: Mapping[str, float]) -> np.ndarray:
+        return self.engine.per_currency(table)
+
+    @property
+    def market_index(self) -> np.ndarray:
+        return self.engine.market_index
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        if self._frame is None:
+            u = self.engine.universe
+            if not self.moved:
+                self._frame = u
+            else:
+                out = u.copy(deep=False)  # static columns shared with the base universe
+                for k in MOVED_COLUMNS:
+                    out[k] = self.moved[k]
+                self._frame = out
+        return self._frame
+
+
+class _FrameColumns:
+    """:class:`Shifted`'s read interface over a plain DataFrame (the non-hot callers)."""
+
+    def __init__(self, universe: pd.DataFrame) -> None:
+        self.universe = universe
+
+    def __len__(self) -> int:
+        return len(self.universe)
+
+    def column(self, key: str) -> np.ndarray:
+        if key == "rung":
+            return self.universe[key].to_numpy(int)
+        col = self.universe[key]
+        return col.to_numpy(float) if col.dtype.kind in "fiu" else col.to_numpy()
+
+    def per_currency(self, table: Mapping[str, float]) -> np.ndarray:
+        return _per_currency(self.universe, table)
+
+    @property
+    def market_index(self) -> np.ndarray:
+        return _market_index(self.universe["market"].to_numpy())
+
+
+def _columns(universe: pd.DataFrame | Shifted) -> Shifted | _FrameColumns:
+    return universe if isinstance(universe, Shifted) else _FrameColumns(universe)
 
 
 def shifted_curves(curves: Mapping[str, Any], whatif: WhatIf) -> dict[str, Any]:
@@ -155,13 +253,14 @@ def fx_to_base(fx_usd_per_unit: Mapping[str, float], base_ccy: str) -> dict[str,
     return {ccy: float(v) / base for ccy, v in fx_usd_per_unit.items()}
 
 
-def hedged_yield_pct(universe: pd.DataFrame, short_rates_pct: Mapping[str, float], base_ccy: str) -> np.ndarray:
+def hedged_yield_pct(universe: pd.DataFrame | Shifted, short_rates_pct: Mapping[str, float], base_ccy: str) -> np.ndarray:
     """FX-hedged yield in base currency: local yield + (base short rate − local short rate), %.
 
     Covered interest parity with 3-month rolling hedges: the hedge earns the short-rate differential.
     """
-    local = _per_currency(universe, short_rates_pct)
-    return universe["yield_pct"].to_numpy(float) + float(short_rates_pct[base_ccy]) - local
+    cols = _columns(universe)
+    local = cols.per_currency(short_rates_pct)
+    return cols.column("yield_pct") + float(short_rates_pct[base_ccy]) - local
 
 
 _STATIC: dict[int, tuple[np.ndarray, dict[Any, np.ndarray]]] = {}
@@ -185,10 +284,11 @@ def _per_currency(universe: pd.DataFrame, table: Mapping[str, float]) -> np.ndar
     return out
 
 
-def market_values_base(universe: pd.DataFrame, face: np.ndarray, fx: Mapping[str, float]) -> np.ndarray:
+def market_values_base(universe: pd.DataFrame | Shifted, face: np.ndarray, fx: Mapping[str, float]) -> np.ndarray:
     """Market value (dirty) of each holding in base currency; ``face`` in local currency."""
-    rate = _per_currency(universe, fx)
-    return np.asarray(face, float) / 100.0 * universe["dirty_price"].to_numpy(float) * rate
+    cols = _columns(universe)
+    rate = cols.per_currency(fx)
+    return np.asarray(face, float) / 100.0 * cols.column("dirty_price") * rate
 
 
 def face_from_values(universe: pd.DataFrame, value_base: np.ndarray, fx: Mapping[str, float]) -> np.ndarray:
@@ -303,35 +403,38 @@ SUMMARY_ROWS: tuple[tuple[str, str, str], ...] = (
 
 
 def evaluate(
-    universe: pd.DataFrame,
+    universe: pd.DataFrame | Shifted,
     face: np.ndarray,
     fx: Mapping[str, float],
     short_rates_pct: Mapping[str, float],
     base_ccy: str,
     risk_pct: float | None = None,
 ) -> Evaluation:
-    """Aggregate a portfolio's exposures (see :class:`Evaluation`) over ``universe``."""
+    """Aggregate a portfolio's exposures (see :class:`Evaluation`) over ``universe`` (a DataFrame
+    or, on the what-if hot path, the :class:`Shifted` arrays: same figures, no pandas lookups)."""
+    cols = _columns(universe)
     face = np.asarray(face, float)
-    values = market_values_base(universe, face, fx)
+    rate = cols.per_currency(fx)
+    values = face / 100.0 * cols.column("dirty_price") * rate
     total = float(values.sum())
     w = values / total if total > 0 else np.zeros_like(values)
-    dur = universe["mod_duration"].to_numpy(float)
-    y = universe["yield_pct"].to_numpy(float)
-    hy = hedged_yield_pct(universe, short_rates_pct, base_ccy)
-    mkt = universe["market"].to_numpy()
+    dur = cols.column("mod_duration")
+    y = cols.column("yield_pct")
+    hy = y + float(short_rates_pct[base_ccy]) - cols.per_currency(short_rates_pct)
     contrib = w * dur
     total_dur = float(contrib.sum())
-    m_idx = _market_index(mkt)
-    rungs = universe["rung"].to_numpy(int)
+    m_idx = cols.market_index
+    rungs = cols.column("rung")
     dc = _grid(m_idx, rungs, contrib)
     vr = _grid(m_idx, rungs, values)
-    krd = pd.DataFrame(
-        {k: np.bincount(m_idx, weights=w * universe[k].to_numpy(float), minlength=len(MARKET_CODES)) for k in KEY_RATE_COLUMNS},
-        index=list(MARKET_CODES),
-    )
-    rate = _per_currency(universe, fx)
-    dv01_base = float((face / 100.0 * universe["dv01"].to_numpy(float) * rate).sum())
-    by_mkt = dict(zip(MARKET_CODES, np.bincount(m_idx, weights=w, minlength=len(MARKET_CODES)), strict=True))
+    n_mkt = len(MARKET_CODES)
+    krd_matrix = np.column_stack(
+        [np.bincount(m_idx, weights=w * cols.column(k), minlength=n_mkt) for k in KEY_RATE_COLUMNS]
+    ) if len(KEY_RATE_COLUMNS) else np.zeros((n_mkt, 0))
+    krd = pd.DataFrame(krd_matrix, index=_MARKET_LABELS, columns=_KRD_LABELS, copy=False)
+    dv01_base = float((face / 100.0 * cols.column("dv01") * rate).sum())
+    by_mkt = dict(zip(MARKET_CODES, np.bincount(m_idx, weights=w, minlength=n_mkt), strict=True))
+    us = m_idx == _US
     return Evaluation(
         face=face,
         values_base=values,
@@ -341,7 +444,7 @@ def evaluate(
         hedged_yield_pct=float(w @ hy),
         mod_duration=total_dur,
         dv01_base=dv01_base,
-        us_duration_share=float(contrib[mkt == "US"].sum() / total_dur) if total_dur > 0 else 0.0,
+        us_duration_share=float(contrib[us].sum() / total_dur) if total_dur > 0 else 0.0,
         weights_by_market={c: float(by_mkt.get(c, 0.0)) for c in MARKET_CODES},
         duration_contrib=dc,
         key_rates=krd,
@@ -349,6 +452,10 @@ def evaluate(
         risk_pct=risk_pct,
     )
 
+
+_MARKET_LABELS = pd.Index(list(MARKET_CODES))
+_KRD_LABELS = pd.Index(list(KEY_RATE_COLUMNS))
+_US = MARKET_CODES.index("US") if "US" in MARKET_CODES else -1
 
 _MARKET_INDEX: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
@@ -372,9 +479,9 @@ def _grid(m_idx: np.ndarray, rungs: np.ndarray, v: np.ndarray) -> pd.DataFrame:
     if not held.any():
         return pd.DataFrame(0.0, index=pd.Index([], name="rung"), columns=list(MARKET_CODES))
     used, inv = np.unique(rungs[held], return_inverse=True)
-    out = np.zeros((used.size, len(MARKET_CODES)))
-    np.add.at(out, (inv, m_idx[held]), v[held])
-    return pd.DataFrame(out, index=pd.Index(used, name="rung"), columns=list(MARKET_CODES))
+    n_mkt = len(MARKET_CODES)
+    out = np.bincount(inv * n_mkt + m_idx[held], weights=v[held], minlength=used.size * n_mkt).reshape(used.size, n_mkt)
+    return pd.DataFrame(out, index=pd.Index(used, name="rung"), columns=_MARKET_LABELS, copy=False)
 
 
 def cash_flow_ladder(universe: pd.DataFrame, face: np.ndarray, fx: Mapping[str, float] | None) -> pd.DataFrame:

@@ -65,8 +65,10 @@ class Session(QObject):
         self.engine: ctl.ShiftEngine | None = None
         self.whatif = ctl.WhatIf()
         self.face = np.zeros(0)
-        self.shifted: pd.DataFrame = pd.DataFrame()
-        self.curves: dict[str, Any] = {}
+        self.repriced: ctl.Shifted | None = None  # the universe on the what-if curves (numpy arrays)
+        self._shifted_frame: pd.DataFrame | None = None
+        self._curves: dict[str, Any] | None = None
+        self._curves_whatif: ctl.WhatIf | None = None
         self.scenario_overlay: Any = None  # the scenario selected in the Scenarios tab (its curves)
         self.current: ctl.Evaluation | None = None
         self.optimised: ctl.Evaluation | None = None
@@ -159,17 +161,44 @@ class Session(QObject):
     def fx(self) -> dict[str, float]:
         return ctl.fx_to_base(self.snapshot.fx_usd_per_unit, self.whatif.base_ccy)
 
+    @property
+    def shifted(self) -> pd.DataFrame:
+        """The universe on the what-if curves as a DataFrame (built on first use after a recompute:
+        the slider path works on :attr:`repriced`'s arrays)."""
+        if self._shifted_frame is None:
+            return self.repriced.frame if self.repriced is not None else pd.DataFrame()
+        return self._shifted_frame
+
+    @shifted.setter
+    def shifted(self, frame: pd.DataFrame) -> None:
+        self._shifted_frame = frame
+
+    @property
+    def curves(self) -> dict[str, Any]:
+        """Each market's curve on the what-if of the last recompute (computed when first asked for:
+        only the Curves view needs them)."""
+        if self._curves is None:
+            if self._curves_whatif is None or self.snapshot is None:
+                return {}
+            self._curves = ctl.shifted_curves(self.snapshot.curves, self._curves_whatif)
+        return self._curves
+
+    @curves.setter
+    def curves(self, curves: dict[str, Any]) -> None:
+        self._curves = curves
+
     def recompute(self, emit: bool = True) -> None:
         """Instant path: reprice on the what-if curves and re-aggregate both portfolios."""
         if self.engine is None:
             return
-        self.shifted = self.engine.reprice(self.whatif)
-        self.curves = ctl.shifted_curves(self.snapshot.curves, self.whatif)
+        self.repriced = self.engine.reprice_arrays(self.whatif)
+        self._shifted_frame = None
+        self._curves, self._curves_whatif = None, self.whatif
         fx, rates, base = self.fx, self.snapshot.short_rates_pct, self.whatif.base_ccy
         risk_now = self.outcome.current_risk_pct if self.outcome else None
-        self.current = ctl.evaluate(self.shifted, self.face, fx, rates, base, risk_now)
+        self.current = ctl.evaluate(self.repriced, self.face, fx, rates, base, risk_now)
         if self.outcome is not None and self.outcome.face is not None:
-            self.optimised = ctl.evaluate(self.shifted, self.outcome.face, fx, rates, base, self.outcome.risk_pct)
+            self.optimised = ctl.evaluate(self.repriced, self.outcome.face, fx, rates, base, self.outcome.risk_pct)
         else:
             self.optimised = None
         if emit:

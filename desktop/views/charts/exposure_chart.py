@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
 from desktop.analytics import KEY_TENORS
-from desktop.controller import hedged_yield_pct
+from desktop.controller import Shifted, hedged_yield_pct
 from desktop.markets import MARKET_CODES
 from desktop.views.charts.base import (
     HoverLabel,
@@ -138,19 +138,25 @@ class ExposureChart(LazyRefresh, QWidget):
         fit_y(self.markets, top, headroom=1.1)
 
     def _draw_scatter(self) -> None:
-        self._scatter(self.session.shifted)
+        s = self.session
+        self._scatter(s.repriced if s.repriced is not None else s.shifted)
 
-    def _point_brushes(self, u: pd.DataFrame) -> list:
+    def _point_brushes(self, u: pd.DataFrame | Shifted) -> list:
         if self._mask_key is not self.session.universe:
-            self._mask_cache = [self._brushes[c] for c in u["market"].to_numpy()]
+            codes = u.column("market") if isinstance(u, Shifted) else u["market"].to_numpy()
+            self._mask_cache = [self._brushes[c] for c in codes]
             self._mask_key = self.session.universe
         return self._mask_cache
 
-    def _scatter(self, u: pd.DataFrame) -> None:
+    def _scatter(self, u: pd.DataFrame | Shifted) -> None:
+        """``u``: the universe on the what-if curves (the session's numpy arrays or a DataFrame)."""
         s = self.session
         hedged = s.whatif.hedged
-        y = hedged_yield_pct(u, s.snapshot.short_rates_pct, s.whatif.base_ccy) if hedged else u["yield_pct"].to_numpy(float)
-        d = u["mod_duration"].to_numpy(float)
+        if isinstance(u, Shifted):
+            d, y_local = u.column("mod_duration"), u.column("yield_pct")
+        else:
+            d, y_local = u["mod_duration"].to_numpy(float), u["yield_pct"].to_numpy(float)
+        y = hedged_yield_pct(u, s.snapshot.short_rates_pct, s.whatif.base_ccy) if hedged else y_local
         self.universe_pts.setData(d, y, brush=self._point_brushes(u))
         held = s.face > 0
         self.held.setData(d[held], y[held])
@@ -175,5 +181,5 @@ class ExposureChart(LazyRefresh, QWidget):
         i = int(np.argmin(dist))
         if dist[i] > 0.0004:
             return ""
-        u = self.session.shifted
+        u = self.session.universe  # names are static: no need to build the what-if DataFrame
         return f"{u['name'].iat[i]}\nD {d[i]:.2f} y · yield {yy[i]:.3f} %"
