@@ -43,6 +43,7 @@ COLUMNS = [  # the portfolio's own figures first, so they are on screen without 
     Column("years_to_maturity", "Yrs", "{:.2f}"),
 ]
 LIVE = [c.key for c in COLUMNS if c.fmt and c.key not in ("coupon_pct", "maturity", "rung")]
+SHIFTED_LIVE = ("clean_price", "yield_pct", "mod_duration", "dv01", "years_to_maturity")  # straight from the repricing
 
 
 def holdings_frame(session: Session) -> pd.DataFrame:
@@ -58,6 +59,22 @@ def holdings_frame(session: Session) -> pd.DataFrame:
     frame["opt_face"] = opt.face if opt is not None else np.nan
     frame["opt_weight_pct"] = opt.weights * 100.0 if opt is not None else np.nan
     return frame
+
+
+def live_columns(session: Session) -> dict[str, np.ndarray]:
+    """The :data:`LIVE` columns of :func:`holdings_frame` (same values) from the session's numpy
+    arrays: what a slider move refreshes, without building a DataFrame."""
+    r = session.repriced if session.repriced is not None else session.engine.base
+    n = len(r)
+    out = {k: r.column(k) for k in SHIFTED_LIVE}
+    out["hedged_yield_pct"] = hedged_yield_pct(r, session.snapshot.short_rates_pct, session.whatif.base_ccy)
+    out["face"] = np.array(session.face, dtype=float)
+    cur, opt = session.current, session.optimised
+    out["value_base"] = cur.values_base if cur is not None else np.zeros(n)
+    out["weight_pct"] = cur.weights * 100.0 if cur is not None else np.zeros(n)
+    out["opt_face"] = np.asarray(opt.face, float) if opt is not None else np.full(n, np.nan)
+    out["opt_weight_pct"] = opt.weights * 100.0 if opt is not None else np.full(n, np.nan)
+    return out
 
 
 class CopyableTable(QTableView):
@@ -146,9 +163,14 @@ class HoldingsView(LazyRefresh, QWidget):
         session.chartsChanged.connect(self.refresh)
         self._rows = -1
         self._held_key = 0
+        self._colors: dict[str, QColor] = {}
 
     def _row_color(self, row: int) -> QColor | None:
-        return market_color(str(self.model.raw(row, "market")))
+        code = str(self.model.raw(row, "market"))
+        color = self._colors.get(code)
+        if color is None:
+            color = self._colors[code] = market_color(code)
+        return color
 
     def reload(self) -> None:
         frame = holdings_frame(self.session)
@@ -161,11 +183,11 @@ class HoldingsView(LazyRefresh, QWidget):
     def refresh(self) -> None:
         if not self.refresh_if_visible():
             return
-        if self._rows != len(self.session.shifted):
+        s = self.session
+        if s.engine is None or self._rows != len(s.universe):
             self.reload()
             return
-        self.model.update_columns(holdings_frame(self.session), LIVE)
-        s = self.session
+        self.model.update_arrays(live_columns(s))  # dataChanged for the moved columns, no model reset
         opt = s.outcome.face if s.outcome is not None and s.outcome.face is not None else np.zeros(0)
         key = hash(((s.face > 0).tobytes(), (opt > 0).tobytes()))
         if self.held_only.isChecked() and key != self._held_key:  # the set of held rows changed

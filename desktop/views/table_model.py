@@ -1,8 +1,15 @@
-"""Table models over DataFrames: formatted display, raw values for sorting, editable face amounts."""
+"""Table models over DataFrames: formatted display, raw values for sorting, editable face amounts.
+
+Painting a table asks the model, per visible cell, for seven roles, its flags and (through the
+sort/filter proxy) a source index. Each of those is a C++ → Python call, so both models answer the
+delegate's ``multiData`` in one call per cell, the proxy answers ``flags`` itself and the source
+model its own ``index``: 3 Python calls per painted cell instead of 24. Display strings are
+formatted on first paint and kept until the column's values change.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,6 +31,9 @@ Index = QModelIndex | QPersistentModelIndex
 DISPLAY = Qt.ItemDataRole.DisplayRole
 ALIGN = Qt.ItemDataRole.TextAlignmentRole
 OTHER_ROLES = frozenset({Qt.ItemDataRole.EditRole, SORT_ROLE, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.ForegroundRole})
+NO_FLAGS = Qt.ItemFlag.NoItemFlags
+_DISPLAY, _ALIGN = int(DISPLAY), int(ALIGN)  # QModelRoleData.role() is a plain int
+_OTHER = frozenset(int(r) for r in OTHER_ROLES)
 
 
 @dataclass(frozen=True)
@@ -59,6 +69,11 @@ class DataFrameModel(QAbstractTableModel):
         self._rows = 0
         self._colors: Callable[[int], QColor | None] | None = None
         self._align = [int(RIGHT if c.fmt and c.fmt != "date" else LEFT) for c in self._columns]
+        self._ncols = len(self._columns)
+        self._position = {c.key: i for i, c in enumerate(self._columns)}
+        self._texts: list[list[str | None] | None] = [None] * self._ncols  # formatted lazily, per column
+        selectable = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        self._flags = [selectable | Qt.ItemFlag.ItemIsEditable if c.editable else selectable for c in self._columns]
 
     # -- data in -------------------------------------------------------------------------------
     def set_frame(self, frame: pd.DataFrame) -> None:
@@ -66,18 +81,46 @@ class DataFrameModel(QAbstractTableModel):
         self.beginResetModel()
         self._rows = len(frame)
         self._arrays = [self._column_array(frame, c.key) for c in self._columns]
+        self._texts = [None] * self._ncols
         self.endResetModel()
 
     def update_columns(self, frame: pd.DataFrame, keys: Iterable[str]) -> None:
-        """Refresh some columns in place (same rows): one ``dataChanged`` for the block."""
+        """Refresh some columns in place (same rows): ``dataChanged`` for the columns whose values moved."""
         if len(frame) != self._rows:
             self.set_frame(frame)
             return
-        cols = [i for i, c in enumerate(self._columns) if c.key in set(keys)]
-        for i in cols:
-            self._arrays[i] = self._column_array(frame, self._columns[i].key)
-        if cols and self._rows:
-            self.dataChanged.emit(self.index(0, min(cols)), self.index(self._rows - 1, max(cols)))
+        wanted = set(keys)
+        self.update_arrays({c.key: self._column_array(frame, c.key) for c in self._columns if c.key in wanted})
+
+    def update_arrays(self, arrays: Mapping[str, np.ndarray]) -> None:
+        """Refresh columns in place from arrays of the current row count (no model reset): the
+        columns whose values changed drop their formatted strings and get one ``dataChanged`` per
+        contiguous block of columns (unchanged columns are not repainted)."""
+        changed = []
+        for key, values in arrays.items():
+            i = self._position.get(key)
+            if i is None:
+                continue
+            new = np.asarray(values)
+            if len(new) != self._rows:
+                raise ValueError(f"column {key!r}: {len(new)} values for {self._rows} rows")
+            old = self._arrays[i]
+            if old is new or (old.dtype == new.dtype and old.dtype.kind == "f" and np.array_equal(old, new, equal_nan=True)):
+                continue
+            self._arrays[i] = new
+            self._texts[i] = None
+            changed.append(i)
+        if not changed or not self._rows:
+            return
+        changed.sort()
+        start = prev = changed[0]
+        for i in [*changed[1:], None]:
+            if i is not None and i == prev + 1:
+                prev = i
+                continue
+            self.dataChanged.emit(self.createIndex(0, start), self.createIndex(self._rows - 1, prev))
+            if i is not None:
+                start = prev = i
 
     @staticmethod
     def _column_array(frame: pd.DataFrame, key: str) -> np.ndarray:
@@ -93,21 +136,60 @@ class DataFrameModel(QAbstractTableModel):
         return list(self._columns)
 
     def raw(self, row: int, key: str) -> object:
-        return self._arrays[[c.key for c in self._columns].index(key)][row]
+        return self._arrays[self._position[key]][row]
+
+    def text(self, row: int, column: int) -> str:
+        """The display string of a cell (formatted once per value)."""
+        texts = self._texts[column]
+        if texts is None:
+            texts = self._texts[column] = [None] * self._rows
+        out = texts[row]
+        if out is None:
+            out = texts[row] = self._columns[column].text(self._arrays[column][row])
+        return out
+
+    def fill_roles(self, row: int, column: int, span: object) -> None:
+        """Answer every role of a ``QModelRoleDataSpan`` for one cell (what :meth:`data` answers)."""
+        for item in span:  # type: ignore[attr-defined]
+            role = item.role()
+            if role == _DISPLAY:
+                item.setData(self.text(row, column))
+            elif role == _ALIGN:
+                item.setData(self._align[column])
+            else:
+                value = self.data(self.createIndex(row, column), role) if role in _OTHER else None
+                if value is None:
+                    item.clearData()
+                else:
+                    item.setData(value)
 
     # -- Qt model API --------------------------------------------------------------------------
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else self._rows
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._columns)
+        return 0 if parent.isValid() else self._ncols
+
+    def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:  # noqa: B008
+        # one Python call instead of QAbstractTableModel's rowCount() + columnCount()
+        if 0 <= row < self._rows and 0 <= column < self._ncols and not parent.isValid():
+            return self.createIndex(row, column)
+        return QModelIndex()
+
+    def multiData(self, index: Index, roleDataSpan: object) -> None:  # noqa: N802, N803 - Qt API
+        r, c = index.row(), index.column()
+        if index.isValid() and r < self._rows and c < self._ncols:
+            self.fill_roles(r, c, roleDataSpan)
+        else:
+            for item in roleDataSpan:  # type: ignore[attr-defined]
+                item.clearData()
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        # hot path: called per visible cell and role on every repaint — keep it flat
+        # called per role by everything but the delegate's paint (which uses multiData)
         if role == DISPLAY:
             r, c = index.row(), index.column()
-            if r < self._rows and c < len(self._columns):
-                return self._columns[c].text(self._arrays[c][r])
+            if r < self._rows and c < self._ncols:
+                return self.text(r, c)
             return None
         if role == ALIGN:
             return self._align[index.column()] if index.column() < len(self._align) else None
@@ -143,11 +225,11 @@ class DataFrameModel(QAbstractTableModel):
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        if self._columns[index.column()].editable:
-            flags |= Qt.ItemFlag.ItemIsEditable
-        return flags
+            return NO_FLAGS
+        return self._flags[index.column()]
+
+    def column_flags(self, column: int) -> Qt.ItemFlag:
+        return self._flags[column] if 0 <= column < self._ncols else NO_FLAGS
 
     def setData(self, index: Index, value: object, role: int = Qt.ItemDataRole.EditRole) -> bool:
         if role != Qt.ItemDataRole.EditRole or not index.isValid() or not self._columns[index.column()].editable:
@@ -177,6 +259,26 @@ class MarketRungFilter(QSortFilterProxyModel):
         self.beginFilterChange()
         self._markets, self._rungs, self._held_only = markets, rungs, held_only
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    # -- paint fast path: the view asks the proxy; answer in one Python call per cell ----------
+    def multiData(self, index: Index, roleDataSpan: object) -> None:  # noqa: N802, N803 - Qt API
+        model = self.sourceModel()
+        if not isinstance(model, DataFrameModel):
+            super().multiData(index, roleDataSpan)
+            return
+        src = self.mapToSource(index)
+        if src.isValid():
+            model.fill_roles(src.row(), src.column(), roleDataSpan)
+        else:
+            for item in roleDataSpan:  # type: ignore[attr-defined]
+                item.clearData()
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        model = self.sourceModel()
+        if not isinstance(model, DataFrameModel):
+            return super().flags(index)
+        # columns are never filtered or reordered: a cell's flags are its source column's
+        return model.column_flags(index.column()) if index.isValid() else NO_FLAGS
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
         model = self.sourceModel()

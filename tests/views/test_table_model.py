@@ -64,3 +64,38 @@ def test_edit_emits_float_and_copy_tsv(window, qtbot):
     assert lines[0] == "Mkt\tFace (local)"
     assert lines[1].split("\t")[1] == "3000000000.0"
     qtbot.waitUntil(lambda: s.idle, timeout=5000)
+
+
+def test_paint_fast_path_answers_what_data_answers(window):
+    """multiData (one call per painted cell) gives the delegate exactly what data() gives."""
+    from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
+
+    view = window.holdings
+    proxy = view.proxy
+    delegate = QStyledItemDelegate()
+    for r in range(min(proxy.rowCount(), 12)):
+        for c in range(proxy.columnCount()):
+            idx = proxy.index(r, c)
+            option = QStyleOptionViewItem()
+            delegate.initStyleOption(option, idx)
+            assert option.text == (idx.data() or "")
+            assert int(option.displayAlignment) == idx.data(Qt.ItemDataRole.TextAlignmentRole)
+            assert proxy.flags(idx) == view.model.flags(proxy.mapToSource(idx))
+            if c == 0:
+                assert option.palette.text().color() == idx.data(Qt.ItemDataRole.ForegroundRole)
+
+
+def test_update_arrays_repaints_only_moved_columns(qtbot):
+    cols = [Column("market", "Mkt"), Column("value", "Value", "{:,.2f}"), Column("face", "Face", "{:,.0f}"),
+            Column("rung", "Rung", "{:d}")]
+    model = DataFrameModel(cols)
+    model.set_frame(_frame())
+    assert model.index(1, 1).data() == "25.00"
+    seen = []
+    model.dataChanged.connect(lambda a, b, *_: seen.append((a.column(), b.column(), a.row(), b.row())))
+    model.modelReset.connect(lambda: seen.append("reset"))
+    model.update_arrays({"value": [1.0, 2.0, 3.0], "face": _frame()["face"].to_numpy()})  # face unchanged
+    assert seen == [(1, 1, 0, 2)]
+    assert model.index(1, 1).data() == "2.00"  # the formatted-string cache follows the values
+    model.update_arrays({"value": [1.0, 2.0, 3.0]})
+    assert seen == [(1, 1, 0, 2)]  # nothing moved: nothing repainted
