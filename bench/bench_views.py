@@ -45,6 +45,26 @@ def _settle(app, window) -> None:  # noqa: ANN001
             return
 
 
+def _quiet(app, window) -> None:  # noqa: ANN001
+    """Before a move: let the previous move's (stubbed, debounced) solve land and the redraw it
+    triggers finish, so the clock times this move only and the move is the throttle's leading edge.
+
+    Without this the previous move's solve result was usually delivered inside the next move's
+    timed window (its debounce timer fires on the first processEvents after the 100 ms pause and
+    the stub returns at once): an extra recompute + summary refresh in about half the samples, and
+    its chart redraw was left pending on the throttle's trailing edge, not timed.
+    """
+    s = window.session
+    deadline = time.perf_counter() + 5.0
+    while time.perf_counter() < deadline:
+        app.processEvents()
+        stages = getattr(window.views.get("exposure"), "pending", lambda: False)()
+        if not (s.solver.busy or s._charts._timer.isActive() or s._coalesce.isActive() or stages):
+            break
+        time.sleep(0.002)
+    app.processEvents()
+
+
 def _latency(n: int, tmp: Path) -> list[str]:
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
@@ -72,7 +92,7 @@ def _latency(n: int, tmp: Path) -> list[str]:
         times = []
         for _ in range(MOVES):
             time.sleep(0.1)  # past the redraw throttle: every move is a fresh one
-            app.processEvents()
+            _quiet(app, window)
             value = int(rng.integers(-10_000, 10_000))
             start = time.perf_counter()
             slider.setValue(value)
