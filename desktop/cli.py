@@ -19,11 +19,14 @@ half-written; 1 unexpected internal error (one line; set ``LADDERDESK_DEBUG=1`` 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import json
 import os
 import sys
+from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 from typing import Any, NoReturn
 
 import numpy as np
@@ -31,6 +34,7 @@ import pandas as pd
 
 from desktop.errors import DataError, LadderDeskError
 
+MIN_DATE, MAX_DATE = date(1900, 1, 1), date(2199, 12, 31)  # bond calendars' range (QuantLib: 1901–2199)
 IMPORT_KINDS = ("bonds", "us-treasury", "mof-jgb", "rba-f2", "boe", "fred")
 DELEGATED = {"optimize": "desktop.optim.cli", "scenarios": "desktop.scenarios.cli"}
 ANALYTICS_OUT = [
@@ -52,9 +56,12 @@ class _Parser(argparse.ArgumentParser):
 
 def _iso_date(text: str) -> date:
     try:
-        return date.fromisoformat(text)
+        value = date.fromisoformat(text.strip())
     except ValueError:
         raise argparse.ArgumentTypeError(f"invalid date {text!r} (expected YYYY-MM-DD)") from None
+    if not MIN_DATE <= value <= MAX_DATE:
+        raise argparse.ArgumentTypeError(f"date {text!r} is outside {MIN_DATE}..{MAX_DATE}")
+    return value
 
 
 def _add_core(sub: argparse._SubParsersAction) -> None:
@@ -146,13 +153,40 @@ def run_analytics(args: argparse.Namespace) -> int:
 
 
 # -- import / data ------------------------------------------------------------------------------
+@contextlib.contextmanager
+def _workspace(path: str | None) -> Iterator[Any]:
+    """``Workspace.open(path)``; if the command fails on a workspace this call had to create, the
+    new file is removed again (a failed command leaves no workspace behind that was not there)."""
+    from desktop.store import Workspace
+    from desktop.store.workspace import default_workspace_path
+
+    target = Path(path) if path else default_workspace_path()
+    existed = os.path.lexists(target)
+    new_dirs = []  # folders Workspace.open will create for the new file, deepest first
+    parent = target.absolute().parent
+    while not os.path.lexists(parent) and parent != parent.parent:
+        new_dirs.append(parent)
+        parent = parent.parent
+    try:
+        with Workspace.open(path) as ws:
+            yield ws
+    except BaseException:
+        if not existed:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                with contextlib.suppress(OSError):
+                    os.unlink(f"{target}{suffix}")
+            for folder in new_dirs:
+                with contextlib.suppress(OSError):
+                    os.rmdir(folder)  # only if still empty
+        raise
+
+
 def run_import(args: argparse.Namespace) -> int:
     """``ladderdesk import``."""
     from desktop.importers import parse_file
-    from desktop.store import Workspace
 
     result = parse_file(args.kind, args.file)
-    with Workspace.open(args.workspace) as ws:
+    with _workspace(args.workspace) as ws:
         detail = ws.apply_import(result)
         where = ws.path
     what = {"curves": "curve points", "bonds": "bonds", "series": "observations"}[result.kind]
@@ -192,9 +226,7 @@ def _format_summary(s: dict[str, Any]) -> str:
 
 def run_data(args: argparse.Namespace) -> int:
     """``ladderdesk data``."""
-    from desktop.store import Workspace
-
-    with Workspace.open(args.workspace) as ws:
+    with _workspace(args.workspace) as ws:
         if args.set_as_of:
             ws.set_as_of(args.set_as_of)
         summary = ws.summary()
@@ -209,6 +241,12 @@ def main(argv: list[str] | None = None) -> int:
     """Run one command; returns the process exit status (see the module docstring)."""
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
+        for token in argv:  # argparse (3.11) turns `--flag=--` into [] without checking it
+            flag, eq, value = token.partition("=")
+            if flag.startswith("-") and eq and value == "--":
+                raise UsageError(f"argument {flag}: expected a value, got '--'")
+            if token == "--":
+                break
         command = argv[0] if argv and argv[0] in DELEGATED else None
         parser = build_parser(command)
         try:

@@ -176,3 +176,23 @@ def test_internal_error_is_one_line(monkeypatch, capsys) -> None:
     monkeypatch.setitem(cli.RUNNERS, "data", lambda args: 1 / 0)
     assert main(["data"]) == 1
     assert "ZeroDivisionError" in one_error_line(capsys.readouterr().err)
+
+
+@pytest.mark.parametrize("when", ["0001-01-01", "1899-12-31", "2200-01-01"])
+def test_dates_outside_the_calendar_range_are_refused(bonds_csv, capsys, when) -> None:
+    assert main(["analytics", "--bonds", str(bonds_csv), "--settle", when]) == 2
+    line = one_error_line(capsys.readouterr().err)
+    assert "--settle" in line and "outside 1900-01-01..2199-12-31" in line
+
+
+def test_failed_data_command_leaves_no_new_workspace(tmp_path, capsys) -> None:
+    """`data --set-as-of` on a workspace it had to create: the failure removes what it created."""
+    target = tmp_path / "new" / "deeper" / "ws.sqlite"
+    assert main(["data", "--workspace", str(target), "--set-as-of", "1950-01-02"]) == 2
+    assert "no curve on or before 1950-01-02" in one_error_line(capsys.readouterr().err)
+    assert list(tmp_path.iterdir()) == []
+    existing = tmp_path / "ws.sqlite"
+    assert main(["data", "--workspace", str(existing)]) == 0
+    before = existing.read_bytes()
+    assert main(["data", "--workspace", str(existing), "--set-as-of", "1950-01-02"]) == 2
+    assert existing.read_bytes() == before  # an existing workspace is never removed, and unchanged

@@ -19,6 +19,8 @@ from desktop.markets import CURRENCIES, MARKET_CODES
 from desktop.optim.errors import BadSettings
 
 KEY_TENORS: tuple[float, ...] = (2.0, 5.0, 10.0, 30.0)
+MAX_VIEW_BP = 1000.0  # a curve view beyond ±10 % of yield is a typo
+MAX_FX_VIEW_PCT = 50.0
 # Assumption (documented in the README): approximate FTSE WGBI market-value weights of the four
 # markets in late 2025 (US ≈ 42 %, Japan ≈ 9.5 %, UK ≈ 5 %, Australia ≈ 1.5 % of the index),
 # normalised to these four markets.
@@ -115,9 +117,21 @@ class OptimSettings:
                     raise bad(f"{name} market", code, ", ".join(MARKET_CODES))
                 if not 0.0 <= v <= 1.0:
                     raise bad(f"{name}[{code}]", v, "0–1")
-        for code in self.views:
+        for code, view in self.views.items():
             if code not in MARKET_CODES:
                 raise bad("view market", code, ", ".join(MARKET_CODES))
+            for part, bp in (("parallel_bp", view.parallel_bp), ("slope_bp", view.slope_bp), *(
+                    (f"key_bp[{t:g}]", v) for t, v in view.key_bp.items())):
+                if not -MAX_VIEW_BP <= bp <= MAX_VIEW_BP:
+                    raise bad(f"views[{code}].{part}", bp, f"±{MAX_VIEW_BP:g} bp")
+            for t in view.key_bp:
+                if t not in KEY_TENORS:
+                    raise bad(f"views[{code}].key_bp tenor", t, ", ".join(f"{k:g}" for k in KEY_TENORS))
+        for ccy, pct in self.fx_view_pct.items():
+            if ccy not in CURRENCIES:
+                raise bad("fx_view_pct currency", ccy, ", ".join(CURRENCIES))
+            if not -MAX_FX_VIEW_PCT <= pct <= MAX_FX_VIEW_PCT:
+                raise bad(f"fx_view_pct[{ccy}]", pct, f"±{MAX_FX_VIEW_PCT:g} %")
         lo, hi = self.rungs
         if not 1 <= lo <= hi <= 50:
             raise bad("rungs", self.rungs, "1 ≤ first ≤ last ≤ 50")
@@ -151,11 +165,65 @@ class OptimSettings:
         if unknown:
             raise BadSettings(f"unknown optimiser setting(s): {', '.join(sorted(unknown))}")
         kw = dict(d)
-        if "rungs" in kw:
-            kw["rungs"] = tuple(int(x) for x in kw["rungs"])
-        if "views" in kw:
-            kw["views"] = {k: CurveView.from_dict(v) for k, v in dict(kw["views"]).items()}
-        for name in ("market_min", "market_max", "fx_view_pct"):
-            if name in kw:
-                kw[name] = {str(k): float(v) for k, v in dict(kw[name]).items()}
+        for name in list(kw):
+            try:
+                kw[name] = _COERCE[name](kw[name])
+            except (TypeError, ValueError, AttributeError, OverflowError):
+                raise BadSettings(f"setting {name} = {kw[name]!r} has the wrong type "
+                                  f"(expected {_EXPECTED[name]})") from None
         return cls(**kw)
+
+
+def _whole(value: Any) -> int:
+    if isinstance(value, bool) or float(value) != int(value):
+        raise ValueError(value)
+    return int(value)
+
+
+def _number(value: Any) -> float:
+    if isinstance(value, bool | str):  # "0.3" or true in a preset file is a mistake, not a number
+        raise TypeError(value)
+    return float(value)
+
+
+def _optional(convert: Any) -> Any:
+    return lambda value: None if value is None else convert(value)
+
+
+def _numbers_by_code(value: Any) -> dict[str, float]:
+    return {str(k): _number(v) for k, v in dict(value).items()}
+
+
+def _rungs(value: Any) -> tuple[int, int]:
+    lo, hi = (_whole(x) for x in value)
+    return lo, hi
+
+
+def _bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(value)
+    return value
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError(value)
+    return value
+
+
+# How each field of a saved payload is read (:meth:`OptimSettings.from_dict`), and what it must be.
+_COERCE: dict[str, Any] = {
+    "base_ccy": _text, "hedged": _bool, "horizon_months": _whole, "target_duration": _number,
+    "duration_band": _number, "us_cap": _number, "market_min": _numbers_by_code, "market_max": _numbers_by_code,
+    "max_weight": _number, "rungs": _rungs, "rung_tolerance": _optional(_number),
+    "views": lambda v: {str(k): CurveView.from_dict(x) for k, x in dict(v).items()},
+    "fx_view_pct": _numbers_by_code, "risk_aversion": _number, "turnover_max": _optional(_number),
+    "turnover_cost_bp": _number, "te_max_pct": _optional(_number),
+}
+_EXPECTED: dict[str, str] = {
+    "base_ccy": "a currency code", "hedged": "true or false", "horizon_months": "a whole number",
+    "market_min": "market → number", "market_max": "market → number", "rungs": "[first, last] whole years",
+    "rung_tolerance": "a number or null", "views": "market → {parallel_bp, slope_bp, key_bp}",
+    "fx_view_pct": "currency → number", "turnover_max": "a number or null", "te_max_pct": "a number or null",
+}
+_EXPECTED = {name: _EXPECTED.get(name, "a number") for name in _COERCE}

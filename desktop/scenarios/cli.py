@@ -32,6 +32,30 @@ import pandas as pd
 from desktop.errors import DataError
 from desktop.scenarios.model import Scenario
 
+MAX_ROLL_YEARS = 50
+MAX_FACE = 1e15  # a quadrillion of any currency: beyond it, a typo
+
+
+def _notional(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid notional {text!r} (expected a positive number, e.g. 1e8)") from None
+    if not 1.0 <= value <= MAX_FACE:  # NaN fails too
+        raise argparse.ArgumentTypeError(f"notional {text} is outside [1, {MAX_FACE:g}] (base ccy, e.g. 1e8)")
+    return value
+
+
+def _roll_years(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"invalid years {text!r} (expected a whole number 1–{MAX_ROLL_YEARS})") from None
+    if not 1 <= value <= MAX_ROLL_YEARS:
+        raise argparse.ArgumentTypeError(f"roll-forward {value} years is outside 1–{MAX_ROLL_YEARS}")
+    return value
+
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p = subparsers.add_parser("scenarios", help="P&L of a portfolio under stress scenarios (grid)",
@@ -43,12 +67,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument("--preset", action="append", metavar="NAME", help="scenario to run (repeatable)")
     p.add_argument("--scenario-file", action="append", metavar="FILE.json", help="a scenario as JSON")
     p.add_argument("--base", default="USD", choices=["USD", "JPY", "AUD", "GBP"], help="reporting currency")
-    p.add_argument("--notional", type=float, default=100_000_000.0, help="market value for weights (base ccy)")
+    p.add_argument("--notional", type=_notional, default=100_000_000.0, metavar="AMOUNT",
+                   help="market value for weights (base ccy, > 0)")
     p.add_argument("--out", metavar="GRID.csv", help="write the long grid here")
     p.add_argument("--horizon", action="store_true",
                    help="also print the total return to each scenario's horizon, split by component")
-    p.add_argument("--roll-forward", type=int, metavar="YEARS",
-                   help="also roll the ladder forward YEARS years under the first scenario")
+    p.add_argument("--roll-forward", type=_roll_years, metavar="YEARS",
+                   help=f"also roll the ladder forward YEARS years (1–{MAX_ROLL_YEARS}) under the first scenario")
     p.add_argument("--list", action="store_true", help="list the presets (and saved scenarios) and exit")
     return p
 
@@ -61,30 +86,58 @@ def _open_workspace(args: argparse.Namespace) -> Any:
     return Workspace.open(args.workspace, create=False)
 
 
+def _from_payload(payload: Any, file: str | None, field: str | None) -> Scenario:
+    """``Scenario.from_dict`` with any complaint (also a wrongly typed value) as a DataError naming
+    the file (or the --preset argument) and the field."""
+    try:
+        return Scenario.from_dict(payload)
+    except DataError as exc:
+        raise DataError(exc.reason, file=file, field=exc.field or field, expected=exc.expected) from None
+    except (TypeError, ValueError, AttributeError, OverflowError) as exc:
+        raise DataError(f"malformed scenario ({type(exc).__name__}: {exc})", file=file, field=field,
+                        expected="a scenario object as written by Scenario.to_dict (curves: market → "
+                                 "{parallel_bp, slope_bp, curvature_bp, key_bp}, numbers in bp/%)") from None
+
+
+def _unique(scenarios: list[tuple[Scenario, str]]) -> list[Scenario]:
+    """Drop exact repeats (``--preset X --preset X``); two different scenarios sharing a name is an error."""
+    out: dict[str, tuple[Scenario, str]] = {}
+    for sc, origin in scenarios:
+        if sc.name in out:
+            if out[sc.name][0] != sc:
+                raise DataError(f"two different scenarios are named {sc.name!r} ({out[sc.name][1]} and {origin})",
+                                field="--scenario-file", expected="unique scenario names")
+            continue
+        out[sc.name] = (sc, origin)
+    return [sc for sc, _ in out.values()]
+
+
 def _scenarios(args: argparse.Namespace, ws: Any) -> list[Scenario]:
     from desktop.scenarios.presets import PRESETS, get_preset
 
     saved = set(ws.list_scenarios()) if ws is not None else set()
-    out: list[Scenario] = []
+    out: list[tuple[Scenario, str]] = []
     for name in args.preset or []:
         if name in saved:
-            out.append(Scenario.from_dict(ws.load_scenario(name)))
+            out.append((_from_payload(ws.load_scenario(name), None, f"--preset {name!r} (saved scenario)"),
+                        f"--preset {name!r}"))
             continue
         try:
-            out.append(get_preset(name))
+            out.append((get_preset(name), f"--preset {name!r}"))
         except KeyError as exc:
             raise DataError(str(exc.args[0]) + (f"; saved: {', '.join(sorted(saved))}" if saved else ""),
                             field="--preset") from None
     for path in args.scenario_file or []:
         try:
             payload = json.loads(Path(path).read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
-            raise DataError(f"cannot read scenario: {exc}", file=path) from None
-        try:
-            out.append(Scenario.from_dict(payload))
-        except DataError as exc:
-            raise DataError(exc.reason, file=path, field=exc.field, expected=exc.expected) from None
-    return out or list(PRESETS)
+        except OSError as exc:
+            raise DataError(f"cannot read scenario: {exc.strerror or exc}", file=path,
+                            field="--scenario-file") from None
+        except (ValueError, RecursionError) as exc:  # JSONDecodeError, UnicodeDecodeError
+            raise DataError(f"not a JSON scenario: {exc}", file=path, field="--scenario-file",
+                            expected="UTF-8 JSON as written by Scenario.to_dict") from None
+        out.append((_from_payload(payload, path, None), f"--scenario-file {path}"))
+    return _unique(out) or list(PRESETS)
 
 
 def _match(universe: pd.DataFrame, table: pd.DataFrame, source: str) -> np.ndarray:
@@ -117,17 +170,31 @@ def _face(args: argparse.Namespace, ws: Any, engine: Any) -> tuple[str, np.ndarr
     if args.alloc:
         try:
             table = pd.read_csv(args.alloc)
-        except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-            raise DataError(f"cannot read allocation: {exc}", file=args.alloc) from None
+        except OSError as exc:
+            raise DataError(f"cannot read allocation: {exc.strerror or exc}", file=args.alloc,
+                            field="--alloc") from None
+        except ValueError as exc:  # ParserError, EmptyDataError, UnicodeDecodeError
+            raise DataError(f"cannot read allocation: {exc}", file=args.alloc, field="--alloc",
+                            expected="a UTF-8 CSV with id[,market],face|weight") from None
         table.columns = [str(c).strip().lower() for c in table.columns]
         amount = "face" if "face" in table else "weight" if "weight" in table else None
         if "id" not in table or amount is None:
             raise DataError("allocation needs columns id and face or weight", file=args.alloc, line=1,
                             expected="id[,market],face|weight")
+        if table.columns.duplicated().any():
+            dup = table.columns[table.columns.duplicated()][0]
+            raise DataError(f"column {dup!r} appears twice", file=args.alloc, line=1, field=dup,
+                            expected="id[,market],face|weight, each once")
+        if table.empty:
+            raise DataError("allocation has no rows", file=args.alloc, line=2, field="id",
+                            expected="one row per holding")
         values = pd.to_numeric(table[amount], errors="coerce")
-        if values.isna().any() or not np.isfinite(values).all():
-            bad = int(np.flatnonzero(~np.isfinite(values.fillna(np.nan)))[0])
-            raise DataError(f"{amount} is not a number", file=args.alloc, line=bad + 2, field=amount)
+        top, unit = (MAX_FACE, "face in local ccy") if amount == "face" else (1.0, "a fraction of market value")
+        ok = np.isfinite(values.to_numpy(float)) & (values.to_numpy(float) >= 0) & (values.to_numpy(float) <= top)
+        if not ok.all():
+            bad = int(np.flatnonzero(~ok)[0])
+            raise DataError(f"{amount} {table[amount].iloc[bad]!r} is not a number in range", file=args.alloc,
+                            line=bad + 2, field=amount, expected=f"{unit}, 0–{top:g}")
         np.add.at(face, _match(uni, table, args.alloc), values.to_numpy(float))
         if amount == "weight":
             face = face_from_weights(engine, face, args.notional)
@@ -178,6 +245,10 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if ws is not None:
             ws.close()
+    if not (face > 0).any():
+        raise DataError(f"portfolio {name!r} holds nothing (every face or weight is 0)",
+                        file=args.alloc, field="--portfolio" if args.portfolio else "face",
+                        expected="at least one holding with a positive amount")
     grid = scenario_grid(engine, scenarios, {name: face})
     _extras(args, engine, face, scenarios)
     long = grid.long.assign(base_ccy=args.base)

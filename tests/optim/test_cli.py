@@ -102,3 +102,51 @@ def test_saved_user_preset(workspace, capsys):
     assert main(["optimize", "--workspace", workspace, "--preset", "Mine", "--json"]) == 0
     d = json.loads(capsys.readouterr().out)
     assert d["us_cap"] == 0.5 and d["target_duration"] == 4.0
+
+
+def test_out_and_trades_written_together_or_not_at_all(workspace, tmp_path, capsys):
+    alloc = tmp_path / "a.csv"
+    assert main(["optimize", "--workspace", workspace, "--out", str(alloc),
+                 "--trades", str(tmp_path / "missing" / "t.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "t.csv" in err and "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []  # no ALLOC.csv, no temp file
+    (tmp_path / "folder").mkdir()
+    assert main(["optimize", "--workspace", workspace, "--out", str(alloc), "--trades", str(tmp_path / "folder")]) == 2
+    assert "is a folder" in capsys.readouterr().err and not alloc.exists()
+    assert main(["optimize", "--workspace", workspace, "--out", str(alloc), "--trades", str(alloc)]) == 2
+    assert "--out and --trades name the same file" in capsys.readouterr().err and not alloc.exists()
+
+
+@pytest.mark.parametrize("payload, words", [
+    ({"rungs": "ab"}, "setting rungs"),
+    ({"us_cap": "0.3"}, "setting us_cap"),
+    ({"hedged": "yes"}, "setting hedged"),
+    ({"views": {"US": {"parallel_bp": "x"}}}, "setting views"),
+    ({"views": {"US": {"parallel_bp": 5000}}}, "views[US].parallel_bp"),
+    ({"fx_view_pct": {"JPY": 80}}, "fx_view_pct[JPY]"),
+    ({"fx_view_pct": {"EUR": 1}}, "fx_view_pct currency"),
+])
+def test_damaged_saved_preset_exit_2(workspace, capsys, payload, words):
+    from desktop.store import Workspace
+
+    with Workspace.open(workspace) as ws:
+        ws.save_preset("Damaged", payload)
+    assert main(["optimize", "--workspace", workspace, "--preset", "Damaged"]) == 2
+    err = capsys.readouterr().err
+    assert words in err and "Traceback" not in err and "internal error" not in err
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["--risk-aversion", "1e5", "--risk-aversion", "0.5"], "argument --risk-aversion: 1e5 is outside [0, 10000]"),
+    (["--target-duration", "41"], "argument --target-duration: 41 is outside (0, 40]"),
+    (["--te-max", "nan"], "argument --te-max"),
+    (["--turnover-cost", "1e9"], "argument --turnover-cost"),
+    (["--notional", "5e-324"], "argument --notional"),
+    (["--notional", "1e300"], "argument --notional"),
+    (["--market-max=--"], "argument --market-max: expected a value"),
+])
+def test_ranges_checked_at_parse_time(workspace, capsys, argv, words):
+    assert main(["optimize", "--workspace", workspace, *argv]) == 2
+    err = capsys.readouterr().err
+    assert words in err and "internal error" not in err

@@ -77,3 +77,76 @@ def test_horizon_and_roll_forward(capsys):
 def test_list(capsys):
     assert main(["scenarios", "--list"]) == 0
     assert "FRED" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["--notional", "nan"], "argument --notional"),
+    (["--notional", "-5"], "argument --notional"),
+    (["--notional", "inf"], "argument --notional"),
+    (["--roll-forward", "-1"], "argument --roll-forward"),
+    (["--roll-forward", "0"], "outside 1–50"),
+    (["--roll-forward", "1000000"], "outside 1–50"),
+])
+def test_bad_numbers_exit_2(capsys, argv, words):
+    assert main(["scenarios", *argv]) == 2
+    err = capsys.readouterr().err
+    assert words in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("content, words", [
+    (b"", "cannot read allocation"),
+    (b"\xff\xfe\x00garbage", "cannot read allocation"),
+    (b"id,face\n", "no rows"),
+    (b"id,face,Face\nX,1,2\n", "appears twice"),
+    (b"id,face\nUST,-5\n", "line 2"),
+    (b"id,weight\nUST,7\n", "fraction of market value"),
+])
+def test_unreadable_alloc_exit_2(tmp_path, capsys, content, words):
+    (tmp_path / "a.csv").write_bytes(content)
+    assert main(["scenarios", "--alloc", str(tmp_path / "a.csv")]) == 2
+    err = capsys.readouterr().err
+    assert words in err and "a.csv" in err and "internal error" not in err
+
+
+@pytest.mark.parametrize("content", [
+    b"\xff\xfe{}", b"[1, 2]", b'{"name": "x", "curves": {"US": 5}}', b'{"name": "x", "fx_pct": [1]}',
+    b'{"name": "x", "horizon_months": NaN}', b'{"name": "x", "curves": {"US": {"key_bp": 3}}}',
+])
+def test_malformed_scenario_file_exit_2(tmp_path, capsys, content):
+    (tmp_path / "s.json").write_bytes(content)
+    assert main(["scenarios", "--scenario-file", str(tmp_path / "s.json")]) == 2
+    err = capsys.readouterr().err
+    assert "s.json" in err and "internal error" not in err and "Traceback" not in err
+
+
+def test_duplicate_scenarios(tmp_path, capsys):
+    assert main(["scenarios", "--preset", "Fed cuts", "--preset", "fed cuts"]) == 0  # the same one twice: once
+    assert capsys.readouterr().out.count("Fed cuts") == 1
+    (tmp_path / "s.json").write_text(json.dumps(Scenario("Fed cuts: front end −50 bp", curves={
+        "US": CurveShock(parallel_bp=1)}).to_dict()))
+    assert main(["scenarios", "--preset", "Fed cuts", "--scenario-file", str(tmp_path / "s.json")]) == 2
+    assert "two different scenarios are named" in capsys.readouterr().err
+
+
+def test_damaged_saved_scenario_exit_2(tmp_path, capsys):
+    from desktop.store import Workspace
+
+    db = tmp_path / "ws.sqlite"
+    with Workspace.open(db) as ws:
+        ws.save_scenario("Broken", {"name": "Broken", "curves": {"US": 5}})
+    assert main(["scenarios", "--workspace", str(db), "--preset", "Broken"]) == 2
+    err = capsys.readouterr().err
+    assert "--preset 'Broken'" in err and "internal error" not in err
+
+
+@pytest.mark.parametrize("argv", [["--notional=5e-324", "--roll-forward", "1"], ["--notional", "1e300"]])
+def test_notional_bounds(capsys, argv):
+    assert main(["scenarios", *argv]) == 2
+    assert "argument --notional" in capsys.readouterr().err
+
+
+def test_alloc_holding_nothing_exit_2(tmp_path, bundled_ids, capsys):
+    bundled_ids.assign(face=0.0).to_csv(tmp_path / "a.csv", index=False)
+    assert main(["scenarios", "--alloc", str(tmp_path / "a.csv"), "--roll-forward", "2"]) == 2
+    err = capsys.readouterr().err
+    assert "holds nothing" in err and "a.csv" in err
