@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from PySide6.QtCore import (
+    QAbstractItemModel,
     QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
@@ -34,6 +35,7 @@ OTHER_ROLES = frozenset({Qt.ItemDataRole.EditRole, SORT_ROLE, Qt.ItemDataRole.To
 NO_FLAGS = Qt.ItemFlag.NoItemFlags
 _DISPLAY, _ALIGN = int(DISPLAY), int(ALIGN)  # QModelRoleData.role() is a plain int
 _OTHER = frozenset(int(r) for r in OTHER_ROLES)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
 
 
 @dataclass(frozen=True)
@@ -153,15 +155,29 @@ class DataFrameModel(QAbstractTableModel):
         for item in span:  # type: ignore[attr-defined]
             role = item.role()
             if role == _DISPLAY:
-                item.setData(self.text(row, column))
+                texts = self._texts[column]
+                if texts is None:
+                    texts = self._texts[column] = [None] * self._rows
+                text = texts[row]
+                if text is None:
+                    text = texts[row] = self._columns[column].text(self._arrays[column][row])
+                item.setData(text)
             elif role == _ALIGN:
                 item.setData(self._align[column])
-            else:
-                value = self.data(self.createIndex(row, column), role) if role in _OTHER else None
+            elif role == _FOREGROUND:
+                color = self._colors(row) if column == 0 and self._colors is not None else None
+                if color is None:
+                    item.clearData()
+                else:
+                    item.setData(color)
+            elif role in _OTHER:
+                value = self.data(self.createIndex(row, column), role)
                 if value is None:
                     item.clearData()
                 else:
                     item.setData(value)
+            else:
+                item.clearData()
 
     # -- Qt model API --------------------------------------------------------------------------
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
@@ -254,6 +270,11 @@ class MarketRungFilter(QSortFilterProxyModel):
         self._markets: set[str] | None = None
         self._rungs: tuple[int, int] = (0, 10_000)
         self._held_only = False
+        self._source: DataFrameModel | None = None  # the source when it is a DataFrameModel (fast path)
+
+    def setSourceModel(self, model: QAbstractItemModel) -> None:  # noqa: N802 - Qt API
+        self._source = model if isinstance(model, DataFrameModel) else None
+        super().setSourceModel(model)
 
     def set_filter(self, markets: set[str] | None, rungs: tuple[int, int], held_only: bool = False) -> None:
         self.beginFilterChange()
@@ -262,11 +283,11 @@ class MarketRungFilter(QSortFilterProxyModel):
 
     # -- paint fast path: the view asks the proxy; answer in one Python call per cell ----------
     def multiData(self, index: Index, roleDataSpan: object) -> None:  # noqa: N802, N803 - Qt API
-        model = self.sourceModel()
-        if not isinstance(model, DataFrameModel):
+        model = self._source
+        if model is None:
             super().multiData(index, roleDataSpan)
             return
-        src = self.mapToSource(index)
+        src = self.mapToSource(index)  # one Python call: DataFrameModel.index
         if src.isValid():
             model.fill_roles(src.row(), src.column(), roleDataSpan)
         else:
@@ -274,8 +295,8 @@ class MarketRungFilter(QSortFilterProxyModel):
                 item.clearData()
 
     def flags(self, index: Index) -> Qt.ItemFlag:
-        model = self.sourceModel()
-        if not isinstance(model, DataFrameModel):
+        model = self._source
+        if model is None:
             return super().flags(index)
         # columns are never filtered or reordered: a cell's flags are its source column's
         return model.column_flags(index.column()) if index.isValid() else NO_FLAGS

@@ -90,6 +90,7 @@ class StackedBars:
         self.series = list(series)
         self.offset, self.width = offset, width
         self.items: dict[str, pg.BarGraphItem] = {}
+        self._last: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}  # x, height, y0 last drawn
         for name in self.series:
             color = market_color(name, alpha)
             pen = pg.mkPen(market_color(name).darker(130), width=1) if outline else pg.mkPen(None)
@@ -102,21 +103,35 @@ class StackedBars:
         """``table``: index = x (numbers), columns = series; values stacked in series order.
 
         Returns the tallest stack (for setting the y range with room for the legend)."""
-        matrix = table.reindex(columns=self.series, fill_value=0.0).to_numpy(float) if len(table) else None
+        if not len(table):
+            matrix = None
+        elif list(table.columns) == self.series:  # the evaluation's tables: no reindex needed
+            matrix = table.to_numpy(float)
+        else:
+            matrix = table.reindex(columns=self.series, fill_value=0.0).to_numpy(float)
         return self.set_matrix(np.asarray(table.index, dtype=float), matrix, scale)
 
     def set_matrix(self, x: np.ndarray, matrix: np.ndarray | None, scale: float = 1.0) -> float:
-        """``matrix[i, j]`` = value of series j at ``x[i]``."""
+        """``matrix[i, j]`` = value of series j at ``x[i]``. A series whose bars did not move is
+        left alone (``setOpts`` re-prepares the item and its bounds even for identical data)."""
         if matrix is None or not len(x):
-            for bar in self.items.values():
-                bar.setOpts(x=np.zeros(0), height=np.zeros(0), y0=np.zeros(0), width=self.width)
+            empty = np.zeros(0)
+            for name in self.series:
+                self._update(name, empty, empty, empty)
             return 0.0
         heights = matrix * scale
         bottoms = np.cumsum(heights, axis=1) - heights
         xs = np.asarray(x, float) + self.offset
         for j, name in enumerate(self.series):
-            self.items[name].setOpts(x=xs, height=heights[:, j], y0=bottoms[:, j], width=self.width)
+            self._update(name, xs, heights[:, j], bottoms[:, j])
         return float(heights.sum(axis=1).max())
+
+    def _update(self, name: str, x: np.ndarray, height: np.ndarray, y0: np.ndarray) -> None:
+        last = self._last.get(name)
+        if last is not None and all(a.shape == b.shape and np.array_equal(a, b) for a, b in zip(last, (x, height, y0), strict=True)):
+            return
+        self._last[name] = (x, height, y0)
+        self.items[name].setOpts(x=x, height=height, y0=y0, width=self.width)
 
 
 def set_label(widget: pg.PlotWidget, axis: str, text: str) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pandas as pd
 import pyqtgraph as pg
@@ -22,6 +24,8 @@ from desktop.views.charts.base import (
     sticky_range,
 )
 from desktop.views.session import Session
+
+STAGE_BUDGET_S = 0.006  # staged redraw: keep drawing plots in the same loop pass while under this
 
 
 class ExposureChart(LazyRefresh, QWidget):
@@ -90,16 +94,21 @@ class ExposureChart(LazyRefresh, QWidget):
         session.chartsChanged.connect(self.refresh)
 
     def refresh(self) -> None:
-        """Redraw in four stages, one plot per event-loop pass, so a redraw never blocks the loop
-        for four plots' worth of work (a newer refresh restarts the stages with the newest data)."""
+        """Redraw in four stages, one plot at a time: stages run back to back while they fit in a
+        time budget (one repaint for the four plots when they are quick), and the rest go to the
+        next event-loop pass once a stage has used it up, so a redraw never blocks the loop for four
+        slow plots' worth of work (a newer refresh restarts the stages with the newest data)."""
         if not self.refresh_if_visible() or self.session.current is None:
             return
         self._stages = [self._draw_contrib, self._draw_krd, self._draw_scatter, self._draw_weights]
         self._run_stage()
 
     def _run_stage(self) -> None:
-        if self._stages:
+        start = time.perf_counter()
+        while self._stages:
             self._stages.pop(0)()
+            if time.perf_counter() - start > STAGE_BUDGET_S:
+                break
         if self._stages:
             self._stage_timer.start()
 
@@ -122,8 +131,8 @@ class ExposureChart(LazyRefresh, QWidget):
             self.krd_cur[code].setData(x, k_cur[i])
             if k_opt is not None:
                 self.krd_opt[code].setData(x, k_opt[i])
-            else:
-                self.krd_opt[code].setData([], [])
+            elif self.krd_opt[code].xData is not None and len(self.krd_opt[code].xData):
+                self.krd_opt[code].setData([], [])  # (an empty line is left alone: setData re-lays out the plot)
         hi = max(k_cur.max(), k_opt.max() if k_opt is not None else 0.0)
         fit_y(self.krd, hi, bottom=min(0.0, k_cur.min()), headroom=1.25)
 
