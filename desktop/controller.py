@@ -87,6 +87,7 @@ class WhatIf:
 
 
 MOVED_COLUMNS = ("dirty_price", "clean_price", "yield_pct", "mod_duration", "dv01", *KEY_RATE_COLUMNS)
+_FLOAT_COLUMNS = frozenset({*MOVED_COLUMNS, "accrued", "convexity", "years_to_maturity", "coupon_pct"})
 
 
 class ShiftEngine:
@@ -115,7 +116,7 @@ class ShiftEngine:
         self.base_dirty = np.bincount(self._rows, weights=self._amount * np.exp(-z * self._t), minlength=n)
         # static per-bond arrays, read once (a slider move never goes through pandas)
         self._columns: dict[str, np.ndarray] = {}
-        self._ccy_codes, self._ccy_inverse = np.unique(universe["currency"].to_numpy().astype(str), return_inverse=True)
+        self._ccy: tuple[np.ndarray, np.ndarray] | None = None  # distinct currencies, row → position
         self._rates: dict[tuple[Any, ...], np.ndarray] = {}
         self.base = Shifted(self, {})
 
@@ -134,8 +135,11 @@ class ShiftEngine:
         if out is None:
             if len(self._rates) > 32:
                 self._rates.clear()
-            values = np.array([float(table[c]) if c in table else np.nan for c in self._ccy_codes], dtype=float)
-            out = values[self._ccy_inverse] if len(self._ccy_inverse) else np.zeros(0)
+            if self._ccy is None:
+                self._ccy = np.unique(self.universe["currency"].to_numpy().astype(str), return_inverse=True)
+            codes, inverse = self._ccy
+            values = np.array([float(table[c]) if c in table else np.nan for c in codes], dtype=float)
+            out = values[inverse] if len(inverse) else np.zeros(0)
             self._rates[key] = out
         return out
 
@@ -224,7 +228,7 @@ class _FrameColumns:
         if key == "rung":
             return self.universe[key].to_numpy(int)
         col = self.universe[key]
-        return col.to_numpy(float) if col.dtype.kind in "fiu" else col.to_numpy()
+        return col.to_numpy(float) if key in _FLOAT_COLUMNS or col.dtype.kind in "fiu" else col.to_numpy()
 
     def per_currency(self, table: Mapping[str, float]) -> np.ndarray:
         return _per_currency(self.universe, table)
