@@ -211,6 +211,10 @@ def _format_summary(s: dict[str, Any]) -> str:
         stale = "" if c["date_used"] == s["as_of"] else "  (latest on or before as-of)"
         lines.append(f"  {m}  {c['date_used']}  {c['curve_type']:<4}  {c['tenors']:>2} tenors  "
                      f"latest {c['latest_date']}{stale}  — {c['source']}")
+    if s.get("curve_fit_max_error_bp"):
+        lines.append("curve fit   max |model − quoted| " + ", ".join(
+            f"{m} {e:.1e} bp" for m, e in s["curve_fit_max_error_bp"].items())
+            + " (par curves: bootstrap reprices its par yields; BoE: zero rates used as published)")
     lines.append("bonds       " + ", ".join(f"{m} {n}" for m, n in s["bonds"].items()))
     lines.append("short rates")
     lines += [f"  {k}  {v['rate_pct']:.3f}%  {v['source']}" for k, v in s["short_rates_pct"].items()]
@@ -224,12 +228,21 @@ def _format_summary(s: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _curve_fit(ws: Any) -> dict[str, float]:
+    """Largest |model − quoted| (bp) over each curve's inputs: how exactly the zero curve reprices them."""
+    from desktop.curves import fit_report
+
+    curves = ws.load_snapshot().curves
+    return {m: float(fit_report(c)["error_bp"].abs().max()) for m, c in sorted(curves.items())}
+
+
 def run_data(args: argparse.Namespace) -> int:
     """``ladderdesk data``."""
     with _workspace(args.workspace) as ws:
         if args.set_as_of:
             ws.set_as_of(args.set_as_of)
         summary = ws.summary()
+        summary["curve_fit_max_error_bp"] = _curve_fit(ws)
     print(json.dumps(summary, indent=2) if args.json else _format_summary(summary))
     return 0
 

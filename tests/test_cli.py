@@ -108,9 +108,13 @@ def test_import_and_data(tmp_path, monkeypatch, capsys) -> None:
     s = json.loads(capsys.readouterr().out)
     assert s["as_of"] == "2025-12-31" and s["curves"]["US"]["latest_date"] == "2026-01-15"
     assert s["curves"]["US"]["date_used"] == "2025-12-31"
+    # the bundled curves reprice their own inputs (bootstrap fit), reported per market in bp
+    assert set(s["curve_fit_max_error_bp"]) == {"US", "JP", "AU", "UK"}
+    assert max(s["curve_fit_max_error_bp"].values()) < 1e-6
     assert main(["data", "--workspace", str(ws_path), "--set-as-of", "2026-01-15"]) == 0
     text = capsys.readouterr().out
     assert "as-of       2026-01-15" in text and "JP  2025-12-30" in text
+    assert "curve fit   max |model − quoted| AU " in text
 
 
 def test_import_bad_file_writes_nothing(tmp_path, monkeypatch, capsys) -> None:
