@@ -172,8 +172,8 @@ class ExposureChart(LazyRefresh, QWidget):
         if s.outcome is not None and s.outcome.face is not None:
             o = s.outcome.face > 0
             self.held_opt.setData(d[o], y[o])
-        else:
-            self.held_opt.setData([], [])
+        elif len(self.held_opt.data):
+            self.held_opt.setData([], [])  # (already empty: left alone)
         kind = f"FX-hedged yield into {s.whatif.base_ccy} (%)" if hedged else "local yield (%)"
         set_label(self.scatter, "left", kind)
         sticky_range(self.scatter, "x", 0.0, float(np.nanmax(d)) if len(d) else 1.0)
