@@ -32,6 +32,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -678,8 +679,10 @@ def face_from_holdings(universe: pd.DataFrame, holdings: pd.DataFrame) -> tuple[
     return face, missing
 
 
-def trades_of(universe: pd.DataFrame, current: np.ndarray, target: np.ndarray, fx: Mapping[str, float]) -> pd.DataFrame:
-    """Orders to move from ``current`` to ``target`` face: buy/sell, face (local), value (base)."""
+def trades_of(universe: pd.DataFrame, current: np.ndarray, target: np.ndarray, fx: Mapping[str, float],
+              trade_date: date | None = None) -> pd.DataFrame:
+    """Orders to move from ``current`` to ``target`` face: buy/sell, face (local), value (base), and
+    each market's settlement date for a trade on ``trade_date`` (the universe's ``settle_date``)."""
     delta = np.asarray(target, float) - np.asarray(current, float)
     moved = np.abs(delta) > 1e-9
     sub = universe[moved]
@@ -694,6 +697,8 @@ def trades_of(universe: pd.DataFrame, current: np.ndarray, target: np.ndarray, f
             "currency": sub["currency"].to_numpy(),
             "clean_price": sub["clean_price"].to_numpy(float),
             "value_base": value,
+            "trade_date": f"{trade_date:%Y-%m-%d}" if trade_date is not None else "",
+            "settle_date": pd.to_datetime(sub["settle_date"]).dt.strftime("%Y-%m-%d").to_numpy(),
         }
     )
 

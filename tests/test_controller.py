@@ -95,8 +95,13 @@ def test_holdings_round_trip_and_trades(universe, snap):
     assert missing == []
     target = face.copy()
     target[np.flatnonzero(face)[0]] = 0
-    trades = ctl.trades_of(universe, face, target, fx)
+    trades = ctl.trades_of(universe, face, target, fx, snap.as_of)
     assert list(trades["side"]) == ["SELL"]
+    # each market's own settlement: JP T+1, AU T+2 after the 2025-12-31 trade (New Year holidays)
+    sold = universe.loc[np.flatnonzero(face)[0]]
+    assert trades["trade_date"].iloc[0] == "2025-12-31"
+    assert trades["settle_date"].iloc[0] == f"{pd.Timestamp(sold['settle_date']):%Y-%m-%d}"
+    assert trades["settle_date"].iloc[0] > "2025-12-31"
 
 
 def test_run_card_restores_the_what_if(snap):

@@ -202,7 +202,7 @@ class FileActions(QObject):
         s = self.session
         alloc = self.window.holdings.current_frame()
         target = s.outcome.face if s.outcome is not None and s.outcome.face is not None else s.face
-        trades = ctl.trades_of(s.shifted, s.face, target, s.fx)
+        trades = ctl.trades_of(s.shifted, s.face, target, s.fx, s.snapshot.as_of)
         flows = ctl.cash_flow_ladder(s.shifted, s.face, s.fx).reset_index()
         return {"allocations": alloc, "trades": trades, "cash_flows": flows}
 
