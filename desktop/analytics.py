@@ -334,10 +334,15 @@ def yield_from_price(bonds: pd.DataFrame, settle: Any, clean_price: Any) -> np.n
 
 
 def _simple_yield_pct(s: CouponSchedule, clean: np.ndarray) -> np.ndarray:
-    """Japanese simple yield (単利) in %: (C + (100 − P)/n) / P, n = ACT/365F years, P clean; JP only."""
-    n_years = s.years_to_maturity
-    simple = (s.coupon_pct + (100.0 - clean) / n_years) / clean * 100.0
-    return np.where(s.market == "JP", simple, np.nan)
+    return simple_yield_pct(s.market, s.coupon_pct, clean, s.years_to_maturity)
+
+
+def simple_yield_pct(market: Any, coupon_pct: Any, clean_price: Any, years_to_maturity: Any) -> np.ndarray:
+    """Japanese simple yield (単利) in %: (C + (100 − P)/n) / P with C the coupon (% a year), P the
+    clean price per 100 and n the years to maturity (ACT/365F); NaN for bonds outside JP."""
+    clean = np.asarray(clean_price, float)
+    simple = (np.asarray(coupon_pct, float) + (100.0 - clean) / np.asarray(years_to_maturity, float)) / clean * 100.0
+    return np.where(np.asarray(market) == "JP", simple, np.nan)
 
 
 def bond_analytics(

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.analytics import simple_yield_pct
 from desktop.controller import hedged_yield_pct
 from desktop.markets import MARKET_CODES
 from desktop.views.charts.base import LazyRefresh, market_color
@@ -29,6 +30,8 @@ COLUMNS = [  # the portfolio's own figures first, so they are on screen without 
     Column("name", "Name"),
     Column("rung", "Rung y", "{:d}"),
     Column("yield_pct", "Yield %", "{:.3f}"),
+    Column("simple_yield_pct", "JGB simple %", "{:.3f}",
+           tooltip="Japanese simple yield (単利): (coupon + (100 − clean)/years) / clean; JGBs only"),
     Column("hedged_yield_pct", "Hedged %", "{:.3f}", tooltip="FX-hedged yield into the base currency"),
     Column("mod_duration", "Mod dur y", "{:.2f}"),
     Column("face", "Face (local)", "{:,.0f}", editable=True, tooltip="Face amount held, local currency; editable"),
@@ -52,6 +55,8 @@ def holdings_frame(session: Session) -> pd.DataFrame:
     frame = u[["market", "id", "name", "coupon_pct", "maturity", "rung", "years_to_maturity", "clean_price",
                "yield_pct", "mod_duration", "dv01"]].copy()
     frame["hedged_yield_pct"] = hedged_yield_pct(u, session.snapshot.short_rates_pct, session.whatif.base_ccy)
+    frame["simple_yield_pct"] = simple_yield_pct(u["market"], u["coupon_pct"], u["clean_price"],
+                                                 u["years_to_maturity"])
     frame["face"] = session.face
     cur, opt = session.current, session.optimised
     frame["value_base"] = cur.values_base if cur is not None else 0.0
@@ -68,6 +73,8 @@ def live_columns(session: Session) -> dict[str, np.ndarray]:
     n = len(r)
     out = {k: r.column(k) for k in SHIFTED_LIVE}
     out["hedged_yield_pct"] = hedged_yield_pct(r, session.snapshot.short_rates_pct, session.whatif.base_ccy)
+    out["simple_yield_pct"] = simple_yield_pct(r.column("market"), r.column("coupon_pct"), out["clean_price"],
+                                               out["years_to_maturity"])
     out["face"] = np.array(session.face, dtype=float)
     cur, opt = session.current, session.optimised
     out["value_base"] = cur.values_base if cur is not None else np.zeros(n)

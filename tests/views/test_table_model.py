@@ -99,3 +99,24 @@ def test_update_arrays_repaints_only_moved_columns(qtbot):
     assert model.index(1, 1).data() == "2.00"  # the formatted-string cache follows the values
     model.update_arrays({"value": [1.0, 2.0, 3.0]})
     assert seen == [(1, 1, 0, 2)]  # nothing moved: nothing repainted
+
+
+def test_jgb_rows_show_the_japanese_simple_yield(window, qtbot):
+    import numpy as np
+
+    from desktop.analytics import bond_analytics
+
+    s = window.session
+    model = window.holdings.model
+    col = [c.key for c in COLUMNS].index("simple_yield_pct")
+    u = s.universe
+    jp, us = int(np.flatnonzero(u["market"] == "JP")[0]), int(np.flatnonzero(u["market"] == "US")[0])
+    ref = bond_analytics(u.iloc[[jp]], u["settle_date"].iloc[[jp]], clean_price=u["clean_price"].iloc[[jp]])
+    assert model.index(jp, col).data() == f"{ref['simple_yield_pct'].iloc[0]:.3f}"
+    assert model.index(us, col).data() in ("", None)
+    # a JP sell-off lowers the price and raises the simple yield shown
+    before = float(model.index(jp, col).data())
+    s.set_value("parallel:JP", 50.0)
+    s.flush()
+    window.show_view("holdings")
+    qtbot.waitUntil(lambda: float(model.index(jp, col).data()) > before + 0.3, timeout=2000)
