@@ -507,6 +507,37 @@ def cash_flow_ladder(universe: pd.DataFrame, face: np.ndarray, fx: Mapping[str, 
     return table.pivot_table(index="year", columns="ccy", values="v", aggfunc="sum", fill_value=0.0)
 
 
+def cash_flow_schedule(universe: pd.DataFrame, face: np.ndarray, fx: Mapping[str, float]) -> pd.DataFrame:
+    """Every coupon and principal payment of the holdings ``face`` (local face per bond): one row per
+    bond and pay date, amounts in local currency and in base currency (``fx``: base per unit).
+    Ex-dividend coupons a buyer settling today would not receive are left out."""
+    columns = ["pay_date", "market", "id", "name", "currency", "face", "coupon", "principal", "amount",
+               "amount_base"]
+    face = np.asarray(face, float)
+    held = np.flatnonzero(face > 0)
+    if held.size == 0:
+        return pd.DataFrame(columns=columns)
+    sub = universe.iloc[held]
+    flows = cash_flows(sub[["market", "coupon_pct", "maturity"]], sub["settle_date"])
+    pos = pd.Index(sub.index).get_indexer(flows["bond"])
+    scale = face[held][pos] / 100.0  # flows are per 100 face
+    ccy = sub["currency"].to_numpy()[pos]
+    amount = flows["amount"].to_numpy(float) * scale
+    out = pd.DataFrame({
+        "pay_date": flows["pay_date"].dt.strftime("%Y-%m-%d").to_numpy(),
+        "market": sub["market"].to_numpy()[pos],
+        "id": sub["id"].to_numpy()[pos],
+        "name": sub["name"].to_numpy()[pos],
+        "currency": ccy,
+        "face": face[held][pos],
+        "coupon": flows["coupon"].to_numpy(float) * scale,
+        "principal": flows["principal"].to_numpy(float) * scale,
+        "amount": amount,
+        "amount_base": amount * pd.Series(ccy).map(fx).to_numpy(float),
+    })
+    return out.sort_values(["pay_date", "market", "id"], kind="stable").reset_index(drop=True)[columns]
+
+
 @dataclass(frozen=True)
 class SolveJob:
     """Everything the worker needs for one optimisation (immutable; built on the GUI thread)."""

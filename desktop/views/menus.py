@@ -203,7 +203,7 @@ class FileActions(QObject):
         alloc = self.window.holdings.current_frame()
         target = s.outcome.face if s.outcome is not None and s.outcome.face is not None else s.face
         trades = ctl.trades_of(s.shifted, s.face, target, s.fx, s.snapshot.as_of)
-        flows = ctl.cash_flow_ladder(s.shifted, s.face, s.fx).reset_index()
+        flows = ctl.cash_flow_schedule(s.shifted, s.face, s.fx)
         return {"allocations": alloc, "trades": trades, "cash_flows": flows}
 
     def _ask(self, title: str, default: str, filt: str) -> str:

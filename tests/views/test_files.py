@@ -6,6 +6,7 @@ import hashlib
 
 import numpy as np
 import pandas as pd
+import pytest
 
 
 def test_save_and_reopen_gives_identical_portfolio(window):
@@ -41,8 +42,21 @@ def test_exported_csv_equals_table(window, tmp_path):
 def test_trades_and_cash_flows_export(window, tmp_path):
     trades = pd.read_csv(window.files.export_trades(str(tmp_path / "t.csv")))
     assert set(trades["side"]) <= {"BUY", "SELL"} and len(trades) >= 1
+    trades_settle = pd.read_csv(tmp_path / "t.csv")["settle_date"]
+    assert trades_settle.str.match(r"\d{4}-\d{2}-\d{2}$").all()
     flows = pd.read_csv(window.files.export_cash_flows(str(tmp_path / "cf.csv")))
-    assert "year" in flows.columns and flows.drop(columns="year").to_numpy().sum() > 1e6
+    s = window.session
+    assert list(flows.columns[:3]) == ["pay_date", "market", "id"]
+    # every held bond repays its face once; coupons + principal = amount; base total = the yearly ladder
+    principal = flows.groupby("id")["principal"].sum()
+    held = s.universe.assign(face=s.face).set_index("id")["face"]
+    np.testing.assert_allclose(principal.to_numpy(), held[principal.index].to_numpy(), rtol=1e-12)
+    assert set(principal.index) == set(held[held > 0].index)
+    np.testing.assert_allclose(flows["coupon"] + flows["principal"], flows["amount"], rtol=1e-12)
+    from desktop import controller as ctl
+
+    ladder = ctl.cash_flow_ladder(s.shifted, s.face, s.fx)
+    assert flows["amount_base"].sum() == pytest.approx(ladder.to_numpy().sum(), rel=1e-12)
     window.files.export_xlsx(str(tmp_path / "all.xlsx"))
     assert (tmp_path / "all.xlsx").stat().st_size > 1000
 
