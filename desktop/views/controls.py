@@ -52,7 +52,10 @@ class FloatSlider(QWidget):
         return float(self.spin.value())
 
     def setValue(self, value: float) -> None:  # noqa: N802 - Qt naming
-        """Set silently (model → widget sync)."""
+        """Set silently (model → widget sync); an unchanged value touches nothing (no repaint)."""
+        if self.spin.value() == self.spin.valueFromText(self.spin.textFromValue(value)) and \
+                self.slider.value() == round(value * SCALE):
+            return
         with QSignalBlocker(self.slider), QSignalBlocker(self.spin):
             self.slider.setValue(round(value * SCALE))
             self.spin.setValue(value)
