@@ -551,6 +551,7 @@ class SolveJob:
     universe_key: int  # identifies the universe the compiled problem belongs to
     sweep: bool = False  # also run the US-cap trade-off sweep (slower: one solve per point)
     allowed: np.ndarray | None = None  # bool mask of bonds the optimiser may buy (ladder builder)
+    saved_presets: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # name → OptimSettings dict
 
 
 @dataclass(frozen=True)
@@ -573,12 +574,13 @@ SWEEP_LEVELS = tuple(np.round(np.linspace(0.0, 1.0, 11), 2))
 _OPTIMISERS: dict[int, Any] = {}  # universe_key → compiled Optimiser; touched by the worker thread only
 
 
-def optim_settings(whatif: WhatIf) -> Any:
-    """``OptimSettings``: the preset's constraints with the sliders' values and curve views."""
+def optim_settings(whatif: WhatIf, saved: Mapping[str, Mapping[str, Any]] | None = None) -> Any:
+    """``OptimSettings``: the preset's constraints (built-in, or ``saved`` by the user: name →
+    ``OptimSettings.to_dict()``) with the sliders' values and curve views."""
     from desktop.optim.presets import get_preset
     from desktop.optim.settings import CurveView
 
-    base = get_preset(whatif.preset)
+    base = get_preset(whatif.preset, saved)
     views = {}
     for code in MARKET_CODES:
         par, slope = whatif.parallel_bp.get(code, 0.0), whatif.slope_bp.get(code, 0.0)
@@ -601,11 +603,11 @@ def optim_settings(whatif: WhatIf) -> Any:
     )
 
 
-def whatif_from_preset(name: str, current: WhatIf) -> WhatIf:
-    """Slider values of a preset (the base currency stays the user's choice)."""
+def whatif_from_preset(name: str, current: WhatIf, saved: Mapping[str, Mapping[str, Any]] | None = None) -> WhatIf:
+    """Slider values of a preset, built-in or ``saved`` (the base currency stays the user's choice)."""
     from desktop.optim.presets import get_preset
 
-    p = get_preset(name)
+    p = get_preset(name, saved)
     return WhatIf(
         parallel_bp={c: v.parallel_bp for c, v in p.views.items() if v.parallel_bp},
         slope_bp={c: v.slope_bp for c, v in p.views.items() if v.slope_bp},
@@ -618,6 +620,28 @@ def whatif_from_preset(name: str, current: WhatIf) -> WhatIf:
         base_ccy=current.base_ccy,
         preset=name,
     )
+
+
+def preset_payload_of(whatif: WhatIf, saved: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str, Any]:
+    """What "Save settings as preset" stores: the effective ``OptimSettings`` (the preset's limits,
+    the sliders and curve views) as a JSON-able dict; the ladder builder's market/rung limits are
+    not part of a preset."""
+    from desktop.optim.presets import preset_payload
+
+    return preset_payload(optim_settings(replace(whatif, markets=None, rungs=None), saved))
+
+
+def scenario_of_whatif(name: str, whatif: WhatIf) -> Any:
+    """The what-if curve shifts as a scenario (parallel, 2s10s slope and per-tenor bp per market)."""
+    from desktop.scenarios.model import CurveShock, Scenario
+
+    curves = {}
+    for code in MARKET_CODES:
+        par, slope = whatif.parallel_bp.get(code, 0.0), whatif.slope_bp.get(code, 0.0)
+        keys = {float(k): float(v) for k, v in whatif.key_bp.get(code, {}).items() if v}
+        if par or slope or keys:
+            curves[code] = CurveShock(parallel_bp=float(par), slope_bp=float(slope), key_bp=keys)
+    return Scenario(name=name, description="saved from the what-if sliders", source="user", curves=curves)
 
 
 def tradeoff_sweep(opt: Any, settings: Any, w0: np.ndarray, allowed: np.ndarray | None) -> pd.DataFrame:
@@ -658,7 +682,7 @@ def solve(job: SolveJob) -> SolveOutcome:
         _OPTIMISERS.clear()
         opt = Optimiser(OptimInputs.from_snapshot(job.snapshot, job.universe))
         _OPTIMISERS[job.universe_key] = opt
-    settings = optim_settings(job.whatif)
+    settings = optim_settings(job.whatif, job.saved_presets)
     w0 = np.asarray(job.current_weights, float)
     risk0 = portfolio_risk_pct(opt.risk, opt.universe, w0, hedged=settings.hedged, base_ccy=settings.base_ccy)
     er0 = float(opt.expected_returns(settings)["expected_return_pct"].to_numpy(float) @ w0)

@@ -173,6 +173,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument("--trades", metavar="TRADES.csv", help="write the trade list here")
     p.add_argument("--include-zero", action="store_true", help="ALLOC.csv lists every bond of the universe")
     p.add_argument("--json", action="store_true", help="summary as JSON")
+    p.add_argument("--save-preset", metavar="NAME",
+                   help="after a successful solve, save these settings in the workspace as preset NAME")
     return p
 
 
@@ -303,6 +305,12 @@ def run(args: argparse.Namespace) -> int:
     if args.out and args.trades and os.path.abspath(args.out) == os.path.abspath(args.trades):
         raise DataError("--out and --trades name the same file", file=args.trades, field="--trades",
                         expected="two different files")
+    if args.save_preset is not None:
+        from desktop.optim.presets import BUILT_IN
+
+        if not args.save_preset.strip() or args.save_preset.strip().casefold() in {k.casefold() for k in BUILT_IN}:
+            raise DataError(f"cannot save a preset named {args.save_preset!r}", field="--save-preset",
+                            expected=f"a non-empty name other than {', '.join(BUILT_IN)}")
     snapshot, saved = _load(args)
     settings = build_settings(args, saved)
     inputs = OptimInputs.from_snapshot(snapshot)
@@ -340,4 +348,11 @@ def run(args: argparse.Namespace) -> int:
     for path, what in ((args.out, f"{len(alloc)} bonds"), (args.trades, f"{len(trades)} trades")):
         if path:
             print(f"wrote {what} to {path}", file=sys.stderr)
+    if args.save_preset is not None:
+        from desktop.optim.presets import preset_payload
+        from desktop.store import Workspace
+
+        with Workspace.open(args.workspace, create=args.workspace is None) as ws:
+            ws.save_preset(args.save_preset.strip(), preset_payload(settings))
+        print(f"saved preset {args.save_preset.strip()!r}", file=sys.stderr)
     return 0

@@ -75,15 +75,17 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument("--roll-forward", type=_roll_years, metavar="YEARS",
                    help=f"also roll the ladder forward YEARS years (1–{MAX_ROLL_YEARS}) under the first scenario")
     p.add_argument("--list", action="store_true", help="list the presets (and saved scenarios) and exit")
+    p.add_argument("--save", action="store_true",
+                   help="save the --scenario-file scenarios in the workspace (under their names) and exit")
     return p
 
 
 def _open_workspace(args: argparse.Namespace) -> Any:
-    if not (args.workspace or args.portfolio):
+    if not (args.workspace or args.portfolio or args.save):
         return None
     from desktop.store import Workspace
 
-    return Workspace.open(args.workspace, create=False)
+    return Workspace.open(args.workspace, create=bool(args.save and args.workspace is None))
 
 
 def _from_payload(payload: Any, file: str | None, field: str | None) -> Scenario:
@@ -138,6 +140,25 @@ def _scenarios(args: argparse.Namespace, ws: Any) -> list[Scenario]:
                             expected="UTF-8 JSON as written by Scenario.to_dict") from None
         out.append((_from_payload(payload, path, None), f"--scenario-file {path}"))
     return _unique(out) or list(PRESETS)
+
+
+def _save(args: argparse.Namespace, ws: Any, scenarios: list[Scenario]) -> int:
+    """``--save``: store each --scenario-file scenario in the workspace (every file is read and
+    validated and every name checked before the first is written; each save is one transaction)."""
+    from desktop.scenarios.presets import preset_names
+
+    if not args.scenario_file:
+        raise DataError("--save needs at least one --scenario-file", field="--save",
+                        expected="--scenario-file FILE.json")
+    built_in = {n.casefold() for n in preset_names()}
+    clash = [sc.name for sc in scenarios if sc.name.casefold() in built_in]
+    if clash:
+        raise DataError(f"scenario name {clash[0]!r} is a built-in preset", field="--scenario-file",
+                        expected="a name that is not a built-in preset")
+    for sc in scenarios:  # names checked above, payloads already validated by Scenario.from_dict
+        ws.save_scenario(sc.name, sc.to_dict())
+        print(f"saved scenario {sc.name!r}")
+    return 0
 
 
 def _match(universe: pd.DataFrame, table: pd.DataFrame, source: str) -> np.ndarray:
@@ -230,7 +251,12 @@ def run(args: argparse.Namespace) -> int:
     ws = _open_workspace(args)
     try:
         scenarios = _scenarios(args, ws)
+        if args.save:
+            return _save(args, ws, scenarios)
         if args.list:
+            if ws is not None and not (args.preset or args.scenario_file):  # presets + saved scenarios
+                scenarios = scenarios + [_from_payload(ws.load_scenario(n), None, f"saved scenario {n!r}")
+                                         for n in ws.list_scenarios()]
             for sc in scenarios:
                 print(f"{sc.name}\t{sc.source}")
             return 0

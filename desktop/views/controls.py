@@ -135,7 +135,21 @@ class WhatIfPanel(QWidget):
         self.hedged.toggled.connect(self._on_hedged)
         self.base.currentTextChanged.connect(self._on_base)
         session.whatIfChanged.connect(self.sync)
+        self._built_in = list(presets)
+        if hasattr(session, "savedChanged"):
+            session.savedChanged.connect(self._saved_changed)
         self.sync(session.whatif)
+
+    def _saved_changed(self) -> None:
+        """The picker lists the built-in presets, then the user's saved ones (alphabetical)."""
+        names = self._built_in + sorted(n for n in self.session.saved_presets if n not in self._built_in)
+        if [self.preset.itemText(i) for i in range(self.preset.count())] == names:
+            return
+        with QSignalBlocker(self.preset):
+            self.preset.clear()
+            self.preset.addItems(names)
+            if self.preset.findText(self.session.whatif.preset) >= 0:
+                self.preset.setCurrentText(self.session.whatif.preset)
 
     def sliders(self) -> list[FloatSlider]:
         return [b.widget for b in self.bound.values()]

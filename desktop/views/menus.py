@@ -89,6 +89,9 @@ class FileActions(QObject):
         self._act(p, "&Build ladder…", self.build_ladder, "Ctrl+L")
         self._act(p, "&Apply optimisation", self.apply_optimisation, "Ctrl+Return")
         self._act(p, "Re-&optimise now", self.session.request_solve, "F5")
+        p.addSeparator()
+        self._act(p, "Save settings as &preset…", self.save_preset)
+        self._act(p, "Save what-if as &scenario…", self.save_scenario)
         self._refresh_recent()
 
     # -- portfolios ----------------------------------------------------------------------------
@@ -125,6 +128,29 @@ class FileActions(QObject):
     def save_named(self, name: str) -> None:
         self.session.save_portfolio(name)
         self._remember(name)
+
+    # -- the user's presets and scenarios ------------------------------------------------------
+    def save_preset(self, name: str | None = None) -> None:
+        """Save the optimiser settings (preset limits + sliders) under a name the PM picks."""
+        if name is None:
+            name, ok = QInputDialog.getText(self.window, "Save settings as preset", "Preset name:")
+            if not ok:
+                return
+        try:
+            self.session.save_preset(name)
+        except ValueError as exc:
+            self.message(f"Preset not saved: {exc}", "error")
+
+    def save_scenario(self, name: str | None = None) -> None:
+        """Save the what-if curve shifts as a scenario (it joins the Scenarios tab)."""
+        if name is None:
+            name, ok = QInputDialog.getText(self.window, "Save what-if as scenario", "Scenario name:")
+            if not ok:
+                return
+        try:
+            self.session.save_scenario(name)
+        except ValueError as exc:
+            self.message(f"Scenario not saved: {exc}", "error")
 
     def _remember(self, name: str) -> None:
         if self.settings is None:

@@ -203,6 +203,9 @@ class ScenariosView(QWidget):
             signal = getattr(session, name, None)
             if signal is not None:
                 signal.connect(self.schedule_refresh)
+        saved = getattr(session, "savedChanged", None)
+        if saved is not None and scenarios is None:  # presets + the scenarios the user saved
+            saved.connect(self._saved_changed)
         if getattr(session, "snapshot", None) is not None:
             self.refresh()
 
@@ -219,6 +222,11 @@ class ScenariosView(QWidget):
         if self._stale:
             self._stale = False
             self.refresh()
+
+    def _saved_changed(self) -> None:
+        user = list(getattr(self.session, "saved_scenarios", []))
+        names = {sc.name for sc in user}
+        self.set_scenarios([p for p in PRESETS if p.name not in names] + user)
 
     def set_scenarios(self, scenarios: list[Scenario]) -> None:
         """Replace the scenario list (presets + the user's own) and recompute."""

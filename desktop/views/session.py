@@ -57,6 +57,7 @@ class Session(QObject):
     titleChanged = Signal(str)
     loadFailed = Signal(str)
     scenarioOverlayChanged = Signal(object)  # ScenarioOverlay (scenarios_view) or None
+    savedChanged = Signal()  # the user's saved presets or scenarios changed (pickers, Scenarios tab)
 
     def __init__(self, parent: QObject | None = None, solve_fn: Callable[[ctl.SolveJob], ctl.SolveOutcome] = ctl.solve) -> None:
         super().__init__(parent)
@@ -70,6 +71,8 @@ class Session(QObject):
         self._curves: dict[str, Any] | None = None
         self._curves_whatif: ctl.WhatIf | None = None
         self.scenario_overlay: Any = None  # the scenario selected in the Scenarios tab (its curves)
+        self.saved_presets: dict[str, dict[str, Any]] = {}  # name → OptimSettings.to_dict() (workspace)
+        self.saved_scenarios: list[Any] = []  # desktop.scenarios.model.Scenario saved in the workspace
         self.current: ctl.Evaluation | None = None
         self.optimised: ctl.Evaluation | None = None
         self.outcome: ctl.SolveOutcome | None = None
@@ -113,6 +116,7 @@ class Session(QObject):
 
         if self.workspace is None:
             self.workspace = Workspace.open(self.workspace_path)
+        self.load_saved()
         held = ctl.holdings_of(self.universe, self.face) if self.is_loaded else None
         self.set_data(data.snapshot, data.universe, data.engine)
         if held is not None and len(held):  # a reload (after an import): keep the holdings, matched by id
@@ -143,7 +147,8 @@ class Session(QObject):
         self.face_version += 1
         self.undo_stack.clear()
         if self.start_preset or self.whatif == ctl.WhatIf():
-            self.whatif = ctl.whatif_from_preset(self.start_preset or self.whatif.preset, self.whatif)
+            self.whatif = ctl.whatif_from_preset(self.start_preset or self.whatif.preset, self.whatif,
+                                                 self.saved_presets)
             self.start_preset = None
             self.whatIfChanged.emit(self.whatif)
         self.recompute(emit=False)
@@ -235,7 +240,7 @@ class Session(QObject):
 
     def apply_preset(self, name: str) -> None:
         """Set every slider from a preset (its constraints apply to the next solve)."""
-        self.set_whatif(ctl.whatif_from_preset(name, self.whatif))
+        self.set_whatif(ctl.whatif_from_preset(name, self.whatif, self.saved_presets))
 
     def want_sweep(self, wanted: bool) -> None:
         self.sweep_wanted = wanted
@@ -258,6 +263,7 @@ class Session(QObject):
             universe_key=self._universe_key,
             sweep=self.sweep_wanted,
             allowed=self.allowed,
+            saved_presets=dict(self.saved_presets),
         )
         return self.solver.request(job, immediate=immediate)
 
@@ -350,6 +356,66 @@ class Session(QObject):
         self.undo_stack.clear()
         self.replace_face(ladder.face)
         self._emit_title()
+
+    # -- workspace: the user's presets and scenarios ------------------------------------------
+    def load_saved(self) -> None:
+        """Read the saved presets and scenarios from the workspace (a damaged entry is skipped and
+        reported, never fatal)."""
+        from desktop.errors import LadderDeskError
+        from desktop.optim.settings import OptimSettings
+        from desktop.scenarios.model import Scenario
+
+        self.saved_presets, self.saved_scenarios = {}, []
+        if self.workspace is None:
+            return
+        bad: list[str] = []
+        for name in self.workspace.list_presets():
+            payload = self.workspace.load_preset(name)
+            try:
+                OptimSettings.from_dict(payload).validate()
+            except (LadderDeskError, TypeError, ValueError, KeyError, AttributeError):
+                bad.append(f"preset {name!r}")
+                continue
+            self.saved_presets[name] = payload
+        for name in self.workspace.list_scenarios():
+            try:
+                self.saved_scenarios.append(Scenario.from_dict(self.workspace.load_scenario(name)))
+            except (LadderDeskError, TypeError, ValueError, KeyError, AttributeError):
+                bad.append(f"scenario {name!r}")
+        if bad:
+            self.statusChanged.emit("Skipped damaged saved " + ", ".join(bad))
+        self.savedChanged.emit()
+
+    def save_preset(self, name: str) -> None:
+        """Save the effective optimiser settings (preset limits + sliders) as preset ``name``."""
+        from desktop.optim.presets import BUILT_IN
+
+        name = name.strip()
+        if not name or name.casefold() in {k.casefold() for k in BUILT_IN}:
+            raise ValueError(f"choose a preset name other than {', '.join(BUILT_IN)}")
+        payload = ctl.preset_payload_of(self.whatif, self.saved_presets)
+        self.workspace.save_preset(name, payload)
+        self.saved_presets[name] = payload
+        self.whatif = replace(self.whatif, preset=name)
+        self.whatIfChanged.emit(self.whatif)
+        self.savedChanged.emit()
+        self.statusChanged.emit(f"Saved preset {name!r}")
+
+    def save_scenario(self, name: str) -> Any:
+        """Save the what-if curve shifts as scenario ``name`` (shown in the Scenarios tab)."""
+        from desktop.scenarios.presets import preset_names
+
+        name = name.strip()
+        if not name or name.casefold() in {n.casefold() for n in preset_names()}:
+            raise ValueError("choose a scenario name that is not a built-in preset")
+        scenario = ctl.scenario_of_whatif(name, self.whatif)
+        if not scenario.curves:
+            raise ValueError("the what-if sliders shift no curve: move a curve slider first")
+        self.workspace.save_scenario(name, scenario.to_dict())
+        self.saved_scenarios = [sc for sc in self.saved_scenarios if sc.name != name] + [scenario]
+        self.savedChanged.emit()
+        self.statusChanged.emit(f"Saved scenario {name!r}")
+        return scenario
 
     def saved_face(self, name: str) -> np.ndarray:
         return ctl.face_from_holdings(self.universe, self.workspace.load_portfolio(name).holdings)[0]

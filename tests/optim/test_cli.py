@@ -150,3 +150,24 @@ def test_ranges_checked_at_parse_time(workspace, capsys, argv, words):
     assert main(["optimize", "--workspace", workspace, *argv]) == 2
     err = capsys.readouterr().err
     assert words in err and "internal error" not in err
+
+
+def test_save_preset_after_a_solve_and_reuse_it(tmp_path, capsys):
+    from desktop.cli import main
+
+    ws = str(tmp_path / "ws.sqlite")
+    assert main(["data", "--workspace", ws]) == 0
+    assert main(["optimize", "--workspace", ws, "--preset", "Shift from US rates", "--us-cap", "0.25",
+                 "--save-preset", "Rotation 25"]) == 0
+    assert "saved preset 'Rotation 25'" in capsys.readouterr().err
+    assert main(["optimize", "--workspace", ws, "--preset", "Rotation 25", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["us_cap"] == 0.25
+    # an infeasible request saves nothing; a built-in name is refused before any work
+    assert main(["optimize", "--workspace", ws, "--preset", "Neutral", "--us-cap", "0.05",
+                 "--save-preset", "Bad"]) == 2
+    assert main(["optimize", "--workspace", ws, "--save-preset", "neutral"]) == 2
+    assert "--save-preset" in capsys.readouterr().err
+    from desktop.store import Workspace
+
+    with Workspace.open(ws) as w:
+        assert w.list_presets() == ["Rotation 25"]

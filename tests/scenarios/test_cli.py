@@ -150,3 +150,28 @@ def test_alloc_holding_nothing_exit_2(tmp_path, bundled_ids, capsys):
     assert main(["scenarios", "--alloc", str(tmp_path / "a.csv"), "--roll-forward", "2"]) == 2
     err = capsys.readouterr().err
     assert "holds nothing" in err and "a.csv" in err
+
+
+def test_save_scenario_file_then_run_it_by_name(tmp_path, capsys):
+    import json
+
+    from desktop.cli import main
+    from desktop.scenarios.model import CurveShock, Scenario
+
+    ws = str(tmp_path / "ws.sqlite")
+    assert main(["data", "--workspace", ws]) == 0
+    sc = Scenario(name="AU bull flattener", source="desk view",
+                  curves={"AU": CurveShock(key_bp={2: -10.0, 10: -30.0})}, fx_pct={"AUD": -2.0})
+    f = tmp_path / "au.json"
+    f.write_text(json.dumps(sc.to_dict()))
+    capsys.readouterr()
+    assert main(["scenarios", "--workspace", ws, "--scenario-file", str(f), "--save"]) == 0
+    assert "saved scenario 'AU bull flattener'" in capsys.readouterr().out
+    assert main(["scenarios", "--workspace", ws, "--list"]) == 0
+    assert "AU bull flattener" in capsys.readouterr().out
+    # a built-in name is refused and nothing is saved
+    clash = tmp_path / "clash.json"
+    clash.write_text(json.dumps(Scenario(name="US parallel +100 bp", curves={"US": CurveShock(parallel_bp=5)}).to_dict()))
+    assert main(["scenarios", "--workspace", ws, "--scenario-file", str(clash), "--save"]) == 2
+    assert "built-in" in capsys.readouterr().err
+    assert main(["scenarios", "--workspace", ws, "--save"]) == 2

@@ -223,3 +223,52 @@ def test_fresh_workspace_is_offered_after_a_foreign_file(qtbot, settings, tmp_pa
     assert foreign.read_bytes() == before
     win.close()
     qtbot.waitUntil(lambda: win.session.solver.active_threads() == 0, timeout=5000)
+
+
+def test_saved_preset_and_scenario_come_back_in_a_new_window_and_the_cli(window, qtbot, settings, tmp_path, capsys):
+    from desktop.cli import main as cli_main
+    from desktop.views.app_setup import build_window
+    from tests.views.conftest import fake_solve
+
+    s = window.session
+    s.apply_preset("Shift from US rates")
+    s.set_value("parallel:JP", 25.0)
+    s.set_value("us_cap", 0.2)
+    s.flush()
+    window.files.save_preset("Neutral")  # a built-in name is refused in the message bar
+    assert window.message_bar.kind == "error" and "Neutral" not in s.saved_presets
+    window.files.save_preset("My rotation")
+    assert s.whatif.preset == "My rotation"
+    assert window.controls.preset.findText("My rotation") >= 0
+    window.files.save_scenario("JGB +25")
+    assert [sc.name for sc in s.saved_scenarios] == ["JGB +25"]
+    assert s.saved_scenarios[0].curves["JP"].parallel_bp == 25.0
+    path = s.workspace_path
+    window.close()
+    qtbot.waitUntil(lambda: s.solver.active_threads() == 0, timeout=5000)
+
+    again = build_window(path, settings, solve_fn=fake_solve, scenarios_tab=True)
+    qtbot.addWidget(again)
+    again.show()
+    again.session.start_loading()
+    qtbot.waitUntil(lambda: again.session.is_loaded and again.session.idle, timeout=20_000)
+    t = again.session
+    assert set(t.saved_presets) == {"My rotation"} and [sc.name for sc in t.saved_scenarios] == ["JGB +25"]
+    assert again.controls.preset.findText("My rotation") >= 0
+    assert "JGB +25" in [sc.name for sc in again.views["scenarios"].scenarios]
+    again.controls.preset.setCurrentText("My rotation")
+    assert t.whatif.us_cap == 0.2 and t.whatif.parallel_bp.get("JP") == 25.0
+    again.close()
+    qtbot.waitUntil(lambda: t.solver.active_threads() == 0, timeout=5000)
+
+    # the command line reads the same saved preset and scenario
+    assert cli_main(["optimize", "--workspace", path, "--preset", "My rotation", "--json"]) == 0
+    assert '"us_cap": 0.2' in capsys.readouterr().out.replace(" 0.20", " 0.2")
+    assert cli_main(["scenarios", "--workspace", path, "--preset", "JGB +25", "--alloc", _alloc(tmp_path)]) == 0
+    assert "JGB +25" in capsys.readouterr().out
+
+
+def _alloc(tmp_path) -> str:
+    path = tmp_path / "alloc.csv"
+    path.write_text("market,id,face\nJP,JP-GEN-09Y,10000000000\n")
+    return str(path)
