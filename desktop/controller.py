@@ -571,6 +571,7 @@ class SolveOutcome:
 
 
 SWEEP_LEVELS = tuple(np.round(np.linspace(0.0, 1.0, 11), 2))
+RISK_SWEEP = (0.0, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0)  # risk aversions λ of the return-vs-risk sweep
 _OPTIMISERS: dict[int, Any] = {}  # universe_key → compiled Optimiser; touched by the worker thread only
 
 
@@ -649,14 +650,19 @@ def tradeoff_sweep(opt: Any, settings: Any, w0: np.ndarray, allowed: np.ndarray 
 
     A cap alone only traces the curve *below* the unconstrained optimum's US share (above it the
     cap stops binding), so the sweep also imposes US weight floors: caps 0–100 % then floors
-    0–100 % (each point keeps every other constraint of ``settings``). Infeasible points are
-    skipped. Columns: kind ("cap" | "floor"), level, us_share, expected_return_pct, risk_pct.
+    10–100 % above the settings' own US minimum (each point keeps every other constraint of
+    ``settings``, so no point relaxes a limit the PM set). A third sweep moves the risk
+    aversion λ over :data:`RISK_SWEEP` (the return-vs-risk frontier of the settings). Infeasible
+    points are skipped. Columns: kind ("cap" | "floor" | "risk_aversion"), level, us_share,
+    expected_return_pct, risk_pct.
     """
     from desktop.optim.errors import OptimError
 
     points = [("cap", lv, replace(settings, us_cap=lv)) for lv in SWEEP_LEVELS]
+    own_floor = float(settings.market_min.get("US", 0.0))  # a floor below the PM's own US minimum would relax it
     points += [("floor", lv, replace(settings, us_cap=1.0, market_min={**settings.market_min, "US": lv}))
-               for lv in SWEEP_LEVELS[1:]]
+               for lv in SWEEP_LEVELS[1:] if lv > own_floor]
+    points += [("risk_aversion", lam, replace(settings, risk_aversion=lam)) for lam in RISK_SWEEP]
     rows = []
     for kind, level, s in points:
         try:

@@ -47,6 +47,16 @@ def test_tradeoff_sweep_when_tab_shown(real_window, qtbot):
     real_window.show_view("tradeoff")
     qtbot.waitUntil(lambda: s.outcome.frontier is not None and s.idle, timeout=60_000)
     f = s.outcome.frontier
-    assert len(f) >= 5 and f["us_share"].max() - f["us_share"].min() > 0.2
+    us = f[f["kind"].isin(["cap", "floor"])]
+    assert len(us) >= 5 and us["us_share"].max() - us["us_share"].min() > 0.2
     x, _y = real_window.tradeoff.curve.getData()
-    assert x is not None and len(x) == len(f)
+    assert x is not None and len(x) == len(us)
+    # the risk-aversion sweep traces an efficient frontier: more risk buys more expected return
+    lam = f[f["kind"] == "risk_aversion"].sort_values("level")
+    assert len(lam) >= 5
+    assert (lam["risk_pct"].diff().dropna() <= 1e-6).all()
+    assert (lam["expected_return_pct"].diff().dropna() <= 1e-6).all()
+    rx, ry = real_window.tradeoff.lam_curve.getData()
+    assert rx is not None and len(rx) == len(lam)
+    bx, _by = real_window.tradeoff.best_risk.getData()
+    assert len(bx) == 1 and bx[0] == pytest.approx(s.outcome.risk_pct)
