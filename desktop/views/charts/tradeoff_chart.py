@@ -85,8 +85,8 @@ class TradeoffChart(LazyRefresh, QWidget):
             lam = lam.sort_values("risk_pct")
             self.lam_curve.setData(lam["risk_pct"].to_numpy(float), lam["expected_return_pct"].to_numpy(float))
             self.note.setText(
-                f"{len(f)} optimal portfolios: US caps 0–100 % and US weight floors 10–100 % with every other "
-                f"constraint of the current settings; right, also {len(lam)} risk aversions λ from "
+                f"{len(f)} optimal portfolios: US caps 0–100 % and US weight floors above your US minimum, "
+                f"each with every other constraint of the current settings; right, also {len(lam)} risk aversions λ from "
                 f"{lam['level'].min():g} to {lam['level'].max():g} (infeasible points left out). Expected return "
                 "over the horizon (carry + roll-down + curve views) in base currency; risk from the factor model.")
         else:
