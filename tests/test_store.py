@@ -353,3 +353,23 @@ def test_portfolio_round_trip_property(shared_ws: Workspace, name, rows, card) -
     assert p.holdings["id"].tolist() == holdings["id"].tolist()
     assert p.holdings["market"].tolist() == holdings["market"].tolist()
     assert p.holdings["face"].tolist() == holdings["face"].tolist()
+
+
+def test_first_start_removes_temp_files_a_killed_start_left(tmp_path):
+    import os
+    import time
+
+    from desktop.store import Workspace
+
+    path = tmp_path / "ws.sqlite"
+    stale = tmp_path / ".ws.sqlite.abc123.tmp"
+    stale.write_bytes(b"half-built")
+    (tmp_path / ".ws.sqlite.abc123.tmp-wal").write_bytes(b"x")
+    old = time.time() - 3600
+    os.utime(stale, (old, old))
+    fresh = tmp_path / ".ws.sqlite.zzz999.tmp"  # another process starting right now: left alone
+    fresh.write_bytes(b"in progress")
+    with Workspace.open(path):
+        pass
+    assert not stale.exists() and not (tmp_path / ".ws.sqlite.abc123.tmp-wal").exists()
+    assert fresh.exists()

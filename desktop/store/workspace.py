@@ -24,6 +24,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import tempfile
+import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -131,9 +132,26 @@ def _inspect(path: Path, conn: sqlite3.Connection) -> None:
         conn.close()
 
 
+STALE_TEMP_S = 600.0  # a first start's temp file older than this was left by a killed process
+
+
+def _remove_stale_temps(path: Path) -> None:
+    """Delete the half-built ``.<name>.*.tmp`` files (and their -wal/-shm) a killed first start left
+    beside ``path``; recent ones may belong to another process starting right now and are kept."""
+    cutoff = time.time() - STALE_TEMP_S
+    for tmp in path.parent.glob(f".{path.name}.*.tmp"):
+        try:
+            if tmp.stat().st_mtime < cutoff:
+                for part in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+                    part.unlink(missing_ok=True)
+        except OSError:
+            continue  # gone already, or not ours to delete: never fatal
+
+
 def _create(path: Path) -> None:
     """Build a new workspace seeded from the bundled snapshot and move it to ``path`` atomically."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_temps(path)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     tmp = Path(tmp_name)
