@@ -94,7 +94,8 @@ def _from_payload(payload: Any, file: str | None, field: str | None) -> Scenario
     try:
         return Scenario.from_dict(payload)
     except DataError as exc:
-        raise DataError(exc.reason, file=file, field=exc.field or field, expected=exc.expected) from None
+        where = f"{field} → {exc.field}" if field and exc.field else (exc.field or field)
+        raise DataError(exc.reason, file=file, field=where, expected=exc.expected) from None
     except (TypeError, ValueError, AttributeError, OverflowError) as exc:
         raise DataError(f"malformed scenario ({type(exc).__name__}: {exc})", file=file, field=field,
                         expected="a scenario object as written by Scenario.to_dict (curves: market → "

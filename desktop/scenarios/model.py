@@ -32,6 +32,7 @@ from desktop.errors import DataError
 from desktop.markets import CURRENCIES, MARKET_CODES
 
 SCHEMA = "ladderdesk.scenario/1"
+MAX_HORIZON_MONTHS = 120  # ten years: the roll-forward and horizon maths are not meant beyond
 
 
 def _frozen_map(values: Mapping[Any, Any] | None, key: type, val: Any) -> Mapping[Any, Any]:
@@ -79,6 +80,7 @@ class CurveShock:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CurveShock:
+        data = _mapping(data, "curves", "a shock object {parallel_bp, slope_bp, curvature_bp, key_bp}")
         unknown = set(data) - {"parallel_bp", "slope_bp", "curvature_bp", "key_bp"}
         if unknown:
             raise DataError(f"unknown curve-shock field(s) {sorted(unknown)}", field=sorted(unknown)[0])
@@ -86,8 +88,17 @@ class CurveShock:
             parallel_bp=_num(data.get("parallel_bp", 0.0), "parallel_bp"),
             slope_bp=_num(data.get("slope_bp", 0.0), "slope_bp"),
             curvature_bp=_num(data.get("curvature_bp", 0.0), "curvature_bp"),
-            key_bp={_num(k, "key_bp tenor"): _num(v, "key_bp") for k, v in dict(data.get("key_bp", {})).items()},
+            key_bp={_num(k, "key_bp tenor"): _num(v, "key_bp")
+                    for k, v in _mapping(data.get("key_bp", {}) or {}, "key_bp", "tenor (years) → bp").items()},
         )
+
+
+def _mapping(value: Any, name: str, expected: str) -> Mapping[str, Any]:
+    """``value`` if it is a JSON object, else a DataError naming ``name``."""
+    if not isinstance(value, Mapping):
+        raise DataError(f"{name} must be an object, got {type(value).__name__} {value!r:.40}", field=name,
+                        expected=expected)
+    return value
 
 
 def _tenor_key(t: float) -> str:
@@ -97,7 +108,7 @@ def _tenor_key(t: float) -> str:
 def _num(value: Any, name: str) -> float:
     try:
         out = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise DataError(f"{name} must be a number, got {value!r}", field=name, expected="a number") from None
     if not np.isfinite(out):
         raise DataError(f"{name} must be finite, got {value!r}", field=name, expected="a finite number")
@@ -185,22 +196,24 @@ class Scenario:
         if unknown:
             raise DataError(f"unknown market {unknown[0]!r} in curves", field="curves",
                             expected=", ".join(MARKET_CODES))
-        for key in ("fx_pct", "short_rate_bp"):
-            bad = sorted({str(c).upper() for c in dict(data.get(key, {}) or {})} - set(CURRENCIES))
+        fx = _mapping(data.get("fx_pct", {}) or {}, "fx_pct", "currency → % move against USD")
+        short = _mapping(data.get("short_rate_bp", {}) or {}, "short_rate_bp", "currency → bp")
+        for key, table in (("fx_pct", fx), ("short_rate_bp", short)):
+            bad = sorted({str(c).upper() for c in table} - set(CURRENCIES))
             if bad:
                 raise DataError(f"unknown currency {bad[0]!r} in {key}", field=key, expected=", ".join(CURRENCIES))
         horizon = data.get("horizon_months", 3)
-        if not isinstance(horizon, int | float) or int(horizon) != horizon:
-            raise DataError("horizon_months must be a whole number", field="horizon_months")
+        if (isinstance(horizon, bool) or not isinstance(horizon, int | float)
+                or not 0 <= horizon <= MAX_HORIZON_MONTHS or int(horizon) != horizon):  # NaN fails the range
+            raise DataError(f"horizon_months must be a whole number of months, got {horizon!r}",
+                            field="horizon_months", expected=f"0–{MAX_HORIZON_MONTHS}")
         return cls(
             name=name,
             description=str(data.get("description", "")),
             source=str(data.get("source", "")),
             curves={str(m).upper(): CurveShock.from_dict(s) for m, s in curves.items()},
-            fx_pct={str(c).upper(): _num(v, "fx_pct") for c, v in dict(data.get("fx_pct", {}) or {}).items()},
-            short_rate_bp={
-                str(c).upper(): _num(v, "short_rate_bp") for c, v in dict(data.get("short_rate_bp", {}) or {}).items()
-            },
+            fx_pct={str(c).upper(): _num(v, "fx_pct") for c, v in fx.items()},
+            short_rate_bp={str(c).upper(): _num(v, "short_rate_bp") for c, v in short.items()},
             horizon_months=int(horizon),
         )
 

@@ -64,9 +64,29 @@ def test_round_trip_any(parallel, slope, key, fx, months):
         ({"name": "a", "curves": {"DE": {"parallel_bp": 10}}}, "curves"),
         ({"name": "a", "fx_pct": {"EUR": 5}}, "fx_pct"),
         ({"name": "a", "short_rate_bp": {"CHF": 5}}, "short_rate_bp"),
+        # wrongly typed values: a DataError naming the field, never a raw TypeError/ValueError
+        ({"name": "a", "curves": {"US": 5}}, "curves"),
+        ({"name": "a", "curves": {"US": {"key_bp": [1, 2]}}}, "key_bp"),
+        ({"name": "a", "fx_pct": [["JPY", 3]]}, "fx_pct"),
+        ({"name": "a", "short_rate_bp": "USD"}, "short_rate_bp"),
+        ({"name": "a", "horizon_months": float("inf")}, "horizon_months"),
+        ({"name": "a", "horizon_months": True}, "horizon_months"),
+        ({"name": "a", "horizon_months": 10_000}, "horizon_months"),
     ],
 )
 def test_bad_payload_names_field(payload, field):
     with pytest.raises(DataError) as err:
         Scenario.from_dict(payload)
     assert err.value.field == field
+
+
+@given(st.recursive(st.none() | st.booleans() | st.floats() | st.integers() | st.text(max_size=5),
+                    lambda kids: st.lists(kids, max_size=3) | st.dictionaries(st.text(max_size=8), kids, max_size=3),
+                    max_leaves=12))
+def test_any_json_value_as_a_shock_gives_a_scenario_or_a_data_error(value):
+    for payload in ({"name": "x", "curves": {"US": value}}, {"name": "x", "fx_pct": value},
+                    {"name": "x", "horizon_months": value}, value):
+        try:
+            Scenario.from_dict(payload)
+        except DataError:
+            pass
