@@ -1,0 +1,180 @@
+"""Holdings as face amounts over the universe: the ladder builder (:func:`build_ladder`, rule in
+the :mod:`desktop.controller` docstring), value → face rounding, holdings ↔ face conversions,
+trade lists and the holdings' cash flows (yearly ladder and payment schedule).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from desktop.analytics import cash_flows
+from desktop.controller.repricing import market_values_base
+from desktop.markets import MARKETS
+
+
+def face_from_values(universe: pd.DataFrame, value_base: np.ndarray, fx: Mapping[str, float]) -> np.ndarray:
+    """Face amounts (local ccy) buying ``value_base`` of each bond, rounded to the market's minimum."""
+    rate = universe["currency"].map(fx).to_numpy(float)
+    face = np.asarray(value_base, float) / rate / (universe["dirty_price"].to_numpy(float) / 100.0)
+    step = universe["market"].map(lambda m: MARKETS[m].min_denomination).to_numpy(float)
+    return np.round(face / step) * step
+
+
+@dataclass(frozen=True)
+class LadderResult:
+    face: np.ndarray  # local-currency face per universe row (0 = not held)
+    chosen: pd.DataFrame  # market, rung, id, years_to_maturity, value_base
+    gaps: list[str]  # "JP 35y" = no JP bond on the 35-year rung
+
+    @property
+    def message(self) -> str:
+        n = len(self.chosen)
+        text = f"Ladder: {n} bonds"
+        if self.gaps:
+            text += f"; {len(self.gaps)} empty rung(s): " + ", ".join(self.gaps)
+        return text
+
+
+def build_ladder(
+    universe: pd.DataFrame,
+    markets: Iterable[str],
+    rungs: Iterable[int],
+    notional_base: float,
+    fx: Mapping[str, float],
+) -> LadderResult:
+    """One bond per rung per market (rule in the :mod:`desktop.controller` docstring), equal split
+    of ``notional_base``."""
+    markets = [m for m in markets if m in set(universe["market"])]
+    rungs = sorted({int(r) for r in rungs})
+    years = universe["years_to_maturity"].to_numpy(float)
+    rung_of = universe["rung"].to_numpy(int)
+    generic = universe["is_generic"].to_numpy(bool)
+    mkt = universe["market"].to_numpy()
+    picks: list[tuple[str, int, int]] = []
+    gaps: list[str] = []
+    for code in markets:
+        for r in rungs:
+            dist = np.abs(years - r)
+            ok = (mkt == code) & (rung_of == r)
+            if not ok.any():
+                gaps.append(f"{code} {r}y")
+                continue
+            key = np.where(ok, dist + generic * 10.0, np.inf)
+            picks.append((code, r, int(np.argmin(key))))
+    value = np.zeros(len(universe))
+    filled = {code: sum(1 for p in picks if p[0] == code) for code in markets}
+    per_market = notional_base / max(sum(1 for c in markets if filled[c]), 1)
+    for code, _r, pos in picks:
+        value[pos] += per_market / filled[code]
+    face = face_from_values(universe, value, fx)
+    chosen = pd.DataFrame(
+        [
+            {
+                "market": code,
+                "rung": r,
+                "id": universe["id"].iat[pos],
+                "years_to_maturity": years[pos],
+                "value_base": value[pos],
+            }
+            for code, r, pos in picks
+        ]
+    )
+    return LadderResult(face=face, chosen=chosen, gaps=gaps)
+
+
+def holdings_of(universe: pd.DataFrame, face: np.ndarray) -> pd.DataFrame:
+    """DataFrame[id, market, face] of the held bonds (the workspace's portfolio shape)."""
+    face = np.asarray(face, float)
+    held = face > 0
+    return pd.DataFrame(
+        {"id": universe["id"].to_numpy()[held], "market": universe["market"].to_numpy()[held], "face": face[held]}
+    )
+
+
+def face_from_holdings(universe: pd.DataFrame, holdings: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
+    """Face array over ``universe`` from saved holdings; ids no longer in the universe are listed."""
+    key = pd.MultiIndex.from_arrays([universe["market"], universe["id"]])
+    pos = key.get_indexer(pd.MultiIndex.from_arrays([holdings["market"], holdings["id"]]))
+    face = np.zeros(len(universe))
+    ok = pos >= 0
+    np.add.at(face, pos[ok], holdings["face"].to_numpy(float)[ok])
+    missing = [f"{m} {i}" for m, i, good in zip(holdings["market"], holdings["id"], ok, strict=True) if not good]
+    return face, missing
+
+
+def trades_of(universe: pd.DataFrame, current: np.ndarray, target: np.ndarray, fx: Mapping[str, float],
+              trade_date: date | None = None) -> pd.DataFrame:
+    """Orders to move from ``current`` to ``target`` face: buy/sell, face (local), value (base), and
+    each market's settlement date for a trade on ``trade_date`` (the universe's ``settle_date``)."""
+    delta = np.asarray(target, float) - np.asarray(current, float)
+    moved = np.abs(delta) > 1e-9
+    sub = universe[moved]
+    value = market_values_base(sub, np.abs(delta[moved]), fx)
+    return pd.DataFrame(
+        {
+            "market": sub["market"].to_numpy(),
+            "id": sub["id"].to_numpy(),
+            "name": sub["name"].to_numpy(),
+            "side": np.where(delta[moved] > 0, "BUY", "SELL"),
+            "face_local": np.abs(delta[moved]),
+            "currency": sub["currency"].to_numpy(),
+            "clean_price": sub["clean_price"].to_numpy(float),
+            "value_base": value,
+            "trade_date": f"{trade_date:%Y-%m-%d}" if trade_date is not None else "",
+            "settle_date": pd.to_datetime(sub["settle_date"]).dt.strftime("%Y-%m-%d").to_numpy(),
+        }
+    )
+
+
+def cash_flow_ladder(universe: pd.DataFrame, face: np.ndarray, fx: Mapping[str, float] | None) -> pd.DataFrame:
+    """Coupons + principal received per calendar year: year × currency (local amounts) or, with
+    ``fx``, year × currency converted to base currency (stackable)."""
+    face = np.asarray(face, float)
+    held = np.flatnonzero(face > 0)
+    if held.size == 0:
+        return pd.DataFrame(dtype=float)
+    sub = universe.iloc[held]
+    flows = cash_flows(sub[["market", "coupon_pct", "maturity"]], sub["settle_date"])
+    pos = pd.Index(sub.index).get_indexer(flows["bond"])
+    amount = flows["amount"].to_numpy(float) * face[held][pos] / 100.0
+    ccy = sub["currency"].to_numpy()[pos]
+    if fx is not None:
+        amount = amount * pd.Series(ccy).map(fx).to_numpy(float)
+    table = pd.DataFrame({"year": flows["pay_date"].dt.year.to_numpy(), "ccy": ccy, "v": amount})
+    return table.pivot_table(index="year", columns="ccy", values="v", aggfunc="sum", fill_value=0.0)
+
+
+def cash_flow_schedule(universe: pd.DataFrame, face: np.ndarray, fx: Mapping[str, float]) -> pd.DataFrame:
+    """Every coupon and principal payment of the holdings ``face`` (local face per bond): one row per
+    bond and pay date, amounts in local currency and in base currency (``fx``: base per unit).
+    Ex-dividend coupons a buyer settling today would not receive are left out."""
+    columns = ["pay_date", "market", "id", "name", "currency", "face", "coupon", "principal", "amount",
+               "amount_base"]
+    face = np.asarray(face, float)
+    held = np.flatnonzero(face > 0)
+    if held.size == 0:
+        return pd.DataFrame(columns=columns)
+    sub = universe.iloc[held]
+    flows = cash_flows(sub[["market", "coupon_pct", "maturity"]], sub["settle_date"])
+    pos = pd.Index(sub.index).get_indexer(flows["bond"])
+    scale = face[held][pos] / 100.0  # flows are per 100 face
+    ccy = sub["currency"].to_numpy()[pos]
+    amount = flows["amount"].to_numpy(float) * scale
+    out = pd.DataFrame({
+        "pay_date": flows["pay_date"].dt.strftime("%Y-%m-%d").to_numpy(),
+        "market": sub["market"].to_numpy()[pos],
+        "id": sub["id"].to_numpy()[pos],
+        "name": sub["name"].to_numpy()[pos],
+        "currency": ccy,
+        "face": face[held][pos],
+        "coupon": flows["coupon"].to_numpy(float) * scale,
+        "principal": flows["principal"].to_numpy(float) * scale,
+        "amount": amount,
+        "amount_base": amount * pd.Series(ccy).map(fx).to_numpy(float),
+    })
+    return out.sort_values(["pay_date", "market", "id"], kind="stable").reset_index(drop=True)[columns]

@@ -1,0 +1,242 @@
+"""Instant what-if repricing (numpy): :class:`ShiftEngine` reprices every bond of the universe
+exactly on the shifted zero curves (method in the :mod:`desktop.controller` docstring) and returns
+:class:`Shifted` arrays; the per-bond figures shared with the DataFrame path (FX rates, hedged
+yield, base-currency market values) read either form through one column interface.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from desktop.analytics import KEY_RATE_COLUMNS, KEY_TENORS, cash_flows, key_rate_weights
+from desktop.controller.whatif import WhatIf
+from desktop.markets import MARKET_CODES
+
+MOVED_COLUMNS = ("dirty_price", "clean_price", "yield_pct", "mod_duration", "dv01", *KEY_RATE_COLUMNS)
+_FLOAT_COLUMNS = frozenset({*MOVED_COLUMNS, "accrued", "convexity", "years_to_maturity", "coupon_pct"})
+
+
+class ShiftEngine:
+    """Exact what-if repricing of a universe on parallel/2s10s-shifted zero curves (see the
+    :mod:`desktop.controller` docstring)."""
+
+    def __init__(self, universe: pd.DataFrame, curves: Mapping[str, Any]) -> None:
+        self.universe = universe
+        n = len(universe)
+        settle = universe["settle_date"]
+        flows = cash_flows(universe[["market", "coupon_pct", "maturity"]], settle)
+        pos = pd.Index(universe.index).get_indexer(flows["bond"])
+        self._rows = pos.astype(np.intp)
+        self._t = np.maximum(flows["t_years"].to_numpy(float), 0.0)
+        self._amount = flows["amount"].to_numpy(float)
+        codes = universe["market"].to_numpy()
+        code_pos = {c: i for i, c in enumerate(MARKET_CODES)}
+        self.market_index = np.array([code_pos[c] for c in codes], dtype=np.intp)  # per bond
+        self._mkt = self.market_index[self._rows]
+        z = np.zeros_like(self._t)
+        for code, curve in curves.items():
+            m = codes[self._rows] == code
+            z[m] = curve.zero_rate(self._t[m])
+        self._z = z
+        self._tent = key_rate_weights(self._t)  # flows × key tenors, linear interpolation weights
+        self._n = n
+        self.base_dirty = np.bincount(self._rows, weights=self._amount * np.exp(-z * self._t), minlength=n)
+        # static per-bond arrays, read once (a slider move never goes through pandas)
+        self._columns: dict[str, np.ndarray] = {}
+        self._ccy: tuple[np.ndarray, np.ndarray] | None = None  # distinct currencies, row → position
+        self._rates: dict[tuple[Any, ...], np.ndarray] = {}
+        self.base = Shifted(self, {})
+
+    def column(self, key: str) -> np.ndarray:
+        """A column of the base universe as a numpy array (cached; floats for numeric columns)."""
+        out = self._columns.get(key)
+        if out is None:
+            out = _FrameColumns(self.universe).column(key)
+            self._columns[key] = out
+        return out
+
+    def per_currency(self, table: Mapping[str, float]) -> np.ndarray:
+        """``table[currency]`` for every bond (NaN for a currency not in ``table``), cached."""
+        key = tuple(sorted(table.items()))
+        out = self._rates.get(key)
+        if out is None:
+            if len(self._rates) > 32:
+                self._rates.clear()
+            if self._ccy is None:
+                self._ccy = np.unique(self.universe["currency"].to_numpy().astype(str), return_inverse=True)
+            codes, inverse = self._ccy
+            values = np.array([float(table[c]) if c in table else np.nan for c in codes], dtype=float)
+            out = values[inverse] if len(inverse) else np.zeros(0)
+            self._rates[key] = out
+        return out
+
+    def reprice(self, whatif: WhatIf) -> pd.DataFrame:
+        """The universe with dirty/clean price, yield, duration and dv01 moved by the what-if."""
+        return self.reprice_arrays(whatif).frame
+
+    def reprice_arrays(self, whatif: WhatIf) -> Shifted:
+        """:meth:`reprice` as numpy arrays (:class:`Shifted`); the DataFrame is built only if asked for."""
+        if not whatif.has_shift:
+            return self.base
+        table = whatif.key_table()
+        dz = np.einsum("fk,fk->f", self._tent, table[self._mkt]) / 1e4
+        disc = self._amount * np.exp(-(self._z + dz) * self._t)
+        dirty_new = np.bincount(self._rows, weights=disc, minlength=self._n)
+        ratio = np.where(self.base_dirty > 0, dirty_new / np.maximum(self.base_dirty, 1e-12), 1.0)
+        r = ratio - 1.0
+        d = self.column("mod_duration")
+        c = self.column("convexity")
+        disc_q = d * d + 2.0 * c * r
+        with np.errstate(invalid="ignore", divide="ignore"):
+            dy = np.where((c > 1e-9) & (disc_q >= 0), (d - np.sqrt(np.maximum(disc_q, 0))) / c, -r / np.maximum(d, 1e-9))
+        dirty = self.column("dirty_price") * ratio
+        d_new = np.maximum(d + (d * d - c) * dy, 0.0)
+        scale = np.where(d > 1e-9, d_new / np.maximum(d, 1e-9), 1.0)
+        moved = {
+            "dirty_price": dirty,
+            "clean_price": dirty - self.column("accrued"),
+            "yield_pct": self.column("yield_pct") + dy * 100.0,
+            "mod_duration": d_new,
+            "dv01": d_new * dirty * 1e-4,
+        }
+        for k in KEY_RATE_COLUMNS:
+            moved[k] = self.column(k) * scale
+        return Shifted(self, moved)
+
+
+class Shifted:
+    """A universe repriced on the what-if curves, as numpy arrays: the moved columns
+    (:data:`MOVED_COLUMNS`) and the engine's static ones. :attr:`frame` is the DataFrame
+    :meth:`ShiftEngine.reprice` returns, built on first use (a slider move needs only arrays)."""
+
+    def __init__(self, engine: ShiftEngine, moved: Mapping[str, np.ndarray]) -> None:
+        self.engine = engine
+        self.moved = dict(moved)
+        self._frame: pd.DataFrame | None = None
+
+    def __len__(self) -> int:
+        return self.engine._n
+
+    def column(self, key: str) -> np.ndarray:
+        out = self.moved.get(key)
+        return out if out is not None else self.engine.column(key)
+
+    def per_currency(self, table: Mapping[str, float]) -> np.ndarray:
+        return self.engine.per_currency(table)
+
+    @property
+    def market_index(self) -> np.ndarray:
+        return self.engine.market_index
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        if self._frame is None:
+            u = self.engine.universe
+            if not self.moved:
+                self._frame = u
+            else:
+                out = u.copy(deep=False)  # static columns shared with the base universe
+                for k in MOVED_COLUMNS:
+                    out[k] = self.moved[k]
+                self._frame = out
+        return self._frame
+
+
+class _FrameColumns:
+    """:class:`Shifted`'s read interface over a plain DataFrame (the non-hot callers)."""
+
+    def __init__(self, universe: pd.DataFrame) -> None:
+        self.universe = universe
+
+    def __len__(self) -> int:
+        return len(self.universe)
+
+    def column(self, key: str) -> np.ndarray:
+        if key == "rung":
+            return self.universe[key].to_numpy(int)
+        col = self.universe[key]
+        return col.to_numpy(float) if key in _FLOAT_COLUMNS or col.dtype.kind in "fiu" else col.to_numpy()
+
+    def per_currency(self, table: Mapping[str, float]) -> np.ndarray:
+        return _per_currency(self.universe, table)
+
+    @property
+    def market_index(self) -> np.ndarray:
+        return _market_index(self.universe["market"].to_numpy())
+
+
+def _columns(universe: pd.DataFrame | Shifted) -> Shifted | _FrameColumns:
+    return universe if isinstance(universe, Shifted) else _FrameColumns(universe)
+
+
+def shifted_curves(curves: Mapping[str, Any], whatif: WhatIf) -> dict[str, Any]:
+    """Each market's curve with its what-if shift applied at the zero nodes."""
+    out = {}
+    for code, curve in curves.items():
+        bp = whatif.key_shift(code)
+        out[code] = curve.shifted(dict(zip(KEY_TENORS, bp, strict=True))) if np.any(bp) else curve
+    return out
+
+
+def fx_to_base(fx_usd_per_unit: Mapping[str, float], base_ccy: str) -> dict[str, float]:
+    """Units of ``base_ccy`` per unit of each currency."""
+    base = float(fx_usd_per_unit[base_ccy])
+    return {ccy: float(v) / base for ccy, v in fx_usd_per_unit.items()}
+
+
+def hedged_yield_pct(universe: pd.DataFrame | Shifted, short_rates_pct: Mapping[str, float], base_ccy: str) -> np.ndarray:
+    """FX-hedged yield in base currency: local yield + (base short rate − local short rate), %.
+
+    Covered interest parity with 3-month rolling hedges: the hedge earns the short-rate differential.
+    """
+    cols = _columns(universe)
+    local = cols.per_currency(short_rates_pct)
+    return cols.column("yield_pct") + float(short_rates_pct[base_ccy]) - local
+
+
+_STATIC: dict[int, tuple[np.ndarray, dict[Any, np.ndarray]]] = {}
+
+
+def _per_currency(universe: pd.DataFrame, table: Mapping[str, float]) -> np.ndarray:
+    """``table[currency]`` for every row, cached per universe (what-if copies share the currency
+    column with their base universe, so a slider move never re-maps strings)."""
+    ccy = universe["currency"].to_numpy()
+    entry = _STATIC.get(id(ccy))
+    if entry is None or entry[0] is not ccy:
+        if len(_STATIC) > 16:
+            _STATIC.clear()
+        entry = (ccy, {})
+        _STATIC[id(ccy)] = entry
+    key = tuple(sorted(table.items()))
+    out = entry[1].get(key)
+    if out is None:
+        out = pd.Series(ccy).map(dict(table)).to_numpy(float)
+        entry[1][key] = out
+    return out
+
+
+_MARKET_INDEX: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+
+def _market_index(codes: np.ndarray) -> np.ndarray:
+    """Position of each row's market in MARKET_CODES (cached per market column, as _per_currency)."""
+    hit = _MARKET_INDEX.get(id(codes))
+    if hit is not None and hit[0] is codes:
+        return hit[1]
+    pos = {c: i for i, c in enumerate(MARKET_CODES)}
+    out = np.fromiter((pos[c] for c in codes), dtype=np.intp, count=len(codes))
+    if len(_MARKET_INDEX) > 16:
+        _MARKET_INDEX.clear()
+    _MARKET_INDEX[id(codes)] = (codes, out)
+    return out
+
+
+def market_values_base(universe: pd.DataFrame | Shifted, face: np.ndarray, fx: Mapping[str, float]) -> np.ndarray:
+    """Market value (dirty) of each holding in base currency; ``face`` in local currency."""
+    cols = _columns(universe)
+    rate = cols.per_currency(fx)
+    return np.asarray(face, float) / 100.0 * cols.column("dirty_price") * rate
