@@ -14,8 +14,8 @@ the bundled CSVs in ``resources/`` (:func:`load_bundled_snapshot`) or a workspac
   currency never disappears; its ``as_of`` then shows it is not from the valuation date).
 
 Locating ``resources/``: ``$LADDERDESK_RESOURCES`` if set, else ``<repo>/resources`` next to the
-``desktop`` package (works from a fresh clone and from an editable install). A wheel install
-needs ``resources/`` shipped as package data (see the data engineer's report).
+``desktop`` package (a fresh clone or an editable install), else ``<prefix>/share/ladderdesk/resources``
+where a wheel install puts them (``[tool.setuptools.data-files]`` in pyproject.toml).
 
 Units: yields and rates in percent; FX as USD per one unit of the currency.
 """
@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import functools
 import os
+import sys
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -108,6 +109,7 @@ def resources_dir() -> Path:
     candidates = [Path(env)] if env else []
     here = Path(__file__).resolve().parent
     candidates += [here.parent / "resources", here / "resources"]
+    candidates += [Path(prefix) / "share" / "ladderdesk" / "resources" for prefix in dict.fromkeys((sys.prefix, sys.base_prefix))]
     for path in candidates:
         if (path / RESOURCE_FILES["curves"]).is_file():
             return path

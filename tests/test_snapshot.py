@@ -101,3 +101,27 @@ def test_resource_files_are_lf_utf8() -> None:
         raw = path.read_bytes()
         assert b"\r\n" not in raw, path
         raw.decode("utf-8")
+
+
+def test_wheel_install_finds_resources_under_the_prefix(tmp_path, monkeypatch) -> None:
+    """A non-editable install has no <repo>/resources: the data ship as <prefix>/share/ladderdesk/resources."""
+    import shutil
+    import sys
+
+    import desktop.snapshot as snapshot_mod
+
+    share = tmp_path / "prefix" / "share" / "ladderdesk" / "resources"
+    shutil.copytree(snapshot_mod.resources_dir(), share)
+    site = tmp_path / "prefix" / "lib" / "site-packages" / "desktop"
+    site.mkdir(parents=True)
+    monkeypatch.delenv("LADDERDESK_RESOURCES", raising=False)
+    monkeypatch.setattr(snapshot_mod, "__file__", str(site / "snapshot.py"))
+    monkeypatch.setattr(sys, "prefix", str(tmp_path / "prefix"))
+    assert snapshot_mod.resources_dir() == share
+    # and the pyproject ships exactly those files there
+    import tomllib
+    from pathlib import Path
+
+    cfg = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text())
+    data_files = cfg["tool"]["setuptools"]["data-files"]
+    assert "resources/*.csv" in data_files["share/ladderdesk/resources"]
