@@ -131,17 +131,28 @@ def trades_of(universe: pd.DataFrame, current: np.ndarray, target: np.ndarray, f
     )
 
 
-def cash_flow_ladder(universe: pd.DataFrame, face: np.ndarray, fx: Mapping[str, float] | None) -> pd.DataFrame:
-    """Coupons + principal received per calendar year: year × currency (local amounts) or, with
-    ``fx``, year × currency converted to base currency (stackable)."""
+def _held_flows(universe: pd.DataFrame, face: np.ndarray
+                ) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray, np.ndarray] | None:
+    """The held bonds' remaining flows (per 100 face): (held rows, flows, row of each flow in the
+    held rows, local face held of each flow's bond); None when nothing is held."""
     face = np.asarray(face, float)
     held = np.flatnonzero(face > 0)
     if held.size == 0:
-        return pd.DataFrame(dtype=float)
+        return None
     sub = universe.iloc[held]
     flows = cash_flows(sub[["market", "coupon_pct", "maturity"]], sub["settle_date"])
     pos = pd.Index(sub.index).get_indexer(flows["bond"])
-    amount = flows["amount"].to_numpy(float) * face[held][pos] / 100.0
+    return sub, flows, pos, face[held][pos]
+
+
+def cash_flow_ladder(universe: pd.DataFrame, face: np.ndarray, fx: Mapping[str, float] | None) -> pd.DataFrame:
+    """Coupons + principal received per calendar year: year × currency (local amounts) or, with
+    ``fx``, year × currency converted to base currency (stackable)."""
+    held = _held_flows(universe, face)
+    if held is None:
+        return pd.DataFrame(dtype=float)
+    sub, flows, pos, held_face = held
+    amount = flows["amount"].to_numpy(float) * held_face / 100.0
     ccy = sub["currency"].to_numpy()[pos]
     if fx is not None:
         amount = amount * pd.Series(ccy).map(fx).to_numpy(float)
@@ -155,14 +166,11 @@ def cash_flow_schedule(universe: pd.DataFrame, face: np.ndarray, fx: Mapping[str
     Ex-dividend coupons a buyer settling today would not receive are left out."""
     columns = ["pay_date", "market", "id", "name", "currency", "face", "coupon", "principal", "amount",
                "amount_base"]
-    face = np.asarray(face, float)
-    held = np.flatnonzero(face > 0)
-    if held.size == 0:
+    held = _held_flows(universe, face)
+    if held is None:
         return pd.DataFrame(columns=columns)
-    sub = universe.iloc[held]
-    flows = cash_flows(sub[["market", "coupon_pct", "maturity"]], sub["settle_date"])
-    pos = pd.Index(sub.index).get_indexer(flows["bond"])
-    scale = face[held][pos] / 100.0  # flows are per 100 face
+    sub, flows, pos, held_face = held
+    scale = held_face / 100.0  # flows are per 100 face
     ccy = sub["currency"].to_numpy()[pos]
     amount = flows["amount"].to_numpy(float) * scale
     out = pd.DataFrame({
@@ -171,7 +179,7 @@ def cash_flow_schedule(universe: pd.DataFrame, face: np.ndarray, fx: Mapping[str
         "id": sub["id"].to_numpy()[pos],
         "name": sub["name"].to_numpy()[pos],
         "currency": ccy,
-        "face": face[held][pos],
+        "face": held_face,
         "coupon": flows["coupon"].to_numpy(float) * scale,
         "principal": flows["principal"].to_numpy(float) * scale,
         "amount": amount,

@@ -21,12 +21,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from desktop.argtypes import MAX_AMOUNT, ranged
 from desktop.errors import DataError
 from desktop.markets import CURRENCIES, MARKET_CODES
 from desktop.optim.settings import KEY_TENORS, OptimSettings
 
 DEFAULT_NOTIONAL = 100_000_000.0
-MAX_NOTIONAL = 1e15  # a quadrillion of the base ccy: beyond it, a typo
 
 
 def _frac(text: str) -> float:
@@ -47,20 +47,6 @@ def _nonneg(text: str) -> float:
     if not (v >= 0 and np.isfinite(v)):
         raise argparse.ArgumentTypeError(f"{text} must be a number ≥ 0")
     return v
-
-
-def _ranged(lo: float, hi: float, unit: str, *, lo_open: bool = False) -> Any:
-    """An argparse type: a finite number in [lo, hi] ((lo, hi] with ``lo_open``), the range in the message."""
-    def parse(text: str) -> float:
-        try:
-            v = float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"invalid number {text!r} ({unit})") from None
-        if not ((lo < v if lo_open else lo <= v) and v <= hi):  # NaN fails too
-            raise argparse.ArgumentTypeError(
-                f"{text} is outside {'(' if lo_open else '['}{lo:g}, {hi:g}] ({unit})")
-        return v
-    return parse
 
 
 def _turnover(text: str) -> float:
@@ -139,14 +125,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                               description=__doc__.split("\n\n")[0])
     p.add_argument("--workspace", metavar="DB", help="workspace file (default: the user's workspace)")
     p.add_argument("--preset", metavar="NAME", help="'Neutral', 'Shift from US rates' or a saved preset")
-    p.add_argument("--notional", type=_ranged(1.0, MAX_NOTIONAL, "base ccy"), metavar="AMOUNT",
+    p.add_argument("--notional", type=ranged(1.0, MAX_AMOUNT, "base ccy"), metavar="AMOUNT",
                    help=f"portfolio market value in base ccy (default: current holdings' value, else {DEFAULT_NOTIONAL:,.0f})")
     p.add_argument("--base", choices=CURRENCIES, type=str.upper, help="base currency (default USD)")
     h = p.add_mutually_exclusive_group()
     h.add_argument("--hedged", dest="hedged", action="store_true", default=None, help="FX-hedged (default)")
     h.add_argument("--unhedged", dest="hedged", action="store_false", help="FX-unhedged")
-    p.add_argument("--target-duration", type=_ranged(0.0, 40.0, "years", lo_open=True), metavar="Y", help="portfolio modified duration target (years)")
-    p.add_argument("--duration-band", type=_ranged(0.0, 40.0, "years"), metavar="Y", help="± band around the target (years)")
+    p.add_argument("--target-duration", type=ranged(0.0, 40.0, "years", lo_open=True), metavar="Y", help="portfolio modified duration target (years)")
+    p.add_argument("--duration-band", type=ranged(0.0, 40.0, "years"), metavar="Y", help="± band around the target (years)")
     p.add_argument("--us-cap", type=_frac, metavar="FRAC", help="max US share of portfolio duration (0–1)")
     p.add_argument("--market-min", type=_market_frac, action="append", metavar="M=FRAC", help="min weight of a market")
     p.add_argument("--market-max", type=_market_frac, action="append", metavar="M=FRAC", help="max weight of a market")
@@ -157,15 +143,15 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     lad.add_argument("--no-ladder", action="store_true", help="no ladder shape constraint")
     p.add_argument("--view", type=_view, action="append", metavar="M:TENOR=BP",
                    help="curve view in bp over the horizon; TENOR 2/5/10/30, parallel or slope (2s10s)")
-    p.add_argument("--risk-aversion", type=_ranged(0.0, 1e4, "λ"), metavar="L", help="λ in return − λ·variance")
+    p.add_argument("--risk-aversion", type=ranged(0.0, 1e4, "λ"), metavar="L", help="λ in return − λ·variance")
     p.add_argument("--horizon-months", type=_months, metavar="N", help="return horizon in months (default 12)")
     p.add_argument("--fx-view", type=_fx_view, action="append", metavar="CCY=PCT",
                    help="unhedged only: %% move of CCY against the base over the horizon (e.g. JPY=3)")
-    p.add_argument("--te-max", type=_ranged(0.0, 100.0, "% a year"), metavar="PCT", help="max tracking error vs the benchmark, %% a year")
+    p.add_argument("--te-max", type=ranged(0.0, 100.0, "% a year"), metavar="PCT", help="max tracking error vs the benchmark, %% a year")
     p.add_argument("--current", metavar="HOLDINGS.csv", help="current holdings: market,id,face (ALLOC.csv works)")
     p.add_argument("--turnover-max", type=_turnover, metavar="FRAC",
                    help="max Σ|w − w_current| (0–2)")
-    p.add_argument("--turnover-cost", type=_ranged(0.0, 1000.0, "bp"), metavar="BP",
+    p.add_argument("--turnover-cost", type=ranged(0.0, 1000.0, "bp"), metavar="BP",
                    help="cost per unit of turnover in bp (default 1 with --current, so ties do not churn)")
     p.add_argument("--min-trade", type=_nonneg, metavar="AMOUNT",
                    help="drop trades worth less than this (base ccy; default 0.01%% of the notional)")

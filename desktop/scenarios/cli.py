@@ -29,21 +29,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from desktop.argtypes import MAX_AMOUNT, ranged
 from desktop.errors import DataError
 from desktop.scenarios.model import Scenario
 
 MAX_ROLL_YEARS = 50
-MAX_FACE = 1e15  # a quadrillion of any currency: beyond it, a typo
-
-
-def _notional(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid notional {text!r} (expected a positive number, e.g. 1e8)") from None
-    if not 1.0 <= value <= MAX_FACE:  # NaN fails too
-        raise argparse.ArgumentTypeError(f"notional {text} is outside [1, {MAX_FACE:g}] (base ccy, e.g. 1e8)")
-    return value
 
 
 def _roll_years(text: str) -> int:
@@ -67,7 +57,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument("--preset", action="append", metavar="NAME", help="scenario to run (repeatable)")
     p.add_argument("--scenario-file", action="append", metavar="FILE.json", help="a scenario as JSON")
     p.add_argument("--base", default="USD", choices=["USD", "JPY", "AUD", "GBP"], help="reporting currency")
-    p.add_argument("--notional", type=_notional, default=100_000_000.0, metavar="AMOUNT",
+    p.add_argument("--notional", type=ranged(1.0, MAX_AMOUNT, "base ccy, e.g. 1e8"), default=100_000_000.0, metavar="AMOUNT",
                    help="market value for weights (base ccy, > 0)")
     p.add_argument("--out", metavar="GRID.csv", help="write the long grid here")
     p.add_argument("--horizon", action="store_true",
@@ -211,7 +201,7 @@ def _face(args: argparse.Namespace, ws: Any, engine: Any) -> tuple[str, np.ndarr
             raise DataError("allocation has no rows", file=args.alloc, line=2, field="id",
                             expected="one row per holding")
         values = pd.to_numeric(table[amount], errors="coerce")
-        top, unit = (MAX_FACE, "face in local ccy") if amount == "face" else (1.0, "a fraction of market value")
+        top, unit = (MAX_AMOUNT, "face in local ccy") if amount == "face" else (1.0, "a fraction of market value")
         ok = np.isfinite(values.to_numpy(float)) & (values.to_numpy(float) >= 0) & (values.to_numpy(float) <= top)
         if not ok.all():
             bad = int(np.flatnonzero(~ok)[0])

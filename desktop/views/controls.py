@@ -53,8 +53,7 @@ class FloatSlider(QWidget):
 
     def setValue(self, value: float) -> None:  # noqa: N802 - Qt naming
         """Set silently (model → widget sync); an unchanged value touches nothing (no repaint)."""
-        if self.spin.value() == self.spin.valueFromText(self.spin.textFromValue(value)) and \
-                self.slider.value() == round(value * SCALE):
+        if self.spin.value() == round(value, self.spin.decimals()) and self.slider.value() == round(value * SCALE):
             return
         with QSignalBlocker(self.slider), QSignalBlocker(self.spin):
             self.slider.setValue(round(value * SCALE))
@@ -136,8 +135,7 @@ class WhatIfPanel(QWidget):
         self.base.currentTextChanged.connect(self._on_base)
         session.whatIfChanged.connect(self.sync)
         self._built_in = list(presets)
-        if hasattr(session, "savedChanged"):
-            session.savedChanged.connect(self._saved_changed)
+        session.savedChanged.connect(self._saved_changed)
         self.sync(session.whatif)
 
     def _saved_changed(self) -> None:

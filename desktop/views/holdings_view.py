@@ -45,30 +45,19 @@ COLUMNS = [  # the portfolio's own figures first, so they are on screen without 
     Column("maturity", "Maturity", "date"),
     Column("years_to_maturity", "Yrs", "{:.2f}"),
 ]
-LIVE = [c.key for c in COLUMNS if c.fmt and c.key not in ("coupon_pct", "maturity", "rung")]
 SHIFTED_LIVE = ("clean_price", "yield_pct", "mod_duration", "dv01", "years_to_maturity")  # straight from the repricing
+STATIC = ("market", "id", "name", "rung", "coupon_pct", "maturity")  # never move with a slider
 
 
 def holdings_frame(session: Session) -> pd.DataFrame:
-    """The table's DataFrame: universe figures on the what-if curves + current and optimised holdings."""
-    u = session.shifted
-    frame = u[["market", "id", "name", "coupon_pct", "maturity", "rung", "years_to_maturity", "clean_price",
-               "yield_pct", "mod_duration", "dv01"]].copy()
-    frame["hedged_yield_pct"] = hedged_yield_pct(u, session.snapshot.short_rates_pct, session.whatif.base_ccy)
-    frame["simple_yield_pct"] = simple_yield_pct(u["market"], u["coupon_pct"], u["clean_price"],
-                                                 u["years_to_maturity"])
-    frame["face"] = session.face
-    cur, opt = session.current, session.optimised
-    frame["value_base"] = cur.values_base if cur is not None else 0.0
-    frame["weight_pct"] = cur.weights * 100.0 if cur is not None else 0.0
-    frame["opt_face"] = opt.face if opt is not None else np.nan
-    frame["opt_weight_pct"] = opt.weights * 100.0 if opt is not None else np.nan
-    return frame
+    """The table's DataFrame, columns in :data:`COLUMNS` order: the static bond columns + :func:`live_columns`."""
+    frame = session.universe[list(STATIC)].reset_index(drop=True).assign(**live_columns(session))
+    return frame[[c.key for c in COLUMNS]]
 
 
 def live_columns(session: Session) -> dict[str, np.ndarray]:
-    """The :data:`LIVE` columns of :func:`holdings_frame` (same values) from the session's numpy
-    arrays: what a slider move refreshes, without building a DataFrame."""
+    """The columns of :func:`holdings_frame` a slider move or a solve can change, from the session's
+    numpy arrays (no DataFrame): universe figures on the what-if curves + current and optimised holdings."""
     r = session.repriced if session.repriced is not None else session.engine.base
     n = len(r)
     out = {k: r.column(k) for k in SHIFTED_LIVE}

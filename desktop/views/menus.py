@@ -132,25 +132,22 @@ class FileActions(QObject):
     # -- the user's presets and scenarios ------------------------------------------------------
     def save_preset(self, name: str | None = None) -> None:
         """Save the optimiser settings (preset limits + sliders) under a name the PM picks."""
-        if name is None:
-            name, ok = QInputDialog.getText(self.window, "Save settings as preset", "Preset name:")
-            if not ok:
-                return
-        try:
-            self.session.save_preset(name)
-        except ValueError as exc:
-            self.message(f"Preset not saved: {exc}", "error")
+        self._save_named("preset", "Save settings as preset", "Preset name:", self.session.save_preset, name)
 
     def save_scenario(self, name: str | None = None) -> None:
         """Save the what-if curve shifts as a scenario (it joins the Scenarios tab)."""
+        self._save_named("scenario", "Save what-if as scenario", "Scenario name:", self.session.save_scenario, name)
+
+    def _save_named(self, what: str, title: str, label: str, save: Any, name: str | None) -> None:
+        """Ask for a name (unless given) and save; a refused name is said in the message bar."""
         if name is None:
-            name, ok = QInputDialog.getText(self.window, "Save what-if as scenario", "Scenario name:")
+            name, ok = QInputDialog.getText(self.window, title, label)
             if not ok:
                 return
         try:
-            self.session.save_scenario(name)
+            save(name)
         except ValueError as exc:
-            self.message(f"Scenario not saved: {exc}", "error")
+            self.message(f"{what.capitalize()} not saved: {exc}", "error")
 
     def _remember(self, name: str) -> None:
         if self.settings is None:

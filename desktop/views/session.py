@@ -67,7 +67,6 @@ class Session(QObject):
         self.whatif = ctl.WhatIf()
         self.face = np.zeros(0)
         self.repriced: ctl.Shifted | None = None  # the universe on the what-if curves (numpy arrays)
-        self._shifted_frame: pd.DataFrame | None = None
         self._curves: dict[str, Any] | None = None
         self._curves_whatif: ctl.WhatIf | None = None
         self.scenario_overlay: Any = None  # the scenario selected in the Scenarios tab (its curves)
@@ -168,15 +167,9 @@ class Session(QObject):
 
     @property
     def shifted(self) -> pd.DataFrame:
-        """The universe on the what-if curves as a DataFrame (built on first use after a recompute:
+        """The universe on the what-if curves as a DataFrame (``Shifted.frame`` builds it on first use;
         the slider path works on :attr:`repriced`'s arrays)."""
-        if self._shifted_frame is None:
-            return self.repriced.frame if self.repriced is not None else pd.DataFrame()
-        return self._shifted_frame
-
-    @shifted.setter
-    def shifted(self, frame: pd.DataFrame) -> None:
-        self._shifted_frame = frame
+        return self.repriced.frame if self.repriced is not None else pd.DataFrame()
 
     @property
     def curves(self) -> dict[str, Any]:
@@ -188,16 +181,11 @@ class Session(QObject):
             self._curves = ctl.shifted_curves(self.snapshot.curves, self._curves_whatif)
         return self._curves
 
-    @curves.setter
-    def curves(self, curves: dict[str, Any]) -> None:
-        self._curves = curves
-
     def recompute(self, emit: bool = True) -> None:
         """Instant path: reprice on the what-if curves and re-aggregate both portfolios."""
         if self.engine is None:
             return
         self.repriced = self.engine.reprice_arrays(self.whatif)
-        self._shifted_frame = None
         self._curves, self._curves_whatif = None, self.whatif
         fx, rates, base = self.fx, self.snapshot.short_rates_pct, self.whatif.base_ccy
         risk_now = self.outcome.current_risk_pct if self.outcome else None
@@ -373,14 +361,14 @@ class Session(QObject):
             payload = self.workspace.load_preset(name)
             try:
                 OptimSettings.from_dict(payload).validate()
-            except (LadderDeskError, TypeError, ValueError, KeyError, AttributeError):
+            except (LadderDeskError, TypeError):  # BadSettings names the setting; TypeError: not an object
                 bad.append(f"preset {name!r}")
                 continue
             self.saved_presets[name] = payload
         for name in self.workspace.list_scenarios():
             try:
                 self.saved_scenarios.append(Scenario.from_dict(self.workspace.load_scenario(name)))
-            except (LadderDeskError, TypeError, ValueError, KeyError, AttributeError):
+            except LadderDeskError:  # Scenario.from_dict raises DataError for any malformed payload
                 bad.append(f"scenario {name!r}")
         if bad:
             self.statusChanged.emit("Skipped damaged saved " + ", ".join(bad))

@@ -9,7 +9,7 @@ formatted on first paint and kept until the column's values change.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -60,7 +60,7 @@ class Column:
 
 class DataFrameModel(QAbstractTableModel):
     """A read-mostly table over a DataFrame. ``faceEdited(row, value)`` asks the owner to apply an edit
-    (the owner pushes an undo command and calls :meth:`set_frame`/:meth:`update_columns`)."""
+    (the owner pushes an undo command and calls :meth:`set_frame`/:meth:`update_arrays`)."""
 
     faceEdited = Signal(int, float)
 
@@ -85,14 +85,6 @@ class DataFrameModel(QAbstractTableModel):
         self._arrays = [self._column_array(frame, c.key) for c in self._columns]
         self._texts = [None] * self._ncols
         self.endResetModel()
-
-    def update_columns(self, frame: pd.DataFrame, keys: Iterable[str]) -> None:
-        """Refresh some columns in place (same rows): ``dataChanged`` for the columns whose values moved."""
-        if len(frame) != self._rows:
-            self.set_frame(frame)
-            return
-        wanted = set(keys)
-        self.update_arrays({c.key: self._column_array(frame, c.key) for c in self._columns if c.key in wanted})
 
     def update_arrays(self, arrays: Mapping[str, np.ndarray]) -> None:
         """Refresh columns in place from arrays of the current row count (no model reset): the
@@ -154,7 +146,7 @@ class DataFrameModel(QAbstractTableModel):
         """Answer every role of a ``QModelRoleDataSpan`` for one cell (what :meth:`data` answers)."""
         for item in span:  # type: ignore[attr-defined]
             role = item.role()
-            if role == _DISPLAY:
+            if role == _DISPLAY:  # text(row, column) inlined: this runs once per painted cell
                 texts = self._texts[column]
                 if texts is None:
                     texts = self._texts[column] = [None] * self._rows

@@ -34,6 +34,9 @@ def test_exported_csv_equals_table(window, tmp_path):
     assert len(out) == window.holdings.proxy.rowCount() == len(table)
     assert "JP" not in set(out["market"])
     assert list(out.columns) == list(table.columns)
+    from desktop.views.holdings_view import COLUMNS
+
+    assert list(out.columns) == [c.key for c in COLUMNS]  # the order the table shows (README)
     for col in ("face", "yield_pct", "mod_duration", "value_base"):
         np.testing.assert_allclose(out[col].to_numpy(float), table[col].to_numpy(float), rtol=1e-12)
     assert list(out["id"].astype(str)) == list(table["id"].astype(str))

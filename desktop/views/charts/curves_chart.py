@@ -3,6 +3,8 @@ curves (dashed) and, when a scenario is selected in the Scenarios tab, its shock
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
@@ -49,8 +51,7 @@ class CurvesChart(LazyRefresh, QWidget):
         lay.addWidget(self.plot)
         session.loaded.connect(self._draw_base)
         session.chartsChanged.connect(self.refresh)
-        if hasattr(session, "scenarioOverlayChanged"):
-            session.scenarioOverlayChanged.connect(self.set_overlay)
+        session.scenarioOverlayChanged.connect(self.set_overlay)
 
     def set_overlay(self, overlay: object | None) -> None:
         """Draw a scenario's shocked curves dotted (``overlay.curves[market]``; None clears them)."""
@@ -62,7 +63,9 @@ class CurvesChart(LazyRefresh, QWidget):
                 item.setData(GRID, self._scenario_values[code])
             else:
                 item.setData([], [])
-        title = TITLE + (f", dotted = scenario “{self.scenario_name}”" if self.scenario_name else "")
+        # the scenario goes on a second line: a longer one-line title would widen the plot past the tab
+        title = TITLE + (f"<br><span style='font-size:9pt'>dotted = scenario “{html.escape(self.scenario_name)}”</span>"
+                         if self.scenario_name else "")
         self.plot.getPlotItem().setTitle(title, size="11pt")
         self._fit()
 
