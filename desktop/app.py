@@ -1,15 +1,15 @@
-"""Console entry point: ``ladderdesk`` (GUI) and ``ladderdesk <command>`` (CLI)."""
+"""Console entry point: ``ladderdesk`` (the window) and ``ladderdesk <command>`` (the CLI)."""
 
 from __future__ import annotations
 
 import sys
 
-CLI_COMMANDS = {"analytics", "import", "data", "optimize", "scenarios"}
-
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] in CLI_COMMANDS:
+    from desktop.cli import COMMANDS
+
+    if argv and (argv[0] in COMMANDS or argv[0] in ("-h", "--help")):
         from desktop.cli import main as cli_main
 
         return cli_main(argv)

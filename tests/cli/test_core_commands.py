@@ -13,7 +13,8 @@ import pytest
 from test_store import FakeImport, us_curve
 
 from desktop import cli
-from desktop.cli import ANALYTICS_OUT, main
+from desktop.cli import main
+from desktop.cli.analytics import ANALYTICS_OUT
 from desktop.store import Workspace
 
 BONDS = """market,id,name,coupon_pct,maturity,clean_price,yield_pct
@@ -153,7 +154,7 @@ def test_foreign_workspace_is_refused_untouched(tmp_path, capsys) -> None:
 
 def test_delegated_command_loaded_lazily(monkeypatch, capsys) -> None:
     calls = []
-    fake = types.ModuleType("desktop.optim.cli")
+    fake = types.ModuleType("desktop.cli.optimize")
 
     def add_parser(sub):
         p = sub.add_parser("optimize")
@@ -164,20 +165,22 @@ def test_delegated_command_loaded_lazily(monkeypatch, capsys) -> None:
         return 0
 
     fake.add_parser, fake.run = add_parser, run
-    monkeypatch.setitem(sys.modules, "desktop.optim.cli", fake)
+    monkeypatch.setitem(sys.modules, "desktop.cli.optimize", fake)
     assert main(["optimize", "--target-duration", "5"]) == 0 and calls == [5.0]
     assert main(["data", "--json"]) == 0  # other commands do not touch the optimiser
     capsys.readouterr()
 
 
 def test_delegated_command_missing_is_exit_2(monkeypatch, capsys) -> None:
-    monkeypatch.setitem(sys.modules, "desktop.scenarios.cli", None)
+    monkeypatch.setitem(sys.modules, "desktop.cli.scenarios", None)
     assert main(["scenarios"]) == 2
     assert "not available" in one_error_line(capsys.readouterr().err)
 
 
 def test_internal_error_is_one_line(monkeypatch, capsys) -> None:
-    monkeypatch.setitem(cli.RUNNERS, "data", lambda args: 1 / 0)
+    import desktop.cli.data
+
+    monkeypatch.setattr(desktop.cli.data, "run", lambda args: 1 / 0)
     assert main(["data"]) == 1
     assert "ZeroDivisionError" in one_error_line(capsys.readouterr().err)
 

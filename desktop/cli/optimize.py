@@ -10,22 +10,22 @@ Exit 0 ok; 2 bad arguments or an infeasible request (the smallest relaxation on 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import sys
-import tempfile
 from dataclasses import replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from desktop.argtypes import MAX_AMOUNT, ranged
+from desktop.cli.argtypes import MAX_AMOUNT, ranged
+from desktop.cli.common import add_workspace, open_workspace, write_all
 from desktop.errors import DataError
 from desktop.markets import CURRENCIES, MARKET_CODES
 from desktop.optim.settings import KEY_TENORS, OptimSettings
 
+HELP = "optimise a bond ladder across US/JP/AU/UK; write ALLOC and TRADES"
 DEFAULT_NOTIONAL = 100_000_000.0
 
 
@@ -121,9 +121,8 @@ def _rungs(text: str) -> tuple[int, int]:
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    p = subparsers.add_parser("optimize", help="optimise a bond ladder across US/JP/AU/UK",
-                              description=__doc__.split("\n\n")[0])
-    p.add_argument("--workspace", metavar="DB", help="workspace file (default: the user's workspace)")
+    p = subparsers.add_parser("optimize", help=HELP, description=__doc__.split("\n\n")[0])
+    add_workspace(p)
     p.add_argument("--preset", metavar="NAME", help="'Neutral', 'Shift from US rates' or a saved preset")
     p.add_argument("--notional", type=ranged(1.0, MAX_AMOUNT, "base ccy"), metavar="AMOUNT",
                    help=f"portfolio market value in base ccy (default: current holdings' value, else {DEFAULT_NOTIONAL:,.0f})")
@@ -203,42 +202,10 @@ def build_settings(args: argparse.Namespace, saved: dict[str, Any]) -> OptimSett
 
 
 def _load(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
-    from desktop.store import Workspace
-
-    with Workspace.open(args.workspace, create=args.workspace is None) as ws:
+    with open_workspace(args.workspace) as ws:
         snapshot = ws.load_snapshot()
         saved = {name: ws.load_preset(name) for name in ws.list_presets()}
     return snapshot, saved
-
-
-def _write_all(files: list[tuple[pd.DataFrame, str]]) -> None:
-    """Write every (table, path) or none: each table is first written (atomically) to a temp file
-    beside its target, and only when all are written are they moved into place. A target that is
-    a folder or in a missing folder fails before anything is moved."""
-    from desktop.export import write_csv
-
-    staged: list[tuple[str, str]] = []
-    try:
-        for df, path in files:
-            if os.path.isdir(path):
-                raise DataError("is a folder", file=path, expected="a file name for the CSV")
-            folder = os.path.dirname(path) or "."
-            try:
-                fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".part", dir=folder)
-            except OSError as exc:
-                raise DataError(f"cannot write here: {exc.strerror or exc}", file=path) from None
-            os.close(fd)
-            staged.append((tmp, path))
-            write_csv(df, tmp)
-        for tmp, path in staged:
-            try:
-                os.replace(tmp, path)
-            except OSError as exc:
-                raise DataError(f"cannot write: {exc.strerror or exc}", file=path) from None
-    finally:
-        for tmp, _ in staged:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
 
 
 def summary_dict(sol: Any, args: argparse.Namespace, notional: float, n_trades: int | None, as_of: Any) -> dict:
@@ -325,7 +292,7 @@ def run(args: argparse.Namespace) -> int:
     final_face = np.where(is_moved | (current == 0), face, kept) if args.current else face
     alloc = allocation_table(u, weights, final_face, sol.returns["expected_return_pct"].to_numpy(),
                              opt.hedged_yield_pct(settings.base_ccy), fx, args.include_zero)
-    _write_all([(df, path) for df, path in ((alloc, args.out), (trades, args.trades)) if path])
+    write_all([(df, path) for df, path in ((alloc, args.out), (trades, args.trades)) if path])
     d = summary_dict(sol, args, notional, len(trades) if (args.current or args.trades) else None, inputs.as_of)
     if args.json:
         print(json.dumps(d, indent=2, default=str))
@@ -336,9 +303,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"wrote {what} to {path}", file=sys.stderr)
     if args.save_preset is not None:
         from desktop.optim.presets import preset_payload
-        from desktop.store import Workspace
-
-        with Workspace.open(args.workspace, create=args.workspace is None) as ws:
+        with open_workspace(args.workspace) as ws:
             ws.save_preset(args.save_preset.strip(), preset_payload(settings))
         print(f"saved preset {args.save_preset.strip()!r}", file=sys.stderr)
     return 0

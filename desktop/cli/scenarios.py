@@ -6,9 +6,9 @@
                          [--scenario-file FILE.json ...] [--base CCY] [--notional AMOUNT] [--out GRID.csv]
     ladderdesk scenarios --list
 
-* Market data: the workspace's snapshot with ``--workspace``, else the bundled 2025-12-31 snapshot.
-* Portfolio: ``--portfolio NAME`` (saved in the workspace; the user's default workspace when
-  ``--workspace`` is not given), or ``--alloc`` a CSV with ``id`` (+ optional ``market``) and either
+* Market data: the workspace's snapshot (``--workspace``; a missing file is created from the bundled
+  snapshot, as in every command; default: the user's workspace).
+* Portfolio: ``--portfolio NAME`` (saved in the workspace), or ``--alloc`` a CSV with ``id`` (+ optional ``market``) and either
   ``face`` (local ccy) or ``weight`` (fraction of market value; scaled to ``--notional`` in base
   ccy). Without either: an equal-weight 1–10 y ladder in every market, ``--notional`` in total.
 * Scenarios: ``--preset`` names (presets or scenarios saved in the workspace; unique prefixes
@@ -29,10 +29,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from desktop.argtypes import MAX_AMOUNT, ranged
+from desktop.cli.argtypes import MAX_AMOUNT, ranged
+from desktop.cli.common import add_workspace, open_workspace
 from desktop.errors import DataError
 from desktop.scenarios.model import Scenario
 
+HELP = "P&L of a portfolio under stress scenarios (grid, horizon, roll-forward)"
 MAX_ROLL_YEARS = 50
 
 
@@ -48,9 +50,8 @@ def _roll_years(text: str) -> int:
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    p = subparsers.add_parser("scenarios", help="P&L of a portfolio under stress scenarios (grid)",
-                              description=__doc__.split("\n\n")[0])
-    p.add_argument("--workspace", metavar="DB", help="workspace file (default: bundled snapshot)")
+    p = subparsers.add_parser("scenarios", help=HELP, description=__doc__.split("\n\n")[0])
+    add_workspace(p)
     src = p.add_mutually_exclusive_group()
     src.add_argument("--portfolio", metavar="NAME", help="a portfolio saved in the workspace")
     src.add_argument("--alloc", metavar="ALLOC.csv", help="CSV: id[,market],face|weight")
@@ -68,14 +69,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument("--save", action="store_true",
                    help="save the --scenario-file scenarios in the workspace (under their names) and exit")
     return p
-
-
-def _open_workspace(args: argparse.Namespace) -> Any:
-    if not (args.workspace or args.portfolio or args.save):
-        return None
-    from desktop.store import Workspace
-
-    return Workspace.open(args.workspace, create=bool(args.save and args.workspace is None))
 
 
 def _from_payload(payload: Any, file: str | None, field: str | None) -> Scenario:
@@ -239,29 +232,20 @@ def run(args: argparse.Namespace) -> int:
     from desktop.scenarios.revalue import MarketState, ScenarioEngine
     from desktop.universe import build_universe
 
-    ws = _open_workspace(args)
-    try:
+    with open_workspace(args.workspace) as ws:
         scenarios = _scenarios(args, ws)
         if args.save:
             return _save(args, ws, scenarios)
         if args.list:
-            if ws is not None and not (args.preset or args.scenario_file):  # presets + saved scenarios
+            if not (args.preset or args.scenario_file):  # presets + saved scenarios
                 scenarios = scenarios + [_from_payload(ws.load_scenario(n), None, f"saved scenario {n!r}")
                                          for n in ws.list_scenarios()]
             for sc in scenarios:
                 print(f"{sc.name}\t{sc.source}")
             return 0
-        if ws is not None:
-            snapshot = ws.load_snapshot()
-        else:
-            from desktop.snapshot import load_bundled_snapshot
-
-            snapshot = load_bundled_snapshot()
+        snapshot = ws.load_snapshot()
         engine = ScenarioEngine.build(build_universe(snapshot), MarketState.from_snapshot(snapshot, args.base))
         name, face = _face(args, ws, engine)
-    finally:
-        if ws is not None:
-            ws.close()
     if not (face > 0).any():
         raise DataError(f"portfolio {name!r} holds nothing (every face or weight is 0)",
                         file=args.alloc, field="--portfolio" if args.portfolio else "face",

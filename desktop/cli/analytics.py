@@ -1,0 +1,81 @@
+"""``ladderdesk analytics --bonds IN.csv --settle YYYY-MM-DD [--out OUT.csv]``: price/yield, accrued,
+durations (years), convexity (years²), dv01 and key-rate durations (per 100 face, local ccy) for
+each bond of IN (a bonds CSV with ``clean_price`` or ``yield_pct`` on every row). CSV to stdout
+without ``--out``; ``--out`` is written atomically and formula-injection safe.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+import numpy as np
+import pandas as pd
+
+from desktop.cli.common import iso_date
+from desktop.errors import DataError
+
+HELP = "bond analytics (price/yield, accrued, durations, convexity, dv01, KRDs) for a bonds CSV"
+ANALYTICS_OUT = [
+    "clean_price", "accrued", "dirty_price", "yield_pct", "mod_duration", "mac_duration", "convexity", "dv01",
+    "krd_2y", "krd_5y", "krd_10y", "krd_30y",
+]
+
+
+def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    a = sub.add_parser("analytics", help=HELP, description=HELP)
+    a.add_argument("--bonds", required=True, metavar="IN.csv", help="market,id,coupon_pct,maturity + clean_price|yield_pct")
+    a.add_argument("--settle", required=True, type=iso_date, metavar="YYYY-MM-DD", help="settlement date")
+    a.add_argument("--out", metavar="OUT.csv", help="write here (atomically) instead of stdout")
+    return a
+
+
+def _read_bonds(path: str) -> tuple[pd.DataFrame, list[str], np.ndarray]:
+    """Bonds of IN (validated by the bonds-CSV importer), its column names and each row's line."""
+    from desktop.importers import base, parse_file
+
+    result = parse_file("bonds", path)
+    table = base.read_table(path)
+    header = [c.strip().casefold() for c in table.rows[0]]
+    return result.bonds, header, np.asarray(table.lines[1:])
+
+
+def run(args: argparse.Namespace) -> int:
+    """``ladderdesk analytics``."""
+    from desktop.analytics import bond_analytics
+    from desktop.export import neutralise_frame, write_csv
+
+    bonds, header, lines = _read_bonds(args.bonds)
+    has_price, has_yield = bonds["clean_price"].notna(), bonds["yield_pct"].notna()
+    for mask, why, field in (
+        (~(has_price | has_yield), "neither clean_price nor yield_pct given", "clean_price"),
+        (bonds["maturity"] <= pd.Timestamp(args.settle), f"bond matures on or before settlement {args.settle}", "maturity"),
+    ):
+        if mask.any():
+            i = int(np.flatnonzero(mask.to_numpy())[0])
+            raise DataError(why, file=args.bonds, line=int(lines[i]), field=field,
+                            expected="clean_price or yield_pct on every row, maturity after --settle")
+    parts = []
+    if has_price.any():
+        b = bonds[has_price]
+        parts.append(bond_analytics(b, args.settle, clean_price=b["clean_price"].to_numpy()))
+    if has_yield.any():
+        b = bonds[has_yield & ~has_price]
+        parts.append(bond_analytics(b, args.settle, yield_pct=b["yield_pct"].to_numpy()))
+    figures = pd.concat(parts).sort_index()
+    keep = [c for c in header if c in bonds.columns and c not in ANALYTICS_OUT]
+    out = pd.concat([bonds[keep], figures[ANALYTICS_OUT]], axis=1)
+    for col in ("maturity", "issue_date"):
+        if col in out:
+            out[col] = out[col].dt.strftime("%Y-%m-%d").where(out[col].notna(), "")
+    failed = int(figures["yield_pct"].isna().sum() + figures["clean_price"].isna().sum())
+    if args.out:
+        write_csv(out, args.out)
+        print(f"wrote {len(out)} bonds to {args.out}", file=sys.stderr)
+    else:
+        neutralise_frame(out).to_csv(sys.stdout, index=False, lineterminator="\n")
+    if failed:
+        print(f"note: {failed} figures could not be computed (left blank)", file=sys.stderr)
+    return 0
+
+

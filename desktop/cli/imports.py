@@ -1,0 +1,46 @@
+"""``ladderdesk import KIND FILE [--workspace DB]``: parse FILE and write it into the workspace in
+one transaction (all or nothing). Never moves the workspace's valuation date.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from desktop.cli.common import add_workspace, open_workspace
+
+HELP = "import an official data file (bonds, curves, FRED series) into the workspace"
+IMPORT_KINDS = ("bonds", "us-treasury", "mof-jgb", "rba-f2", "boe", "fred")
+
+
+def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    i = sub.add_parser("import", help=HELP, description=HELP)
+    i.add_argument("kind", choices=IMPORT_KINDS)
+    i.add_argument("file")
+    add_workspace(i)
+    return i
+
+
+def run(args: argparse.Namespace) -> int:
+    """``ladderdesk import``."""
+    from desktop.importers import parse_file
+
+    result = parse_file(args.kind, args.file)
+    with open_workspace(args.workspace) as ws:
+        detail = ws.apply_import(result)
+        where = ws.path
+    what = {"curves": "curve points", "bonds": "bonds", "series": "observations"}[result.kind]
+    print(f"imported {detail.get('rows', 0)} {what} from {args.file} ({result.source_name}) into {where}")
+    for market, (lo, hi) in detail.get("curve_dates", {}).items():
+        print(f"  {market} curves {lo}" + (f" .. {hi}" if hi != lo else ""))
+    for sid, (lo, hi) in detail.get("series", {}).items():
+        print(f"  {sid} {lo} .. {hi}")
+    for feed in detail.get("feeds", []):
+        print(f"  {feed}")
+    for market, n in detail.get("markets", {}).items():
+        print(f"  {market}: {n} bonds")
+    if detail.get("newer_than_as_of"):
+        print(f"  as-of stays {detail['as_of']}; to use the newer curves: "
+              "ladderdesk data --set-as-of YYYY-MM-DD")
+    return 0
+
+
