@@ -40,6 +40,7 @@ from hypothesis import strategies as st
 
 from desktop import app
 from desktop import cli as core_cli
+from desktop.cli.imports import IMPORT_KINDS
 from desktop.markets import CURRENCIES, MARKET_CODES
 from desktop.scenarios.presets import PRESETS
 from desktop.store import Workspace
@@ -304,7 +305,7 @@ def argv_for(draw: st.DrawFn, command: str) -> list:
         else:
             parts.append([flag.name, value])
     if command == "import":
-        kind = draw(mix(list(core_cli.IMPORT_KINDS), st.sampled_from(["BONDS", "ust", ""])))
+        kind = draw(mix(list(IMPORT_KINDS), st.sampled_from(["BONDS", "ust", ""])))
         if kind in IMPORT_FILES and draw(st.integers(0, 3)) > 0:
             file = Ref(f"raw:{kind}")  # mostly the kind's own file, so imports succeed often
             if kind == "boe" and draw(st.booleans()):
@@ -467,7 +468,7 @@ def _captured():
 def _call(argv: list[str]) -> tuple[int, str, str]:
     with _captured() as (out, err):
         try:
-            code = app.main(argv) if argv and argv[0] in app.CLI_COMMANDS else core_cli.main(argv)
+            code = app.main(argv) if argv and argv[0] in core_cli.COMMANDS else core_cli.main(argv)
         except SystemExit as exc:  # argparse exiting on its own (would be 2 for usage, 0 for --help)
             code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
     return code, out.getvalue(), err.getvalue()
