@@ -18,7 +18,8 @@ BOE_SHARE = 1 / 3  # a BoE case writes and reads a workbook: ~10x a CSV case
 
 
 def run() -> list[str]:
-    from desktop.importers import campaign, mof_jgb
+    from desktop.importers import mof_jgb
+    from tests.support import campaign
 
     total = int(os.environ.get("LADDERDESK_BENCH_FUZZ_CASES", "10000"))
     per_kind = math.ceil(total / (len(campaign.KINDS) + BOE_SHARE))

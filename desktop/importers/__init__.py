@@ -22,7 +22,7 @@ changes. Text that would run as a spreadsheet formula (``= + @`` first) or holds
 characters is rejected in bond ids/names, not neutralised. ``ImportResult.rows`` counts accepted
 bonds, or observation dates with at least one value.
 
-``mutate`` and ``campaign`` are the fuzzing harness used by the hardening tests and the bench.
+The fuzzing harness (``mutate``, ``campaign``) lives in ``tests/support``, outside the package.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop.importers import campaign
+from tests.support import campaign
 
 RAW = Path(__file__).resolve().parents[1] / "fixtures" / "raw"
 EXAMPLES = int(os.environ.get("LADDERDESK_FUZZ_EXAMPLES", "100"))

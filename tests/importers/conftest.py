@@ -8,12 +8,16 @@ from pathlib import Path
 import pytest
 
 from desktop.errors import DataError
-from desktop.importers import mutate
+from tests.support import mutate
+from tests.support.paths import FIXTURES_RAW, shared_raw
 
-RAW = Path(__file__).resolve().parents[1] / "fixtures" / "raw"
-SHARED = Path("/work/shared/data/raw")
+RAW = FIXTURES_RAW
+#: The official downloads, found at ``<repo>/../shared/data/raw`` (CI clones ../shared beside the repo).
+SHARED = shared_raw()
 
-needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason="shared official files not available (CI)")
+needs_shared = pytest.mark.skipif(
+    not SHARED.is_dir(), reason=f"shared official files not found at {SHARED} (../shared/data/raw beside the repo)"
+)
 
 
 @pytest.fixture

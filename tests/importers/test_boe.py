@@ -10,7 +10,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from desktop.importers import boe, mutate
+from desktop.importers import boe
+from tests.support import mutate
 
 from .conftest import RAW, raises_at
 

@@ -18,7 +18,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from desktop.importers import boe, bonds_csv, campaign, mutate, us_treasury
+from desktop.importers import boe, bonds_csv, us_treasury
+from tests.support import campaign, mutate
 
 from .conftest import RAW
 

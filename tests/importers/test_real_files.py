@@ -1,5 +1,5 @@
-"""Every official file in /work/shared/data/raw through its importer (skipped where absent, e.g. CI),
-plus the ``parse_file`` dispatch."""
+"""Every official file in ``<repo>/../shared/data/raw`` through its importer (skipped, naming the path
+looked for, if the shared directory is absent), plus the ``parse_file`` dispatch."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from desktop.errors import DataError
-from desktop.importers import KINDS, fred, mutate, parse_file
+from desktop.importers import KINDS, fred, parse_file
+from tests.support import mutate
 
 from .conftest import RAW, SHARED, needs_shared
 

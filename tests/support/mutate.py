@@ -1,6 +1,6 @@
 """Seeded mutations of real import files, and the importer property — for tests and ``bench_fuzz``.
 
-Not used at run time by the app. ``mutate_csv`` / ``mutate_xlsx_rows`` damage a known-good file the
+Test/bench harness only (not shipped in the ``desktop`` package). ``mutate_csv`` / ``mutate_xlsx_rows`` damage a known-good file the
 way users and mirrors do (truncation, re-encoding, lost or extra header lines, shuffled or duplicated
 columns, bad numbers, NaN/inf, huge values, swapped date formats, duplicate rows, BOMs, CRLF,
 formulas in text fields). ``outcome`` runs an importer and checks the contract: a clean

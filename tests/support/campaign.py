@@ -1,7 +1,7 @@
 """A seeded fuzz campaign over every importer (used by tests/hardening and bench/bench_fuzz.py).
 
 Each case takes one real-file seed (the fixtures cut from the official downloads), damages it
-with :mod:`desktop.importers.mutate` and checks the importer contract. Outcomes are counted per
+with :mod:`tests.support.mutate` and checks the importer contract. Outcomes are counted per
 importer: ``ok`` (clean, validated ImportResult), ``error`` (DataError naming file/line/field) and
 ``other`` (anything else — a bug; the first few are kept with their tracebacks).
 """
@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from desktop.importers import boe, bonds_csv, fred, mof_jgb, mutate, rba_f2, us_treasury
+from desktop.importers import boe, bonds_csv, fred, mof_jgb, rba_f2, us_treasury
 from desktop.importers.base import ImportResult
+from tests.support import mutate
 
 Parser = Callable[[str], ImportResult]
 
