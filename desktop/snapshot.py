@@ -10,8 +10,16 @@ the bundled CSVs in ``resources/`` (:func:`load_bundled_snapshot`) or a workspac
 * For each market the curve used is the one with the **latest date ≤ as_of** (the bundled JGB
   curve is dated 2025-12-30, the last JGB business day of 2025). A market with no curve on or
   before ``as_of`` is left out of ``curves``; ``curve_dates`` shows which date each market uses.
-* Short rates and FX: per currency the latest row dated ≤ ``as_of`` (else the earliest row, so a
-  currency never disappears; its ``as_of`` then shows it is not from the valuation date).
+* Short rates and FX: per currency the latest figure dated ≤ ``as_of``, from two tables — the curated
+  ``short_rates`` / ``fx`` rows (end-2025 figures, FRED imports) and the month-end histories
+  (``short_rate_history.csv``: DGS3MO, MoF 1 y, RBA F2 2 y, BoE GLC 0.5 y; ``fx_history.csv``: ECB
+  reference rates crossed through EUR). A curated row is preferred to a history row of the same
+  month or earlier; a history row of a later month (still ≤ ``as_of``) wins. Only if neither table
+  has a row on or before ``as_of`` is the earliest row used (so a currency never disappears; its date
+  then shows it is not from the valuation date). Moving the valuation date back to 2023-12-01 thus
+  uses the 2023-11 month-end figures, never the 2025-12 ones.
+* ``history`` (month-end yields), ``fx_history`` and ``short_rate_history`` are cut at ``as_of``:
+  nothing dated after the valuation date reaches the risk model.
 
 Locating ``resources/``: ``$LADDERDESK_RESOURCES`` if set, else ``<repo>/resources`` next to the
 ``desktop`` package (a fresh clone or an editable install), else ``<prefix>/share/ladderdesk/resources``
@@ -40,6 +48,8 @@ BOND_COLUMNS = ["market", "id", "name", "coupon_pct", "maturity", "issue_date", 
 SHORT_RATE_COLUMNS = ["currency", "rate_pct", "rate_name", "as_of", "source"]
 FX_COLUMNS = ["currency", "usd_per_unit", "as_of", "source"]
 HISTORY_COLUMNS = ["market", "date", "tenor_years", "yield_pct"]
+FX_HISTORY_COLUMNS = ["date", "currency", "per_eur", "usd_per_unit"]
+SHORT_RATE_HISTORY_COLUMNS = ["date", "currency", "rate_pct", "rate_name", "source"]
 PROVENANCE_COLUMNS = ["item", "source", "note", "label"]
 
 RESOURCE_FILES = {
@@ -50,6 +60,8 @@ RESOURCE_FILES = {
     "history": "history.csv",
     "provenance": "provenance.csv",
     "policy_rates": "policy_rates.csv",
+    "fx_history": "fx_history.csv",
+    "short_rate_history": "short_rate_history.csv",
 }
 
 
@@ -59,7 +71,9 @@ class SnapshotTables:
 
     ``curves``: CURVE_COLUMNS (one row per market/date/tenor, yields %); ``bonds``: BOND_COLUMNS;
     ``short_rates``: SHORT_RATE_COLUMNS (% p.a.); ``fx``: FX_COLUMNS (USD per unit);
-    ``history``: market,date,tenor_years,yield_pct[,source]; ``provenance``: PROVENANCE_COLUMNS.
+    ``history``: market,date,tenor_years,yield_pct[,source]; ``provenance``: PROVENANCE_COLUMNS;
+    ``fx_history``: FX_HISTORY_COLUMNS (ECB month-end, USD per unit crossed through EUR);
+    ``short_rate_history``: SHORT_RATE_HISTORY_COLUMNS (month-end, % p.a.).
     """
 
     curves: pd.DataFrame
@@ -69,6 +83,8 @@ class SnapshotTables:
     history: pd.DataFrame
     provenance: pd.DataFrame
     policy_rates: pd.DataFrame = field(default_factory=pd.DataFrame)
+    fx_history: pd.DataFrame = field(default_factory=pd.DataFrame)
+    short_rate_history: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 @dataclass(frozen=True, eq=False)
@@ -80,6 +96,9 @@ class MarketSnapshot:
     currency (USD = 1.0); ``bonds`` real bonds (BOND_COLUMNS, dates as datetime64);
     ``history`` month-end yields (HISTORY_COLUMNS); ``provenance`` item,source,note,label.
     ``curve_dates`` is the curve date each market uses; ``curve_points`` the quoted points.
+    ``fx_history``: ECB month-end FX (FX_HISTORY_COLUMNS, ``date`` datetime64, USD per unit);
+    ``short_rate_history``: month-end short rates (SHORT_RATE_HISTORY_COLUMNS, % p.a.); both, like
+    ``history``, dated ≤ ``as_of``. ``short_rate_dates`` / ``fx_dates``: the date of each figure used.
     """
 
     as_of: date
@@ -93,6 +112,11 @@ class MarketSnapshot:
     curve_dates: dict[str, date] = field(default_factory=dict)
     curve_points: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CURVE_COLUMNS))
     policy_rates: pd.DataFrame = field(default_factory=pd.DataFrame)
+    fx_history: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=FX_HISTORY_COLUMNS))
+    short_rate_history: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=SHORT_RATE_HISTORY_COLUMNS))
+    short_rate_dates: dict[str, date] = field(default_factory=dict)
+    fx_dates: dict[str, date] = field(default_factory=dict)
 
     def fx_rate(self, from_ccy: str, to_ccy: str) -> float:
         """Units of ``to_ccy`` per one unit of ``from_ccy`` (e.g. ``fx_rate("USD", "JPY")`` ≈ 156.80)."""
@@ -135,6 +159,8 @@ def _read_tables(folder: str) -> SnapshotTables:
         history=read("history"),
         provenance=read("provenance"),
         policy_rates=read("policy_rates"),
+        fx_history=read("fx_history"),
+        short_rate_history=read("short_rate_history"),
     )
 
 
@@ -153,15 +179,37 @@ def _to_date(value: object) -> date:
     return pd.Timestamp(value).date()
 
 
-def _latest_per_key(df: pd.DataFrame, key: str, date_col: str, as_of: date) -> pd.DataFrame:
-    """Per ``key`` the latest row dated ≤ as_of, else the earliest row."""
-    if df.empty:
-        return df
-    d = df.assign(_d=pd.to_datetime(df[date_col], errors="coerce")).sort_values([key, "_d"])
-    cutoff = pd.Timestamp(as_of)
-    on_or_before = d[d["_d"] <= cutoff].groupby(key, sort=True).tail(1)
-    missing = d[~d[key].isin(on_or_before[key])].groupby(key, sort=True).head(1)
-    return pd.concat([on_or_before, missing]).drop(columns="_d").set_index(key)
+def _latest_dated(curated: pd.DataFrame, cur_date: str, hist: pd.DataFrame, as_of: date,
+                  value: str) -> dict[str, tuple[float, date, str]]:
+    """Per currency (value, date, which) by the rule of the module docstring.
+
+    ``curated``: rows with ``currency``, ``cur_date``, ``value``; ``hist``: rows with ``currency``,
+    ``date``, ``value``. ``which`` is "curated" or "history".
+    """
+    cut = pd.Timestamp(as_of)
+    frames = []
+    if not curated.empty:
+        frames.append(pd.DataFrame({"currency": curated["currency"].astype(str),
+                                    "d": pd.to_datetime(curated[cur_date], errors="coerce"),
+                                    "v": curated[value].astype(float), "which": "curated", "row": curated.index}))
+    if not hist.empty:
+        frames.append(pd.DataFrame({"currency": hist["currency"].astype(str), "d": pd.to_datetime(hist["date"]),
+                                    "v": hist[value].astype(float), "which": "history", "row": hist.index}))
+    if not frames:
+        return {}
+    allr = pd.concat(frames, ignore_index=True).dropna(subset=["d"])
+    # a curated row stands for its whole month: rank by (month, curated first) among rows ≤ as_of
+    allr["month"] = allr["d"].dt.to_period("M")
+    allr["prio"] = (allr["which"] == "curated").astype(int)
+    out: dict[str, tuple[float, date, str, int]] = {}
+    for ccy, g in allr.groupby("currency", sort=True):
+        ok = g[g["d"] <= cut]
+        if len(ok):
+            best = ok.sort_values(["month", "prio", "d"]).iloc[-1]
+        else:
+            best = g.sort_values(["d", "prio"], ascending=[True, False]).iloc[0]
+        out[str(ccy)] = (float(best["v"]), best["d"].date(), str(best["which"]), int(best["row"]))
+    return out
 
 
 def select_curve_points(curves: pd.DataFrame, as_of: date) -> pd.DataFrame:
@@ -202,21 +250,33 @@ def snapshot_from_tables(tables: SnapshotTables, as_of: date) -> MarketSnapshot:
             str(kinds[0]), str(rows["source"].iloc[0]),
         )
         curve_dates[str(code)] = day
-    sr = _latest_per_key(tables.short_rates, "currency", "as_of", as_of)
-    fx = _latest_per_key(tables.fx, "currency", "as_of", as_of)
-    fx_map = {str(k): float(v) for k, v in fx["usd_per_unit"].items()} if not fx.empty else {}
+    cut = pd.Timestamp(as_of)
+    srh = tables.short_rate_history.reindex(columns=SHORT_RATE_HISTORY_COLUMNS).copy()
+    srh["date"] = pd.to_datetime(srh["date"])
+    srh = srh.reset_index(drop=True)
+    sr = _latest_dated(tables.short_rates.reset_index(drop=True), "as_of", srh, as_of, "rate_pct")
+    short_sources = {}
+    for ccy, (_v, d, which, row) in sr.items():
+        r = (tables.short_rates.reset_index(drop=True) if which == "curated" else srh).iloc[row]
+        short_sources[ccy] = f"{r['rate_name']} ({d:%Y-%m-%d}): {r['source']}"
+    fxh = tables.fx_history.reindex(columns=FX_HISTORY_COLUMNS).copy()
+    fxh["date"] = pd.to_datetime(fxh["date"])
+    fxh = fxh.reset_index(drop=True)
+    fx = _latest_dated(tables.fx.reset_index(drop=True), "as_of", fxh, as_of, "usd_per_unit")
+    fx_map = {k: v[0] for k, v in fx.items()}
     fx_map.setdefault("USD", 1.0)
     history = tables.history.reindex(columns=HISTORY_COLUMNS).copy()
     history["date"] = pd.to_datetime(history["date"])
     history["tenor_years"] = history["tenor_years"].astype(float)
     history["yield_pct"] = history["yield_pct"].astype(float)
+    history = history[history["date"] <= cut]
+    fxh["per_eur"] = fxh["per_eur"].astype(float)
+    fxh["usd_per_unit"] = fxh["usd_per_unit"].astype(float)
     return MarketSnapshot(
         as_of=as_of,
         curves=curves,
-        short_rates_pct={str(k): float(v) for k, v in sr["rate_pct"].items()} if not sr.empty else {},
-        short_rate_sources=(
-            {str(k): f"{r.rate_name} ({r.as_of}): {r.source}" for k, r in sr.iterrows()} if not sr.empty else {}
-        ),
+        short_rates_pct={k: v[0] for k, v in sr.items()},
+        short_rate_sources=short_sources,
         fx_usd_per_unit=fx_map,
         bonds=_bonds_frame(tables.bonds),
         history=history.sort_values(["market", "tenor_years", "date"]).reset_index(drop=True),
@@ -224,4 +284,8 @@ def snapshot_from_tables(tables: SnapshotTables, as_of: date) -> MarketSnapshot:
         curve_dates=curve_dates,
         curve_points=points,
         policy_rates=tables.policy_rates.copy(),
+        fx_history=fxh[fxh["date"] <= cut].sort_values(["currency", "date"]).reset_index(drop=True),
+        short_rate_history=srh[srh["date"] <= cut].sort_values(["currency", "date"]).reset_index(drop=True),
+        short_rate_dates={k: v[1] for k, v in sr.items()},
+        fx_dates={k: v[1] for k, v in fx.items()},
     )

