@@ -3,7 +3,15 @@
 One row per bond with the static data, the full analytics figure set (per 100 face) and its
 ladder ``rung``. Prices are **model prices**: the PV of the bond's remaining flows on the
 market's zero curve (see :mod:`desktop.curves`), because the bundled snapshot has curves, not
-closing prices, for end-2025. ``price_source`` says so on every row.
+closing prices, for end-2025. ``price_source`` says so on every row (``quote`` where a caller of
+:func:`price_off_curves` passes quoted clean prices).
+
+Durations: ``mod_duration`` / ``mac_duration`` / ``convexity`` / ``dv01`` are the **yield**
+figures of :mod:`desktop.analytics` (one semi-annual yield for every flow: the quoted duration).
+``krd_2y … krd_30y`` are **zero-curve** key-rate durations (:mod:`desktop.keyrates`): triangular
+bumps of the market's zero curve at 2/5/10/30 y, at the bond's z-spread (0 for a model price);
+they sum to the curve (spread) duration, not to ``mod_duration`` (on the bundled universe the
+two differ by −2.7 … +2.6 %: compounding, and the curve's slope against the bond's single yield).
 
 Rungs: ``rung = ceil(years_to_maturity)`` (ACT/365F from settlement), at least 1 — a bond
 maturing in 4.6 years sits on the 5-year rung.
@@ -22,8 +30,9 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from desktop.analytics import KEY_RATE_COLUMNS, bond_analytics, curve_dirty_price
 from desktop.analytics import accrued as accrued_interest
-from desktop.analytics import bond_analytics, curve_dirty_price
+from desktop.keyrates import zero_curve_key_rates
 from desktop.markets import MARKETS, market, settlement_date
 
 GENERIC_MAX_RUNG = 30
@@ -101,8 +110,17 @@ def build_universe(snapshot, *, include_generic: bool = True) -> pd.DataFrame:
     return price_off_curves(bonds, snapshot.curves, settles)
 
 
-def price_off_curves(bonds: pd.DataFrame, curves: dict, settles: dict[str, date]) -> pd.DataFrame:
-    """Model-price ``bonds`` off ``curves`` (by market) and attach the full analytics figure set."""
+def price_off_curves(
+    bonds: pd.DataFrame, curves: dict, settles: dict[str, date], *, clean_price: np.ndarray | None = None
+) -> pd.DataFrame:
+    """Price ``bonds`` off ``curves`` (by market) and attach the full analytics figure set.
+
+    ``clean_price``: optional quoted clean prices per 100 face, one per row (NaN = no quote); quoted
+    rows keep their quote (``price_source`` "quote") and their key-rate durations are taken at the
+    z-spread that reprices the quote on the curve. Every other row is model-priced (spread 0).
+    ``krd_*`` are zero-curve key-rate durations (:func:`desktop.keyrates.zero_curve_key_rates`);
+    ``mod_duration`` stays the yield duration.
+    """
     settle = pd.to_datetime(bonds["market"].map(settles))
     dirty = np.empty(len(bonds))
     for code, curve in curves.items():
@@ -110,11 +128,21 @@ def price_off_curves(bonds: pd.DataFrame, curves: dict, settles: dict[str, date]
         if mask.any():
             dirty[mask] = curve_dirty_price(bonds[mask], settle[mask], curve.discount)
     accrued = accrued_interest(bonds, settle)
-    figures = bond_analytics(bonds, settle, clean_price=dirty - accrued)
+    quoted = np.zeros(len(bonds), bool)
+    clean = dirty - accrued
+    if clean_price is not None:
+        quote = np.asarray(clean_price, dtype=float)
+        if quote.shape != (len(bonds),):
+            raise ValueError(f"clean_price: expected {len(bonds)} values, got {quote.size}")
+        quoted = np.isfinite(quote)
+        clean = np.where(quoted, quote, clean)
+    figures = bond_analytics(bonds, settle, clean_price=clean)
+    krd = zero_curve_key_rates(bonds, settle, curves, dirty_price=np.where(quoted, clean + accrued, np.nan))
+    figures[list(KEY_RATE_COLUMNS)] = krd[list(KEY_RATE_COLUMNS)].to_numpy()
     out = bonds.copy()
     out["currency"] = out["market"].map(lambda m: market(m).currency)
     curve_label = {c: f"model: {cv.market} {cv.curve_type} curve {cv.as_of:%Y-%m-%d}" for c, cv in curves.items()}
-    out["price_source"] = out["market"].map(curve_label)
+    out["price_source"] = np.where(quoted, "quote", out["market"].map(curve_label).to_numpy(object))
     out = pd.concat([out[[c for c in STATIC_COLUMNS if c in out]], figures], axis=1)
     out["rung"] = rung_of(out["years_to_maturity"])
     return out

@@ -57,9 +57,67 @@ def test_model_yields_sit_on_their_curves(universe, snapshot):
     assert us_10y["yield_pct"].between(4.0, 4.35).all()  # the 10y par yield was 4.18 %
 
 
+KRD = ["krd_2y", "krd_5y", "krd_10y", "krd_30y"]
+STATIC = ["market", "id", "name", "coupon_pct", "maturity", "issue_date", "is_generic"]
+
+
+def _curve_duration(bonds, curves, settles, h_bp: float = 0.01):
+    """−(1/P) ∂P/∂s by repricing through price_off_curves on zero curves shifted ±h (central difference)."""
+    up = price_off_curves(bonds, {m: c.shifted(h_bp) for m, c in curves.items()}, settles)["dirty_price"]
+    down = price_off_curves(bonds, {m: c.shifted(-h_bp) for m, c in curves.items()}, settles)["dirty_price"]
+    base = price_off_curves(bonds, curves, settles)["dirty_price"]
+    return ((down - up) / (2 * h_bp * 1e-4) / base).to_numpy()
+
+
+def test_key_rates_are_zero_curve_durations_not_yield_durations(universe, snapshot):
+    """Σ krd = the duration to a parallel move of the zero curve (repriced by the app's own shifted
+    curves), not mod_duration: the two differ by up to ~2.7 % on this universe."""
+    settles = market_settle_dates(snapshot.as_of)
+    total = universe[KRD].sum(axis=1).to_numpy()
+    curve_dur = _curve_duration(universe[STATIC], snapshot.curves, settles)
+    np.testing.assert_allclose(total, curve_dur, rtol=0, atol=1e-7)
+    gap = total / universe["mod_duration"].to_numpy() - 1
+    assert np.median(np.abs(gap)) > 0.009 and np.abs(gap).max() < 0.03  # the old yield-bump KRDs were off by this
+    # mod_duration stays the yield duration: −(1/P) dP/dy at the bond's own yield
+    from desktop.analytics import price_from_yield
+
+    bonds, settle = universe[STATIC], universe["settle_date"]
+    up = price_from_yield(bonds, settle, universe["yield_pct"] + 1e-4)["dirty_price"]
+    down = price_from_yield(bonds, settle, universe["yield_pct"] - 1e-4)["dirty_price"]
+    np.testing.assert_allclose((down - up) / 2e-6 / universe["dirty_price"], universe["mod_duration"], atol=1e-7)
+
+
+def test_quoted_prices_keep_the_quote_and_take_key_rates_at_the_z_spread(universe, snapshot):
+    """A quoted bond cheap by 2 points: its price is the quote, and its key-rate durations sum to the
+    duration to a parallel curve move at the spread that reprices the quote (solved here with Brent)."""
+    from scipy.optimize import brentq
+
+    from desktop.analytics import cash_flows
+
+    settles = market_settle_dates(snapshot.as_of)
+    bonds = universe[STATIC]
+    quote = np.full(len(bonds), np.nan)
+    pick = np.arange(0, len(bonds), 5)
+    quote[pick] = universe["clean_price"].to_numpy()[pick] - 2.0
+    got = price_off_curves(bonds, snapshot.curves, settles, clean_price=quote)
+    assert (got["price_source"].iloc[pick] == "quote").all()
+    assert got["price_source"].drop(got.index[pick]).str.startswith("model:").all()
+    np.testing.assert_allclose(got["clean_price"].iloc[pick], quote[pick], atol=1e-12)
+    unquoted = np.setdiff1d(np.arange(len(bonds)), pick)
+    np.testing.assert_allclose(got[KRD].iloc[unquoted], universe[KRD].iloc[unquoted], atol=1e-13)
+    for i in pick[:12]:
+        b = universe.iloc[[i]]
+        fl = cash_flows(bonds.iloc[[i]], b["settle_date"])
+        t, cf = fl["t_years"].to_numpy(), fl["amount"].to_numpy()
+        df = snapshot.curves[b["market"].iloc[0]].discount(t)
+        dirty = got["dirty_price"].iloc[i]
+        s = brentq(lambda s, cf=cf, df=df, t=t, p=dirty: float(cf @ (df * np.exp(-s * t))) - p, -0.2, 0.2,
+                   xtol=1e-15)
+        pv = cf * df * np.exp(-s * t)
+        assert abs(got[KRD].iloc[i].sum() - float(pv @ t) / pv.sum()) < 1e-9
+
+
 def test_figures_are_consistent(universe):
-    krd = universe[["krd_2y", "krd_5y", "krd_10y", "krd_30y"]].sum(axis=1)
-    assert np.allclose(krd, universe["mod_duration"], atol=1e-9)
     assert np.allclose(universe["dv01"], universe["mod_duration"] * universe["dirty_price"] * 1e-4)
     assert np.allclose(universe["dirty_price"], universe["clean_price"] + universe["accrued"])
     assert (universe["rung"] == rung_of(universe["years_to_maturity"])).all()

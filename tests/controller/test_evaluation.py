@@ -16,7 +16,10 @@ def test_evaluate_aggregates(universe, snap):
     assert abs(ev.weights.sum() - 1) < 1e-12
     assert ev.weights_by_market["JP"] == 0 and abs(ev.weights_by_market["US"] - 0.5) < 0.01
     assert abs(ev.duration_contrib.to_numpy().sum() - ev.mod_duration) < 1e-12
-    assert abs(ev.key_rates.to_numpy().sum() - ev.mod_duration) < 1e-6  # Σ KRD = duration
+    from desktop.keyrates import zero_curve_key_rates  # KRDs are zero-curve: Σ KRD = zero-curve duration
+
+    curve_dur = zero_curve_key_rates(universe, universe["settle_date"], snap.curves)["spread_duration"].to_numpy()
+    assert abs(ev.key_rates.to_numpy().sum() - ev.weights @ curve_dur) < 1e-9
     assert 0 < ev.us_duration_share < 1
     us_gbp = ctl.evaluate(universe, lad.face, ctl.fx_to_base(snap.fx_usd_per_unit, "GBP"), snap.short_rates_pct, "GBP")
     assert abs(us_gbp.market_value_base * snap.fx_usd_per_unit["GBP"] - ev.market_value_base) < 1.0
