@@ -48,6 +48,31 @@ def neutralise_frame(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+_DB_MAGICS = (b"SQLite format 3\x00", b"\x37\x7f\x06\x82", b"\x37\x7f\x06\x83")  # database, WAL (BE/LE)
+
+
+def refuse_database(target: str | os.PathLike[str]) -> None:
+    """LadderDeskError if ``target`` is an existing SQLite database, WAL file, or the ``-shm`` /
+    ``-journal`` of one: an export never replaces a workspace, whatever it is called (the last line
+    of defence behind :func:`desktop.store.paths.check_outputs`, for the window's save dialogs too)."""
+    t = Path(target)
+    candidates = [t]
+    for suffix in ("-wal", "-shm", "-journal"):
+        if t.name.endswith(suffix):
+            candidates.append(t.with_name(t.name[: -len(suffix)]))
+    for c in candidates:
+        try:
+            if not c.is_file():
+                continue
+            with open(c, "rb") as fh:
+                head = fh.read(16)
+        except OSError:
+            continue
+        if head.startswith(_DB_MAGICS):
+            raise LadderDeskError(f"refusing to write {target}: it is a database file (a LadderDesk workspace?); "
+                                  "choose another file name (nothing was written)")
+
+
 @contextmanager
 def atomic_target(path: str | os.PathLike[str], mode: str = "w") -> Iterator[IO[Any]]:
     """Open a temp file beside ``path``; on clean exit fsync and ``os.replace`` it onto ``path``.
@@ -55,6 +80,7 @@ def atomic_target(path: str | os.PathLike[str], mode: str = "w") -> Iterator[IO[
     On any exception the temp file is removed and ``path`` is left as it was.
     """
     target = Path(path)
+    refuse_database(target)
     folder = target.parent if str(target.parent) else Path(".")
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     tmp = Path(tmp_name)
@@ -128,6 +154,7 @@ def write_xlsx(sheets: Mapping[str, pd.DataFrame], path: str | os.PathLike[str],
     """Write one worksheet per DataFrame to ``path`` (atomic, injection-safe; numbers stay numbers)."""
     from openpyxl import Workbook
 
+    refuse_database(path)
     wb = Workbook(write_only=True)
     used: set[str] = set()
     for name, df in sheets.items():

@@ -12,7 +12,7 @@ import sys
 import numpy as np
 import pandas as pd
 
-from desktop.cli.common import iso_date
+from desktop.cli.common import check_outputs, iso_date
 from desktop.errors import DataError
 
 HELP = "bond analytics (price/yield, accrued, durations, convexity, dv01, KRDs) for a bonds CSV"
@@ -45,6 +45,7 @@ def run(args: argparse.Namespace) -> int:
     from desktop.analytics import bond_analytics
     from desktop.export import neutralise_frame, write_csv
 
+    check_outputs({"--out": args.out}, inputs={"--bonds": args.bonds})
     bonds, header, lines = _read_bonds(args.bonds)
     has_price, has_yield = bonds["clean_price"].notna(), bonds["yield_pct"].notna()
     for mask, why, field in (

@@ -48,6 +48,39 @@ def iso_date(text: str) -> date:
     return value
 
 
+def workspace_path(path: str | None) -> Path:
+    """The workspace file a command uses: ``--workspace`` or the user's default workspace."""
+    from desktop.store.workspace import default_workspace_path
+
+    return Path(path) if path else default_workspace_path()
+
+
+def check_outputs(outputs: dict[str, str | None], *, workspace: str | None = None,
+                  inputs: dict[str, Any] | None = None) -> None:
+    """Refuse (DataError, exit 2, naming the flag) before anything is computed or written when an
+    output is the workspace (``--workspace`` or the default one), its -wal/-shm/-journal sidecars,
+    an input file of the command, a folder or another output. Also checks that every input is a
+    regular file (:func:`check_inputs`). ``inputs`` maps a flag to a path or a list of paths."""
+    from desktop.store.paths import check_outputs as _check
+
+    flat: dict[str, str | None] = {}
+    for flag, value in (inputs or {}).items():
+        for i, path in enumerate(value if isinstance(value, list | tuple) else [value]):
+            flat[f"{flag}" if i == 0 else f"{flag} #{i + 1}"] = path
+    check_inputs(flat)
+    _check(outputs, workspace=workspace_path(workspace), inputs=flat)
+
+
+def check_inputs(inputs: dict[str, str | None]) -> None:
+    """Every given input is an existing regular file within the size cap (no FIFO, device, socket
+    or folder: those would block or never end); DataError naming the flag otherwise."""
+    from desktop.importers.base import check_regular
+
+    for flag, path in inputs.items():
+        if path is not None:
+            check_regular(path, field=flag)
+
+
 def add_workspace(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--workspace", metavar="DB", help=WORKSPACE_HELP)
 

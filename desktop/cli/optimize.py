@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from dataclasses import replace
 from typing import Any
@@ -20,13 +19,12 @@ import numpy as np
 import pandas as pd
 
 from desktop.cli.argtypes import MAX_AMOUNT, ranged
-from desktop.cli.common import add_workspace, open_workspace, write_all
+from desktop.cli.common import add_workspace, check_outputs, open_workspace, write_all
 from desktop.errors import DataError
 from desktop.markets import CURRENCIES, MARKET_CODES
 from desktop.optim.settings import KEY_TENORS, OptimSettings
 
 HELP = "optimise a bond ladder across US/JP/AU/UK; write ALLOC and TRADES"
-DEFAULT_NOTIONAL = 100_000_000.0
 
 
 def _frac(text: str) -> float:
@@ -125,7 +123,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     add_workspace(p)
     p.add_argument("--preset", metavar="NAME", help="'Neutral', 'Shift from US rates' or a saved preset")
     p.add_argument("--notional", type=ranged(1.0, MAX_AMOUNT, "base ccy"), metavar="AMOUNT",
-                   help=f"portfolio market value in base ccy (default: current holdings' value, else {DEFAULT_NOTIONAL:,.0f})")
+                   help="portfolio market value in base ccy (default: current holdings' value, else 100,000,000)")
     p.add_argument("--base", choices=CURRENCIES, type=str.upper, help="base currency (default USD)")
     h = p.add_mutually_exclusive_group()
     h.add_argument("--hedged", dest="hedged", action="store_true", default=None, help="FX-hedged (default)")
@@ -186,8 +184,6 @@ def build_settings(args: argparse.Namespace, saved: dict[str, Any]) -> OptimSett
         kw["rung_tolerance"] = None
     elif args.rung_tolerance is not None:
         kw["rung_tolerance"] = args.rung_tolerance
-    if args.current and args.turnover_cost is None:
-        kw["turnover_cost_bp"] = 1.0
     s = replace(s, **kw)
     for code, tenor, bp in args.view or []:
         v = s.view(code)
@@ -250,14 +246,11 @@ def format_summary(d: dict) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from desktop.optim.inputs import OptimInputs
-    from desktop.optim.orders import allocation_table, face_amounts, holdings_face, trade_list
-    from desktop.optim.solve import Optimiser
-    from desktop.portfolio import market_values_base
+    from desktop import controller as ctl
+    from desktop.universe import build_universe
 
-    if args.out and args.trades and os.path.abspath(args.out) == os.path.abspath(args.trades):
-        raise DataError("--out and --trades name the same file", file=args.trades, field="--trades",
-                        expected="two different files")
+    check_outputs({"--out": args.out, "--trades": args.trades}, workspace=args.workspace,
+                  inputs={"--current": args.current})
     if args.save_preset is not None:
         from desktop.optim.presets import BUILT_IN
 
@@ -266,34 +259,25 @@ def run(args: argparse.Namespace) -> int:
                             expected=f"a non-empty name other than {', '.join(BUILT_IN)}")
     snapshot, saved = _load(args)
     settings = build_settings(args, saved)
-    inputs = OptimInputs.from_snapshot(snapshot)
-    u = inputs.universe
-    fx = inputs.fx_to_base(settings.base_ccy)
-    current = np.zeros(len(u))
+    universe = build_universe(snapshot).reset_index(drop=True)
+    current = np.zeros(len(universe))
     if args.current:
         try:
             table = pd.read_csv(args.current, dtype={"id": str, "market": str})
         except (OSError, ValueError) as exc:
             raise DataError(f"cannot read holdings ({exc})", file=args.current) from None
-        current = holdings_face(u, table, args.current)
-    current_mv = float(market_values_base(u, current, fx).sum())
-    notional = args.notional or (current_mv if current_mv > 0 else DEFAULT_NOTIONAL)
-    opt = Optimiser(inputs)
-    w0 = market_values_base(u, current, fx) / notional if args.current else None
-    sol = opt.solve(settings, current_weights=w0)
-    weights = sol.weights.to_numpy()
-    face = face_amounts(u, weights, notional, fx)
-    min_trade = args.min_trade if args.min_trade is not None else 1e-4 * notional
-    trades = trade_list(u, current, face, fx, inputs.as_of, min_trade)
-    kept = current.copy()
-    moved = pd.MultiIndex.from_frame(trades[["market", "id"]]) if len(trades) else None
-    key = pd.MultiIndex.from_arrays([u["market"], u["id"]])
-    is_moved = key.isin(moved) if moved is not None else np.zeros(len(u), bool)
-    final_face = np.where(is_moved | (current == 0), face, kept) if args.current else face
-    alloc = allocation_table(u, weights, final_face, sol.returns["expected_return_pct"].to_numpy(),
-                             opt.hedged_yield_pct(settings.base_ccy), fx, args.include_zero)
+        current = ctl.face_from_holdings(universe, table, args.current)
+    if args.turnover_cost is None:
+        settings = ctl.book_settings(settings, current)
+    job = ctl.solve_job(snapshot, universe, current, settings=settings, notional_base=args.notional)
+    outcome = ctl.solve(job)
+    if outcome.error is not None:
+        raise outcome.error
+    tables = ctl.book_tables(job, outcome, min_trade_base=args.min_trade, include_zero=args.include_zero)
+    alloc, trades = tables.alloc, tables.trades
+    sol, notional = outcome.solution, job.market_value_base
     write_all([(df, path) for df, path in ((alloc, args.out), (trades, args.trades)) if path])
-    d = summary_dict(sol, args, notional, len(trades) if (args.current or args.trades) else None, inputs.as_of)
+    d = summary_dict(sol, args, notional, len(trades) if (args.current or args.trades) else None, snapshot.as_of)
     if args.json:
         print(json.dumps(d, indent=2, default=str))
     else:
@@ -303,6 +287,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"wrote {what} to {path}", file=sys.stderr)
     if args.save_preset is not None:
         from desktop.optim.presets import preset_payload
+
         with open_workspace(args.workspace) as ws:
             ws.save_preset(args.save_preset.strip(), preset_payload(settings))
         print(f"saved preset {args.save_preset.strip()!r}", file=sys.stderr)

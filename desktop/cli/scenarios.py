@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from desktop.cli.argtypes import MAX_AMOUNT, ranged
-from desktop.cli.common import add_workspace, open_workspace
+from desktop.cli.common import add_workspace, check_outputs, open_workspace
 from desktop.errors import DataError
 from desktop.scenarios.model import Scenario
 
@@ -232,6 +232,8 @@ def run(args: argparse.Namespace) -> int:
     from desktop.scenarios.revalue import MarketState, ScenarioEngine
     from desktop.universe import build_universe
 
+    check_outputs({"--out": args.out}, workspace=args.workspace,
+                  inputs={"--alloc": args.alloc, "--scenario-file": args.scenario_file or []})
     with open_workspace(args.workspace) as ws:
         scenarios = _scenarios(args, ws)
         if args.save:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -54,23 +55,79 @@ class Table:
     lines: list[int]
 
 
-def read_bytes(path: str | os.PathLike[str]) -> bytes:
-    """The file's bytes; missing, unreadable, empty or absurdly large files are a DataError."""
+def _kind(mode: int) -> str | None:
+    """What a non-regular file is, in the user's words (None for a regular file)."""
+    for test, what in ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                       (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return what
+    return None if stat.S_ISREG(mode) else "not a regular file"
+
+
+def check_regular(path: str | os.PathLike[str], *, field: str | None = None,
+                  limit: int | None = None) -> os.stat_result:
+    """``os.stat`` of ``path`` (symlinks followed) if it is a regular file within ``limit`` bytes
+    (default :data:`MAX_FILE_BYTES`); DataError otherwise. FIFOs, devices (``/dev/zero``), sockets
+    and folders are refused here, before anything opens them (opening a FIFO blocks)."""
     name = str(path)
+    limit = MAX_FILE_BYTES if limit is None else limit
     try:
-        size = os.path.getsize(path)
-        if size > MAX_FILE_BYTES:
-            raise DataError(
-                f"file is {size:,} bytes", file=name, expected=f"at most {MAX_FILE_BYTES:,} bytes"
-            )
-        with open(path, "rb") as fh:
-            data = fh.read()
-    except DataError:
-        raise
+        st = os.stat(path)
+    except (OSError, ValueError) as exc:
+        reason = getattr(exc, "strerror", None) or exc
+        raise DataError(f"cannot read the file ({reason})", file=name, field=field) from None
+    what = _kind(st.st_mode)
+    if what:
+        raise DataError(f"is {what}, not a regular file", file=name, field=field,
+                        expected="a regular file (pipes, devices, sockets and folders are not read)")
+    if st.st_size > limit:
+        raise DataError(f"file is {st.st_size:,} bytes", file=name, field=field, expected=f"at most {limit:,} bytes")
+    return st
+
+
+def read_bytes(path: str | os.PathLike[str], *, field: str | None = None, limit: int | None = None,
+               allow_empty: bool = False) -> bytes:
+    """The bytes of a regular file, at most ``limit`` (default :data:`MAX_FILE_BYTES`) bytes
+    *actually read* (a file growing while read cannot pass the cap). The one reader of every input
+    file: importers and the CLI's ``--current`` / ``--alloc`` / ``--scenario-file``.
+
+    The file is opened non-blocking (a FIFO swapped in after the check cannot block), checked again
+    on the open descriptor (``fstat``), then read in chunks. Missing, unreadable, special, empty or
+    too-large files are a DataError naming the file (and ``field``, the flag, when given).
+    """
+    name = str(path)
+    limit = MAX_FILE_BYTES if limit is None else limit
+    check_regular(path, field=field, limit=limit)
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     except OSError as exc:
-        raise DataError(f"cannot read the file ({exc.strerror or exc})", file=name) from None
-    if not data.strip():
-        raise DataError("the file is empty", file=name, line=1, expected="a header row and data rows")
+        raise DataError(f"cannot read the file ({exc.strerror or exc})", file=name, field=field) from None
+    chunks: list[bytes] = []
+    total = 0
+    try:
+        what = _kind(os.fstat(fd).st_mode)
+        if what:
+            raise DataError(f"is {what}, not a regular file", file=name, field=field,
+                            expected="a regular file")
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        while True:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > limit:
+                raise DataError(f"file holds more than {limit:,} bytes", file=name, field=field,
+                                expected=f"at most {limit:,} bytes")
+    except OSError as exc:
+        raise DataError(f"cannot read the file ({exc.strerror or exc})", file=name, field=field) from None
+    finally:
+        os.close(fd)
+    data = b"".join(chunks)
+    if not allow_empty and not data.strip():
+        raise DataError("the file is empty", file=name, line=1, field=field, expected="a header row and data rows")
     return data
 
 
