@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 from PySide6.QtCore import QItemSelectionModel, Qt
 
 from desktop.views.holdings_view import COLUMNS
@@ -101,22 +102,51 @@ def test_update_arrays_repaints_only_moved_columns(qtbot):
     assert seen == [(1, 1, 0, 2)]  # nothing moved: nothing repainted
 
 
-def test_jgb_rows_show_the_japanese_simple_yield(window, qtbot):
+def _japanese_simple_yield(coupon_pct, clean, maturity, settle):
+    """単利 written out (MoF/JSDA quote style): (coupon + (100 − clean) / years) / clean × 100, years =
+    days from settlement to maturity / 365."""
     import numpy as np
 
-    from desktop.analytics import bond_analytics
+    years = (pd.to_datetime(maturity) - pd.to_datetime(settle)).dt.days.to_numpy(float) / 365.0
+    return (np.asarray(coupon_pct, float) + (100.0 - np.asarray(clean, float)) / years) / np.asarray(clean, float) * 100.0
+
+
+def test_jgb_rows_show_the_japanese_simple_yield(window, qtbot):
+    """Every JGB row shows (coupon + (100 − price)/years)/price of the price the same row shows, before
+    and after a JGB sell-off; other markets' rows leave the column blank."""
+    import numpy as np
 
     s = window.session
+    window.show_view("holdings")
     model = window.holdings.model
-    col = [c.key for c in COLUMNS].index("simple_yield_pct")
+    keys = [c.key for c in COLUMNS]
+    col, price_col = keys.index("simple_yield_pct"), keys.index("clean_price")
     u = s.universe
-    jp, us = int(np.flatnonzero(u["market"] == "JP")[0]), int(np.flatnonzero(u["market"] == "US")[0])
-    ref = bond_analytics(u.iloc[[jp]], u["settle_date"].iloc[[jp]], clean_price=u["clean_price"].iloc[[jp]])
-    assert model.index(jp, col).data() == f"{ref['simple_yield_pct'].iloc[0]:.3f}"
-    assert model.index(us, col).data() in ("", None)
-    # a JP sell-off lowers the price and raises the simple yield shown
-    before = float(model.index(jp, col).data())
+    jp = np.flatnonzero(u["market"].to_numpy() == "JP")
+    assert len(jp) >= 20
+
+    def shown(rows, column, role=Qt.ItemDataRole.DisplayRole):
+        return [model.index(int(r), column).data(role) for r in rows]
+
+    def check() -> np.ndarray:
+        price = np.array(shown(jp, price_col, SORT_ROLE), float)
+        ref = _japanese_simple_yield(u["coupon_pct"].iloc[jp], price, u["maturity"].iloc[jp], u["settle_date"].iloc[jp])
+        np.testing.assert_allclose(np.array(shown(jp, col, SORT_ROLE), float), ref, rtol=0, atol=1e-9)
+        assert shown(jp, col) == [f"{v:.3f}" for v in ref]
+        return ref
+
+    before = check()
+    # one JGB by hand: the first JP row's figures as the table shows them
+    row = int(jp[0])
+    price, cpn = float(model.index(row, price_col).data(SORT_ROLE)), float(u["coupon_pct"].iat[row])
+    years = (pd.Timestamp(u["maturity"].iat[row]) - pd.Timestamp(u["settle_date"].iat[row])).days / 365.0
+    assert float(model.index(row, col).data(SORT_ROLE)) == pytest.approx((cpn + (100 - price) / years) / price * 100, abs=1e-9)
+    others = np.flatnonzero(u["market"].to_numpy() != "JP")
+    assert set(shown(others, col)) <= {"", None}
+    # a JGB sell-off of 50 bp lowers the prices shown and the simple yield follows them
     s.set_value("parallel:JP", 50.0)
     s.flush()
-    window.show_view("holdings")
-    qtbot.waitUntil(lambda: float(model.index(jp, col).data()) > before + 0.3, timeout=2000)
+    qtbot.waitUntil(lambda: float(model.index(int(jp[-1]), col).data(SORT_ROLE)) > before[-1] + 0.3, timeout=2000)
+    after = check()
+    assert (after > before).all()
+    assert set(shown(others, col)) <= {"", None}
