@@ -1,9 +1,21 @@
 """Why the answer is what it is: binding constraints with shadow prices, and infeasibility advice.
 
-Shadow prices come from the duals of the compiled problem (objective in % over the horizon) and
-are quoted in bp of risk-adjusted expected return per PM-sized step of the setting: +1 pt of US
-cap / market limit / max weight / rung tolerance / turnover limit, +0.1 y of duration, +0.1 pt of
-tracking error.
+Binding constraints are reported per PM-sized step of the setting (+1 pt of US cap / market limit /
+max weight / rung tolerance / turnover limit, ±0.1 y of duration, +0.1 pt of tracking error), in bp
+of risk-adjusted expected return (the objective, % over the horizon):
+
+* **the stated gain** is exact: the compiled problem is re-solved with that one limit moved by the
+  step (parameter values only, no recompilation) and the change of the optimum is reported. The
+  value of a limit is not linear in it (a tight 3 % US cap is worth 390 bp per pt at the margin but
+  +1 pt gains 11.7 bp), so the dual alone would overstate the step;
+* **the marginal rate** is the dual of the constraint × the step (the value of an infinitesimal move,
+  scaled to the step) and is quoted beside it as "marginal";
+* **degenerate ties**: where several limits bind together (e.g. four market bounds pin every market
+  weight with Σw = 1), a limit can carry a non-zero dual while moving it alone gains nothing; such a
+  limit is reported with a gain of 0, named as tied with the limits it binds together with.
+
+Sweeps (``Optimiser.solve(..., diagnose=False)``: trade-off curves) skip the re-solves and report the
+marginal rate as a linear estimate (``values["explain_steps"]`` False).
 
 Infeasible requests are re-solved as an elastic problem (problem.py, slacks on every relaxable
 constraint). Each relaxable setting is tried alone (its slack cheap, every other slack 10⁴ times
@@ -14,8 +26,9 @@ setting. If no single setting suffices, the joint relaxation is reported.
 from __future__ import annotations
 
 import math
-from dataclasses import replace
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -28,7 +41,9 @@ from desktop.optim.solution import Binding
 if TYPE_CHECKING:
     from desktop.optim.solve import Optimiser
 
-MIN_SHADOW_BP = 0.01  # quieter than this is not worth a line
+MIN_SHADOW_BP = 0.01  # quieter than this is not worth a line (and a re-solved gain below it is "nothing")
+
+Values = dict[str, Any]
 
 
 def _dual(con) -> np.ndarray:
@@ -36,42 +51,139 @@ def _dual(con) -> np.ndarray:
     return np.zeros(1) if v is None else np.abs(np.atleast_1d(np.asarray(v, float)))
 
 
-def binding(opt: Optimiser, settings: OptimSettings, values: dict) -> tuple[Binding, ...]:
-    """Binding constraints, largest shadow price first (bp of objective per step)."""
+@dataclass(frozen=True)
+class _Limit:
+    """One relaxable limit of the solved problem: its marginal value and how to move it by the step."""
+
+    name: str  # Binding.constraint, e.g. "us_cap", "market_max:UK"
+    family: str  # limits of one family can tie with each other (market bounds with Σw = 1)
+    label: str  # "US cap 3% of duration"
+    step: str  # "+1 pt"
+    step_words: str  # "+1 pt of cap"
+    unit: str  # "pt" / "0.1 y" / "0.1 pt": the marginal rate is quoted per this size of move
+    marginal_bp: float  # dual × step, bp
+    move: Callable[[Values], Values]  # parameter values with this limit moved by the step
+
+
+def _moved(values: Values, key: str, fn: Callable[[Any], Any]) -> Values:
+    out = dict(values)
+    old = values[key]
+    out[key] = fn(np.array(old, dtype=float, copy=True) if np.ndim(old) else float(old))
+    return out
+
+
+def _set(arr: np.ndarray, i: int, value: float) -> np.ndarray:
+    arr[i] = value
+    return arr
+
+
+def _limits(opt: Optimiser, settings: OptimSettings, values: Values) -> list[_Limit]:
     c = opt.problem.cons
     dur = float(opt.problem.D @ opt.problem.w.value)
-    out: list[Binding] = []
-
-    def add(name: str, bp: float, step: str, text: str) -> None:
-        if bp >= MIN_SHADOW_BP:
-            out.append(Binding(name, bp, step, text.format(bp=bp) + " of risk-adjusted return"))
-
-    add("duration_max", _dual(c["duration_max"]).sum() * 0.1 * 100, "+0.1 y",
-        f"duration ceiling {values['d_hi']:.2f} y binds: +0.1 y adds {{bp:.2f}} bp")
-    add("duration_min", _dual(c["duration_min"]).sum() * 0.1 * 100, "−0.1 y",
-        f"duration floor {values['d_lo']:.2f} y binds: −0.1 y adds {{bp:.2f}} bp")
-    add("us_cap", _dual(c["us_cap"]).sum() * dur * 0.01 * 100, "+1 pt",
-        f"US cap {settings.us_cap:.0%} of duration binds: +1 pt of cap adds {{bp:.2f}} bp")
+    out = [
+        _Limit("duration_max", "duration", f"duration ceiling {values['d_hi']:.2f} y", "+0.1 y", "+0.1 y", "0.1 y",
+               _dual(c["duration_max"]).sum() * 0.1 * 100, lambda v: _moved(v, "d_hi", lambda x: x + 0.1)),
+        _Limit("duration_min", "duration", f"duration floor {values['d_lo']:.2f} y", "−0.1 y", "−0.1 y", "0.1 y",
+               _dual(c["duration_min"]).sum() * 0.1 * 100, lambda v: _moved(v, "d_lo", lambda x: x - 0.1)),
+        _Limit("us_cap", "us_cap", f"US cap {settings.us_cap:.0%} of duration", "+1 pt", "+1 pt of cap", "pt",
+               _dual(c["us_cap"]).sum() * dur * 0.01 * 100, lambda v: _moved(v, "us_cap", lambda x: x + 0.01)),
+    ]
+    hi, lo = _dual(c["market_max"]), _dual(c["market_min"])
     for i, code in enumerate(MARKET_CODES):
         if code not in settings.market_max and code not in settings.market_min:
             continue
-        add(f"market_max:{code}", _dual(c["market_max"])[i] * 1.0, "+1 pt",
-            f"{code} maximum {values['m_hi'][i]:.0%} binds: +1 pt adds {{bp:.2f}} bp")
-        add(f"market_min:{code}", _dual(c["market_min"])[i] * 1.0, "−1 pt",
-            f"{code} minimum {values['m_lo'][i]:.0%} binds: −1 pt adds {{bp:.2f}} bp")
-    add("max_weight", float(_dual(c["max_weight"]) @ values["allowed"]), "+1 pt",
-        f"max {settings.max_weight:.0%} per bond binds: +1 pt adds {{bp:.2f}} bp")
+        out.append(_Limit(
+            f"market_max:{code}", "market", f"{code} maximum {values['m_hi'][i]:.0%}", "+1 pt", "+1 pt", "pt",
+            hi[i] * 1.0, lambda v, i=i: _moved(v, "m_hi", lambda a, i=i: _set(a, i, a[i] + 0.01))))
+        out.append(_Limit(
+            f"market_min:{code}", "market", f"{code} minimum {values['m_lo'][i]:.0%}", "−1 pt", "−1 pt", "pt",
+            lo[i] * 1.0, lambda v, i=i: _moved(v, "m_lo", lambda a, i=i: _set(a, i, max(a[i] - 0.01, 0.0)))))
+    allowed = np.asarray(values["allowed"], float)
+
+    def more_weight(v: Values) -> Values:  # ub = max_weight × allowed (either parameterisation)
+        v = _moved(v, "ub", lambda a: a + 0.01 * allowed)
+        return _moved(v, "max_weight", lambda x: x + 0.01) if "max_weight" in v else v
+
+    out.append(_Limit("max_weight", "max_weight", f"max {settings.max_weight:.0%} per bond", "+1 pt", "+1 pt", "pt",
+                      float(_dual(c["max_weight"]) @ allowed), more_weight))
     if settings.ladder_on:
-        on = (np.asarray(values["r_hi"]) < 1e2).astype(float)  # rungs of the ladder (others are moot)
-        add("rung_tolerance", float((_dual(c["rung_min"]) + _dual(c["rung_max"])) @ on), "+1 pt",
-            f"rung tolerance ±{settings.rung_tolerance:.0%} binds: +1 pt adds {{bp:.2f}} bp")
+        on = np.asarray(values["r_hi"]) < 1e2  # rungs of the ladder (others are moot)
+
+        def widen(v: Values) -> Values:
+            v = _moved(v, "r_lo", lambda a: np.where(on, np.maximum(a - 0.01, 0.0), a))
+            return _moved(v, "r_hi", lambda a: np.where(on, a + 0.01, a))
+
+        out.append(_Limit("rung_tolerance", "rung", f"rung tolerance ±{settings.rung_tolerance:.0%}", "+1 pt",
+                          "+1 pt", "pt", float((_dual(c["rung_min"]) + _dual(c["rung_max"])) @ on.astype(float)),
+                          widen))
     if settings.turnover_max is not None and "turnover_max" in c:
-        add("turnover_max", _dual(c["turnover_max"]).sum(), "+1 pt",
-            f"turnover limit {settings.turnover_max:.0%} binds: +1 pt adds {{bp:.2f}} bp")
+        out.append(_Limit("turnover_max", "turnover", f"turnover limit {settings.turnover_max:.0%}", "+1 pt",
+                          "+1 pt", "pt", _dual(c["turnover_max"]).sum(),
+                          lambda v: _moved(v, "turnover_max", lambda x: x + 0.01)))
     if settings.te_max_pct is not None:
-        add("te_max", _dual(c["te_max"]).sum() * 0.001 * 100, "+0.1 pt",
-            f"tracking-error limit {settings.te_max_pct:.1f}% binds: +0.1 pt adds {{bp:.2f}} bp")
+        out.append(_Limit("te_max", "te", f"tracking-error limit {settings.te_max_pct:.1f}%", "+0.1 pt", "+0.1 pt",
+                          "0.1 pt", _dual(c["te_max"]).sum() * 0.001 * 100,
+                          lambda v: _moved(v, "te_max", lambda x: x + 0.001)))
+    return out
+
+
+def step_gains_bp(opt: Optimiser, values: Values, limits: list[_Limit]) -> dict[str, float | None]:
+    """Change of the optimum (bp of objective) when each limit alone is moved by its step: the
+    compiled problem of the last solve re-solved with new parameter values (None if a re-solve
+    fails). The parameters are put back afterwards; the problem's variables then hold the last
+    re-solve's values (the caller has read its solution already)."""
+    from desktop.optim.solve import OK, assign, run_solvers
+
+    prob = opt.problem
+    base = float(prob.problem.value)
+    gains: dict[str, float | None] = {}
+    try:
+        for lim in limits:
+            assign(prob, lim.move(values))
+            status, _, _ = run_solvers(prob.problem)
+            gains[lim.name] = (float(prob.problem.value) - base) * 100.0 if status in OK else None
+    finally:
+        assign(prob, values)
+    return gains
+
+
+def binding(opt: Optimiser, settings: OptimSettings, values: Values) -> tuple[Binding, ...]:
+    """Binding constraints, largest gain for the stated step first (module doc).
+
+    ``Binding.shadow_bp`` is the re-solved gain for the step (bp of risk-adjusted return; 0 for a
+    degenerate tie), or the marginal rate × step when ``values["explain_steps"]`` is False.
+    """
+    limits = [lim for lim in _limits(opt, settings, values) if lim.marginal_bp >= MIN_SHADOW_BP]
+    if not limits:
+        return ()
+    exact = bool(values.get("explain_steps", True))
+    gains = step_gains_bp(opt, values, limits) if exact else {}
+    out: list[Binding] = []
+    for lim in limits:
+        marginal = f"marginal {lim.marginal_bp:.2f} bp per {lim.unit}"
+        gain = gains.get(lim.name)
+        if not exact or gain is None:
+            why = "" if not exact else "; the re-solve failed"
+            out.append(Binding(lim.name, lim.marginal_bp, lim.step,
+                               f"{lim.label} binds: {lim.step_words} adds about {lim.marginal_bp:.2f} bp of "
+                               f"risk-adjusted return ({marginal}, a linear estimate{why})"))
+            continue
+        gain = max(gain, 0.0)  # a relaxed limit cannot lower the optimum: below 0 is solver noise
+        if gain >= MIN_SHADOW_BP:
+            out.append(Binding(lim.name, gain, lim.step,
+                               f"{lim.label} binds: {lim.step_words} adds {gain:.2f} bp of risk-adjusted return "
+                               f"({marginal} at the limit)"))
+            continue
+        tied = [o.label for o in limits if o.name != lim.name and (o.family == lim.family or lim.family != "market")]
+        with_ = f" together with {_join(tied)}" if tied else ""
+        out.append(Binding(lim.name, 0.0, lim.step,
+                           f"{lim.label} binds{with_} (a degenerate tie): {lim.step_words} alone adds nothing "
+                           f"(0.00 bp of risk-adjusted return; its {marginal} is not available alone)"))
     return tuple(sorted(out, key=lambda b: -b.shadow_bp))
+
+
+def _join(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _active_groups(settings: OptimSettings, values: dict) -> list[str]:
