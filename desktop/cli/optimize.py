@@ -10,6 +10,7 @@ Exit 0 ok; 2 bad arguments or an infeasible request (the smallest relaxation on 
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import sys
 from dataclasses import replace
@@ -21,6 +22,7 @@ import pandas as pd
 from desktop.cli.argtypes import MAX_AMOUNT, ranged
 from desktop.cli.common import add_workspace, check_outputs, open_workspace, write_all
 from desktop.errors import DataError
+from desktop.importers.base import read_bytes
 from desktop.markets import CURRENCIES, MARKET_CODES
 from desktop.optim.settings import KEY_TENORS, OptimSettings
 
@@ -263,7 +265,8 @@ def run(args: argparse.Namespace) -> int:
     current = np.zeros(len(universe))
     if args.current:
         try:
-            table = pd.read_csv(args.current, dtype={"id": str, "market": str})
+            table = pd.read_csv(io.BytesIO(read_bytes(args.current, field="--current", allow_empty=True)),
+                                dtype={"id": str, "market": str})
         except (OSError, ValueError) as exc:
             raise DataError(f"cannot read holdings ({exc})", file=args.current) from None
         current = ctl.face_from_holdings(universe, table, args.current)

@@ -22,6 +22,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,7 @@ import pandas as pd
 from desktop.cli.argtypes import MAX_AMOUNT, ranged
 from desktop.cli.common import add_workspace, check_outputs, open_workspace
 from desktop.errors import DataError
+from desktop.importers.base import read_bytes
 from desktop.scenarios.model import Scenario
 
 HELP = "P&L of a portfolio under stress scenarios (grid, horizon, roll-forward)"
@@ -115,7 +117,7 @@ def _scenarios(args: argparse.Namespace, ws: Any) -> list[Scenario]:
                             field="--preset") from None
     for path in args.scenario_file or []:
         try:
-            payload = json.loads(Path(path).read_text(encoding="utf-8"))
+            payload = json.loads(read_bytes(path, field="--scenario-file", allow_empty=True).decode("utf-8"))
         except OSError as exc:
             raise DataError(f"cannot read scenario: {exc.strerror or exc}", file=path,
                             field="--scenario-file") from None
@@ -145,43 +147,24 @@ def _save(args: argparse.Namespace, ws: Any, scenarios: list[Scenario]) -> int:
     return 0
 
 
-def _match(universe: pd.DataFrame, table: pd.DataFrame, source: str) -> np.ndarray:
-    """Universe row of each holding (by id, and market when given); DataError names the line."""
-    key = universe["id"].astype(str)
-    if "market" in table:
-        key = universe["market"].astype(str) + "|" + key
-    pos = pd.Series(np.arange(len(universe)), index=key.to_numpy())
-    pos = pos[~pos.index.duplicated()]
-    wanted = table["id"].astype(str)
-    if "market" in table:
-        wanted = table["market"].astype(str).str.upper() + "|" + wanted
-    rows = pos.reindex(wanted.to_numpy())
-    if rows.isna().any():
-        bad = int(np.flatnonzero(rows.isna().to_numpy())[0])
-        raise DataError(f"bond {table['id'].iloc[bad]!r} is not in the universe", file=source,
-                        line=bad + 2, field="id", expected="an id from the snapshot's bonds")
-    return rows.to_numpy(dtype=int)
-
-
 def _face(args: argparse.Namespace, ws: Any, engine: Any) -> tuple[str, np.ndarray]:
+    from desktop import controller as ctl
     from desktop.scenarios.grid import face_from_weights
 
     uni = engine.universe
-    face = np.zeros(len(uni))
     if args.portfolio:
         holdings = ws.load_portfolio(args.portfolio).holdings
-        np.add.at(face, _match(uni, holdings, f"portfolio {args.portfolio}"), holdings["face"].to_numpy(float))
-        return args.portfolio, face
+        return args.portfolio, ctl.face_from_holdings(uni, holdings, f"portfolio {args.portfolio}")
     if args.alloc:
         try:
-            table = pd.read_csv(args.alloc)
+            table = pd.read_csv(io.BytesIO(read_bytes(args.alloc, field="--alloc", allow_empty=True)))
         except OSError as exc:
             raise DataError(f"cannot read allocation: {exc.strerror or exc}", file=args.alloc,
                             field="--alloc") from None
         except ValueError as exc:  # ParserError, EmptyDataError, UnicodeDecodeError
             raise DataError(f"cannot read allocation: {exc}", file=args.alloc, field="--alloc",
                             expected="a UTF-8 CSV with id[,market],face|weight") from None
-        table.columns = [str(c).strip().lower() for c in table.columns]
+        table = ctl.book.normalise_columns(table)
         amount = "face" if "face" in table else "weight" if "weight" in table else None
         if "id" not in table or amount is None:
             raise DataError("allocation needs columns id and face or weight", file=args.alloc, line=1,
@@ -193,16 +176,18 @@ def _face(args: argparse.Namespace, ws: Any, engine: Any) -> tuple[str, np.ndarr
         if table.empty:
             raise DataError("allocation has no rows", file=args.alloc, line=2, field="id",
                             expected="one row per holding")
-        values = pd.to_numeric(table[amount], errors="coerce")
-        top, unit = (MAX_AMOUNT, "face in local ccy") if amount == "face" else (1.0, "a fraction of market value")
-        ok = np.isfinite(values.to_numpy(float)) & (values.to_numpy(float) >= 0) & (values.to_numpy(float) <= top)
-        if not ok.all():
-            bad = int(np.flatnonzero(~ok)[0])
-            raise DataError(f"{amount} {table[amount].iloc[bad]!r} is not a number in range", file=args.alloc,
-                            line=bad + 2, field=amount, expected=f"{unit}, 0–{top:g}")
-        np.add.at(face, _match(uni, table, args.alloc), values.to_numpy(float))
         if amount == "weight":
-            face = face_from_weights(engine, face, args.notional)
+            values = pd.to_numeric(table["weight"], errors="coerce").to_numpy(float)
+            ok = np.isfinite(values) & (values >= 0) & (values <= 1.0)
+            if not ok.all():
+                bad = int(np.flatnonzero(~ok)[0])
+                raise DataError(f"weight {table['weight'].iloc[bad]} is not a fraction 0–1", file=args.alloc,
+                                line=bad + 2, field="weight", expected="a fraction of market value, 0–1")
+            weights = ctl.face_from_holdings(uni, table.drop(columns="face", errors="ignore")
+                                             .rename(columns={"weight": "face"}), args.alloc)
+            face = face_from_weights(engine, weights, args.notional)
+        else:
+            face = ctl.face_from_holdings(uni, table, args.alloc)
         return Path(args.alloc).stem, face
     ladder = (uni["rung"] <= 10).to_numpy()
     first = ~uni[ladder].duplicated(["market", "rung"])

@@ -34,41 +34,56 @@ and ``ctl.X`` keep working). The submodules import one way only, each from those
   preset / optimiser-settings / scenario conversions: ``optim_settings``, ``whatif_from_preset``,
   ``preset_payload_of``, ``scenario_of_whatif``.
 - :mod:`~desktop.controller.repricing` — :class:`ShiftEngine`, :class:`Shifted`,
-  ``shifted_curves``, ``fx_to_base``, ``hedged_yield_pct``, ``market_values_base`` (and the
-  per-universe currency / market-index caches).
+  ``shifted_curves``.
 - :mod:`~desktop.controller.evaluation` — :class:`Evaluation`, ``evaluate``, ``SUMMARY_ROWS``.
+- :mod:`~desktop.controller.book` — the one holdings rule (``match_holdings``,
+  ``face_from_holdings``, ``holdings_of``), trades (``trade_list``, ``orders``) and the allocation
+  table (``allocation_table``).
 - :mod:`~desktop.controller.ladder` — :func:`build_ladder`, :class:`LadderResult`,
-  ``face_from_values``, ``holdings_of``, ``face_from_holdings``, ``trades_of``,
   ``cash_flow_ladder``, ``cash_flow_schedule``.
-- :mod:`~desktop.controller.solving` — :class:`SolveJob`, :class:`SolveOutcome`, ``solve``,
-  ``tradeoff_sweep``, ``SWEEP_LEVELS``, ``RISK_SWEEP`` (and the compiled-optimiser cache).
+- the money formulas re-exported from :mod:`desktop.finance`: ``fx_to_base``,
+  ``market_values_base``, ``hedged_yield_pct``, ``face_from_values``.
+- :mod:`~desktop.controller.solving` — ``solve_job`` (a book + settings → :class:`SolveJob`),
+  ``solve`` (→ :class:`SolveOutcome`), ``book_tables`` (→ ALLOC and TRADES), ``book_settings``
+  (the held-book turnover rule), ``tradeoff_sweep``, ``SWEEP_LEVELS``, ``RISK_SWEEP`` and the
+  compiled-optimiser cache keyed on content (``problem_key``).
 - :mod:`~desktop.controller.runcard` — ``run_card``, ``whatif_from_card``.
 """
 
 from __future__ import annotations
 
-from desktop.controller.evaluation import SUMMARY_ROWS, Evaluation, evaluate
-from desktop.controller.ladder import (
-    LadderResult,
-    build_ladder,
-    cash_flow_ladder,
-    cash_flow_schedule,
+from desktop.controller.book import (
+    ALLOC_COLUMNS,
+    MAX_FACE,
+    TRADE_COLUMNS,
+    HoldingsMatch,
+    Orders,
+    allocation_table,
     face_from_holdings,
-    face_from_values,
     holdings_of,
-    trades_of,
+    match_holdings,
+    orders,
+    read_holdings_file,
+    trade_list,
 )
-from desktop.controller.repricing import (
-    MOVED_COLUMNS,
-    Shifted,
-    ShiftEngine,
-    fx_to_base,
-    hedged_yield_pct,
-    market_values_base,
-    shifted_curves,
-)
+from desktop.controller.evaluation import SUMMARY_ROWS, Evaluation, evaluate
+from desktop.controller.ladder import LadderResult, build_ladder, cash_flow_ladder, cash_flow_schedule
+from desktop.controller.repricing import MOVED_COLUMNS, Shifted, ShiftEngine, shifted_curves
 from desktop.controller.runcard import run_card, whatif_from_card
-from desktop.controller.solving import RISK_SWEEP, SWEEP_LEVELS, SolveJob, SolveOutcome, solve, tradeoff_sweep
+from desktop.controller.solving import (
+    DEFAULT_NOTIONAL,
+    RISK_SWEEP,
+    SWEEP_LEVELS,
+    BookTables,
+    SolveJob,
+    SolveOutcome,
+    book_settings,
+    book_tables,
+    problem_key,
+    solve,
+    solve_job,
+    tradeoff_sweep,
+)
 from desktop.controller.whatif import (
     SLOPE_KNOTS,
     WhatIf,
@@ -77,6 +92,7 @@ from desktop.controller.whatif import (
     scenario_of_whatif,
     whatif_from_preset,
 )
+from desktop.finance import face_from_values, fx_to_base, hedged_yield_pct, market_values_base
 
 __all__ = [
     "SUMMARY_ROWS",
@@ -86,10 +102,19 @@ __all__ = [
     "build_ladder",
     "cash_flow_ladder",
     "cash_flow_schedule",
-    "face_from_holdings",
     "face_from_values",
+    "ALLOC_COLUMNS",
+    "MAX_FACE",
+    "TRADE_COLUMNS",
+    "HoldingsMatch",
+    "Orders",
+    "allocation_table",
+    "face_from_holdings",
     "holdings_of",
-    "trades_of",
+    "match_holdings",
+    "orders",
+    "read_holdings_file",
+    "trade_list",
     "MOVED_COLUMNS",
     "Shifted",
     "ShiftEngine",
@@ -101,6 +126,12 @@ __all__ = [
     "whatif_from_card",
     "RISK_SWEEP",
     "SWEEP_LEVELS",
+    "DEFAULT_NOTIONAL",
+    "BookTables",
+    "book_settings",
+    "book_tables",
+    "problem_key",
+    "solve_job",
     "SolveJob",
     "SolveOutcome",
     "solve",

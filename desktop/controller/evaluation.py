@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 
 from desktop.analytics import KEY_RATE_COLUMNS
-from desktop.controller.repricing import Shifted, _columns
+from desktop.controller.repricing import Shifted
+from desktop.finance import columns_of, hedged_yield_pct, market_values_base
 from desktop.markets import MARKET_CODES
 
 
@@ -69,15 +70,14 @@ def evaluate(
 ) -> Evaluation:
     """Aggregate a portfolio's exposures (see :class:`Evaluation`) over ``universe`` (a DataFrame
     or, on the what-if hot path, the :class:`Shifted` arrays: same figures, no pandas lookups)."""
-    cols = _columns(universe)
+    cols = columns_of(universe)
     face = np.asarray(face, float)
-    rate = cols.per_currency(fx)
-    values = face / 100.0 * cols.column("dirty_price") * rate
+    values = market_values_base(cols, face, fx)
     total = float(values.sum())
     w = values / total if total > 0 else np.zeros_like(values)
     dur = cols.column("mod_duration")
     y = cols.column("yield_pct")
-    hy = y + float(short_rates_pct[base_ccy]) - cols.per_currency(short_rates_pct)
+    hy = hedged_yield_pct(cols, short_rates_pct, base_ccy)
     contrib = w * dur
     total_dur = float(contrib.sum())
     m_idx = cols.market_index
@@ -89,7 +89,7 @@ def evaluate(
         [np.bincount(m_idx, weights=w * cols.column(k), minlength=n_mkt) for k in KEY_RATE_COLUMNS]
     ) if len(KEY_RATE_COLUMNS) else np.zeros((n_mkt, 0))
     krd = pd.DataFrame(krd_matrix, index=_MARKET_LABELS, columns=_KRD_LABELS, copy=False)
-    dv01_base = float((face / 100.0 * cols.column("dv01") * rate).sum())
+    dv01_base = float((face / 100.0 * cols.column("dv01") * cols.per_currency(fx)).sum())
     by_mkt = dict(zip(MARKET_CODES, np.bincount(m_idx, weights=w, minlength=n_mkt), strict=True))
     us = m_idx == _US
     return Evaluation(

@@ -1,28 +1,18 @@
-"""Holdings as face amounts over the universe: the ladder builder (:func:`build_ladder`, rule in
-the :mod:`desktop.controller` docstring), value → face rounding, holdings ↔ face conversions,
-trade lists and the holdings' cash flows (yearly ladder and payment schedule).
+"""The ladder builder (:func:`build_ladder`, rule in the :mod:`desktop.controller` docstring) and
+the holdings' cash flows (yearly ladder and payment schedule). Holdings ↔ face and trades are in
+:mod:`desktop.controller.book`; value → face in :mod:`desktop.finance`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
 
 import numpy as np
 import pandas as pd
 
 from desktop.analytics import cash_flows
-from desktop.controller.repricing import market_values_base
-from desktop.markets import MARKETS
-
-
-def face_from_values(universe: pd.DataFrame, value_base: np.ndarray, fx: Mapping[str, float]) -> np.ndarray:
-    """Face amounts (local ccy) buying ``value_base`` of each bond, rounded to the market's minimum."""
-    rate = universe["currency"].map(fx).to_numpy(float)
-    face = np.asarray(value_base, float) / rate / (universe["dirty_price"].to_numpy(float) / 100.0)
-    step = universe["market"].map(lambda m: MARKETS[m].min_denomination).to_numpy(float)
-    return np.round(face / step) * step
+from desktop.finance import face_from_values
 
 
 @dataclass(frozen=True)
@@ -85,50 +75,6 @@ def build_ladder(
         ]
     )
     return LadderResult(face=face, chosen=chosen, gaps=gaps)
-
-
-def holdings_of(universe: pd.DataFrame, face: np.ndarray) -> pd.DataFrame:
-    """DataFrame[id, market, face] of the held bonds (the workspace's portfolio shape)."""
-    face = np.asarray(face, float)
-    held = face > 0
-    return pd.DataFrame(
-        {"id": universe["id"].to_numpy()[held], "market": universe["market"].to_numpy()[held], "face": face[held]}
-    )
-
-
-def face_from_holdings(universe: pd.DataFrame, holdings: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
-    """Face array over ``universe`` from saved holdings; ids no longer in the universe are listed."""
-    key = pd.MultiIndex.from_arrays([universe["market"], universe["id"]])
-    pos = key.get_indexer(pd.MultiIndex.from_arrays([holdings["market"], holdings["id"]]))
-    face = np.zeros(len(universe))
-    ok = pos >= 0
-    np.add.at(face, pos[ok], holdings["face"].to_numpy(float)[ok])
-    missing = [f"{m} {i}" for m, i, good in zip(holdings["market"], holdings["id"], ok, strict=True) if not good]
-    return face, missing
-
-
-def trades_of(universe: pd.DataFrame, current: np.ndarray, target: np.ndarray, fx: Mapping[str, float],
-              trade_date: date | None = None) -> pd.DataFrame:
-    """Orders to move from ``current`` to ``target`` face: buy/sell, face (local), value (base), and
-    each market's settlement date for a trade on ``trade_date`` (the universe's ``settle_date``)."""
-    delta = np.asarray(target, float) - np.asarray(current, float)
-    moved = np.abs(delta) > 1e-9
-    sub = universe[moved]
-    value = market_values_base(sub, np.abs(delta[moved]), fx)
-    return pd.DataFrame(
-        {
-            "market": sub["market"].to_numpy(),
-            "id": sub["id"].to_numpy(),
-            "name": sub["name"].to_numpy(),
-            "side": np.where(delta[moved] > 0, "BUY", "SELL"),
-            "face_local": np.abs(delta[moved]),
-            "currency": sub["currency"].to_numpy(),
-            "clean_price": sub["clean_price"].to_numpy(float),
-            "value_base": value,
-            "trade_date": f"{trade_date:%Y-%m-%d}" if trade_date is not None else "",
-            "settle_date": pd.to_datetime(sub["settle_date"]).dt.strftime("%Y-%m-%d").to_numpy(),
-        }
-    )
 
 
 def _held_flows(universe: pd.DataFrame, face: np.ndarray

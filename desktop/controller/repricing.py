@@ -1,7 +1,8 @@
 """Instant what-if repricing (numpy): :class:`ShiftEngine` reprices every bond of the universe
 exactly on the shifted zero curves (method in the :mod:`desktop.controller` docstring) and returns
 :class:`Shifted` arrays; the per-bond figures shared with the DataFrame path (FX rates, hedged
-yield, base-currency market values) read either form through one column interface.
+yield, base-currency market values: :mod:`desktop.finance`) read either form through one column
+interface (:class:`desktop.finance.BondColumns`).
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ import pandas as pd
 
 from desktop.analytics import KEY_RATE_COLUMNS, KEY_TENORS, cash_flows, key_rate_weights
 from desktop.controller.whatif import WhatIf
+from desktop.finance import FrameColumns, fx_to_base, hedged_yield_pct, market_values_base
 from desktop.markets import MARKET_CODES
 
 MOVED_COLUMNS = ("dirty_price", "clean_price", "yield_pct", "mod_duration", "dv01", *KEY_RATE_COLUMNS)
-_FLOAT_COLUMNS = frozenset({*MOVED_COLUMNS, "accrued", "convexity", "years_to_maturity", "coupon_pct"})
+__all__ = ["MOVED_COLUMNS", "ShiftEngine", "Shifted", "shifted_curves",
+           "fx_to_base", "hedged_yield_pct", "market_values_base"]  # the last three: desktop.finance
 
 
 class ShiftEngine:
@@ -55,7 +58,7 @@ class ShiftEngine:
         """A column of the base universe as a numpy array (cached; floats for numeric columns)."""
         out = self._columns.get(key)
         if out is None:
-            out = _FrameColumns(self.universe).column(key)
+            out = FrameColumns(self.universe).column(key)
             self._columns[key] = out
         return out
 
@@ -146,33 +149,6 @@ class Shifted:
         return self._frame
 
 
-class _FrameColumns:
-    """:class:`Shifted`'s read interface over a plain DataFrame (the non-hot callers)."""
-
-    def __init__(self, universe: pd.DataFrame) -> None:
-        self.universe = universe
-
-    def __len__(self) -> int:
-        return len(self.universe)
-
-    def column(self, key: str) -> np.ndarray:
-        if key == "rung":
-            return self.universe[key].to_numpy(int)
-        col = self.universe[key]
-        return col.to_numpy(float) if key in _FLOAT_COLUMNS or col.dtype.kind in "fiu" else col.to_numpy()
-
-    def per_currency(self, table: Mapping[str, float]) -> np.ndarray:
-        return _per_currency(self.universe, table)
-
-    @property
-    def market_index(self) -> np.ndarray:
-        return _market_index(self.universe["market"].to_numpy())
-
-
-def _columns(universe: pd.DataFrame | Shifted) -> Shifted | _FrameColumns:
-    return universe if isinstance(universe, Shifted) else _FrameColumns(universe)
-
-
 def shifted_curves(curves: Mapping[str, Any], whatif: WhatIf) -> dict[str, Any]:
     """Each market's curve with its what-if shift applied at the zero nodes."""
     out = {}
@@ -180,63 +156,3 @@ def shifted_curves(curves: Mapping[str, Any], whatif: WhatIf) -> dict[str, Any]:
         bp = whatif.key_shift(code)
         out[code] = curve.shifted(dict(zip(KEY_TENORS, bp, strict=True))) if np.any(bp) else curve
     return out
-
-
-def fx_to_base(fx_usd_per_unit: Mapping[str, float], base_ccy: str) -> dict[str, float]:
-    """Units of ``base_ccy`` per unit of each currency."""
-    base = float(fx_usd_per_unit[base_ccy])
-    return {ccy: float(v) / base for ccy, v in fx_usd_per_unit.items()}
-
-
-def hedged_yield_pct(universe: pd.DataFrame | Shifted, short_rates_pct: Mapping[str, float], base_ccy: str) -> np.ndarray:
-    """FX-hedged yield in base currency: local yield + (base short rate − local short rate), %.
-
-    Covered interest parity with 3-month rolling hedges: the hedge earns the short-rate differential.
-    """
-    cols = _columns(universe)
-    local = cols.per_currency(short_rates_pct)
-    return cols.column("yield_pct") + float(short_rates_pct[base_ccy]) - local
-
-
-_STATIC: dict[int, tuple[np.ndarray, dict[Any, np.ndarray]]] = {}
-
-
-def _per_currency(universe: pd.DataFrame, table: Mapping[str, float]) -> np.ndarray:
-    """``table[currency]`` for every row, cached per universe (what-if copies share the currency
-    column with their base universe, so a slider move never re-maps strings)."""
-    ccy = universe["currency"].to_numpy()
-    entry = _STATIC.get(id(ccy))
-    if entry is None or entry[0] is not ccy:
-        if len(_STATIC) > 16:
-            _STATIC.clear()
-        entry = (ccy, {})
-        _STATIC[id(ccy)] = entry
-    key = tuple(sorted(table.items()))
-    out = entry[1].get(key)
-    if out is None:
-        out = pd.Series(ccy).map(dict(table)).to_numpy(float)
-        entry[1][key] = out
-    return out
-
-
-_MARKET_INDEX: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-
-
-def _market_index(codes: np.ndarray) -> np.ndarray:
-    """Position of each row's market in MARKET_CODES (cached per market column, as _per_currency)."""
-    hit = _MARKET_INDEX.get(id(codes))
-    if hit is not None and hit[0] is codes:
-        return hit[1]
-    pos = {c: i for i, c in enumerate(MARKET_CODES)}
-    out = np.fromiter((pos[c] for c in codes), dtype=np.intp, count=len(codes))
-    if len(_MARKET_INDEX) > 16:
-        _MARKET_INDEX.clear()
-    _MARKET_INDEX[id(codes)] = (codes, out)
-    return out
-
-
-def market_values_base(universe: pd.DataFrame | Shifted, face: np.ndarray, fx: Mapping[str, float]) -> np.ndarray:
-    """Market value (dirty) of each holding in base currency; ``face`` in local currency."""
-    cols = _columns(universe)
-    rate = cols.per_currency(fx)
-    return np.asarray(face, float) / 100.0 * cols.column("dirty_price") * rate

@@ -1,20 +1,37 @@
-"""Optimisation in the worker thread: :class:`SolveJob` in, :class:`SolveOutcome` out
-(:func:`solve`), the trade-off sweeps (:func:`tradeoff_sweep`) and the compiled-optimiser cache
-(one universe at a time). cvxpy and the optimiser are imported lazily, inside the functions.
+"""Optimisation for the window's worker and the CLI alike: :func:`solve_job` builds a
+:class:`SolveJob` from a book and settings, :func:`solve` turns it into a :class:`SolveOutcome`,
+:func:`book_tables` turns an outcome into the ALLOC and TRADES tables, :func:`tradeoff_sweep` runs
+the trade-off sweeps. cvxpy and the optimiser are imported lazily, inside the functions.
+
+Compiled-optimiser cache: :func:`solve` keeps the last :data:`CACHE_SIZE` compiled problems keyed on
+the *content* that enters them (:func:`problem_key`: bond ids and every universe column the
+problem reads, the curves, short rates, FX and the history behind the risk model), so two sessions
+or two commands with different universes can never share a compiled problem, and the same data
+compiles once. cvxpy is not thread-safe: :func:`solve` runs in one thread at a time (the worker).
 """
 
 from __future__ import annotations
 
+import hashlib
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from datetime import date
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from desktop.controller.ladder import face_from_values
+from desktop.controller.book import allocation_table, orders
 from desktop.controller.whatif import WhatIf, optim_settings
+from desktop.errors import LadderDeskError
+from desktop.finance import face_from_values, fx_to_base, hedged_yield_pct, market_values_base
+
+DEFAULT_NOTIONAL = 100_000_000.0  # base ccy, when the book is empty and no notional is given
+HELD_BOOK_TURNOVER_COST_BP = 1.0  # with a book held, turnover costs at least this (ties never churn)
+MIN_TRADE_FRACTION = 1e-4  # default minimum trade: 0.01 % of the notional
 
 
 @dataclass(frozen=True)
@@ -27,10 +44,19 @@ class SolveJob:
     fx: Mapping[str, float]
     market_value_base: float  # notional the optimised weights are turned into face amounts for
     snapshot: Any
-    universe_key: int  # identifies the universe the compiled problem belongs to
     sweep: bool = False  # also run the US-cap trade-off sweep (slower: one solve per point)
     allowed: np.ndarray | None = None  # bool mask of bonds the optimiser may buy (ladder builder)
     saved_presets: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # name → OptimSettings dict
+    settings: Any = None  # OptimSettings to solve (the CLI's); None = from ``whatif`` and the presets
+    current_face: np.ndarray | None = None  # the current book (local face per bond), for the trades
+
+    @property
+    def optim_settings(self) -> Any:
+        """The settings this job solves: explicit ``settings`` or the what-if's, with the held-book rule
+        (:func:`book_settings`)."""
+        if self.settings is not None:
+            return self.settings
+        return book_settings(optim_settings(self.whatif, self.saved_presets), self.current_weights)
 
 
 @dataclass(frozen=True)
@@ -47,11 +73,75 @@ class SolveOutcome:
     current_risk_pct: float | None = None
     expected_return_pct: float | None = None
     current_expected_return_pct: float | None = None
+    solution: Any = None  # desktop.optim.solution.Solution (all figures of the optimum); None when none
+    error: LadderDeskError | None = None  # why there is no solution (Infeasible names the clash)
 
 
 SWEEP_LEVELS = tuple(np.round(np.linspace(0.0, 1.0, 11), 2))
 RISK_SWEEP = (0.0, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0)  # risk aversions λ of the return-vs-risk sweep
-_OPTIMISERS: dict[int, Any] = {}  # universe_key → compiled Optimiser; touched by the worker thread only
+CACHE_SIZE = 2  # compiled problems kept (the window's universe and one more: a CLI run, a reload)
+_OPTIMISERS: OrderedDict[str, Any] = OrderedDict()  # problem_key → compiled Optimiser (LRU)
+_CACHE_LOCK = threading.Lock()
+
+
+def book_settings(settings: Any, current_weights: np.ndarray | None) -> Any:
+    """The one held-book rule: with a book held, turnover costs at least
+    :data:`HELD_BOOK_TURNOVER_COST_BP` bp, so equally good bonds never churn the book."""
+    held = current_weights is not None and bool(np.any(np.asarray(current_weights, float) > 0))
+    if held and settings.turnover_cost_bp < HELD_BOOK_TURNOVER_COST_BP:
+        return replace(settings, turnover_cost_bp=HELD_BOOK_TURNOVER_COST_BP)
+    return settings
+
+
+def solve_job(snapshot: Any, universe: pd.DataFrame, current_face: np.ndarray, *, whatif: WhatIf | None = None,
+              settings: Any = None, notional_base: float | None = None, **extra: Any) -> SolveJob:
+    """The job for a book: ``current_face`` (local face per universe bond) as weights of its
+    market value, the notional = ``notional_base`` or the book's market value or
+    :data:`DEFAULT_NOTIONAL`. ``settings`` (OptimSettings) overrides ``whatif``'s."""
+    whatif = whatif or WhatIf()
+    base_ccy = settings.base_ccy if settings is not None else whatif.base_ccy
+    fx = fx_to_base(snapshot.fx_usd_per_unit, base_ccy)
+    face = np.asarray(current_face, float)
+    values = market_values_base(universe, face, fx)
+    total = float(values.sum())
+    notional = float(notional_base) if notional_base else (total if total > 0 else DEFAULT_NOTIONAL)
+    if not (np.isfinite(notional) and notional > 0):
+        raise LadderDeskError(f"the book's market value {notional:g} is not a positive finite amount")
+    return SolveJob(universe=universe, current_weights=values / notional, whatif=whatif, fx=fx,
+                    market_value_base=notional, snapshot=snapshot, settings=settings, current_face=face, **extra)
+
+
+def problem_key(universe: pd.DataFrame, snapshot: Any) -> str:
+    """A digest of everything the compiled problem is built from (see the module docstring)."""
+    h = hashlib.blake2b(digest_size=16)
+    h.update(pd.util.hash_pandas_object(universe, index=True).to_numpy().tobytes())
+    h.update(repr(sorted(universe.columns)).encode())
+    for code, curve in sorted(snapshot.curves.items()):
+        h.update(f"{code}|{curve.as_of}|{curve.curve_type}".encode())
+        h.update(np.asarray(curve.zero_tenors, float).tobytes() + np.asarray(curve.zero_rates, float).tobytes())
+    h.update(repr(sorted(snapshot.short_rates_pct.items())).encode())
+    h.update(repr(sorted(snapshot.fx_usd_per_unit.items())).encode())
+    h.update(pd.util.hash_pandas_object(snapshot.history, index=False).to_numpy().tobytes())
+    h.update(str(snapshot.as_of).encode())
+    return h.hexdigest()
+
+
+def _optimiser(job: SolveJob) -> Any:
+    from desktop.optim.inputs import OptimInputs
+    from desktop.optim.solve import Optimiser
+
+    key = problem_key(job.universe, job.snapshot)
+    with _CACHE_LOCK:
+        opt = _OPTIMISERS.get(key)
+        if opt is not None:
+            _OPTIMISERS.move_to_end(key)
+            return opt
+    opt = Optimiser(OptimInputs.from_snapshot(job.snapshot, job.universe))
+    with _CACHE_LOCK:
+        _OPTIMISERS[key] = opt
+        while len(_OPTIMISERS) > CACHE_SIZE:
+            _OPTIMISERS.popitem(last=False)
+    return opt
 
 
 def tradeoff_sweep(opt: Any, settings: Any, w0: np.ndarray, allowed: np.ndarray | None) -> pd.DataFrame:
@@ -88,16 +178,10 @@ def solve(job: SolveJob) -> SolveOutcome:
     """Optimise in the worker thread: cvxpy is imported here (lazily) and the problem is compiled
     once per universe and cached; infeasible requests come back with the relaxation advice."""
     from desktop.optim.errors import Infeasible, OptimError
-    from desktop.optim.inputs import OptimInputs
     from desktop.optim.risk import portfolio_risk_pct
-    from desktop.optim.solve import Optimiser
 
-    opt = _OPTIMISERS.get(job.universe_key)
-    if opt is None:
-        _OPTIMISERS.clear()
-        opt = Optimiser(OptimInputs.from_snapshot(job.snapshot, job.universe))
-        _OPTIMISERS[job.universe_key] = opt
-    settings = optim_settings(job.whatif, job.saved_presets)
+    opt = _optimiser(job)
+    settings = job.optim_settings
     w0 = np.asarray(job.current_weights, float)
     risk0 = portfolio_risk_pct(opt.risk, opt.universe, w0, hedged=settings.hedged, base_ccy=settings.base_ccy)
     er0 = float(opt.expected_returns(settings)["expected_return_pct"].to_numpy(float) @ w0)
@@ -106,10 +190,10 @@ def solve(job: SolveJob) -> SolveOutcome:
         sol = opt.solve(settings, current_weights=w0, allowed=job.allowed)
     except Infeasible as exc:
         return SolveOutcome("infeasible", time.perf_counter() - start, advice=f"Infeasible: {exc}",
-                            current_risk_pct=risk0, current_expected_return_pct=er0)
+                            current_risk_pct=risk0, current_expected_return_pct=er0, error=exc)
     except OptimError as exc:
         return SolveOutcome("failed", time.perf_counter() - start, advice=str(exc),
-                            current_risk_pct=risk0, current_expected_return_pct=er0)
+                            current_risk_pct=risk0, current_expected_return_pct=er0, error=exc)
     w = sol.weights.to_numpy(float)
     frontier = None
     if job.sweep:
@@ -126,4 +210,32 @@ def solve(job: SolveJob) -> SolveOutcome:
         current_risk_pct=risk0,
         expected_return_pct=sol.expected_return_pct,
         current_expected_return_pct=er0,
+        solution=sol,
     )
+
+
+@dataclass(frozen=True)
+class BookTables:
+    alloc: pd.DataFrame  # desktop.controller.book.ALLOC_COLUMNS, the book after the trades
+    trades: pd.DataFrame  # desktop.controller.book.TRADE_COLUMNS
+    face: np.ndarray  # local face per bond after the trades
+
+
+def book_tables(job: SolveJob, outcome: SolveOutcome, *, trade_date: date | None = None,
+                min_trade_base: float | None = None, include_zero: bool = False) -> BookTables:
+    """ALLOC and TRADES of an optimised outcome (the window's export and the CLI's files): trades
+    from the job's current book to the optimised faces, dropping those worth less than
+    ``min_trade_base`` (default :data:`MIN_TRADE_FRACTION` of the notional) and keeping the
+    current holding there; trade date defaults to the data's as-of date."""
+    if outcome.face is None or outcome.weights is None:
+        raise outcome.error or LadderDeskError(outcome.advice or "no optimised portfolio to export")
+    universe = job.universe
+    current = job.current_face if job.current_face is not None else np.zeros(len(universe))
+    floor = MIN_TRADE_FRACTION * job.market_value_base if min_trade_base is None else min_trade_base
+    booked = orders(universe, current, outcome.face, job.fx, trade_date or job.snapshot.as_of, floor)
+    sol = outcome.solution
+    settings = sol.settings if sol is not None else job.optim_settings
+    expected = sol.returns["expected_return_pct"].to_numpy() if sol is not None else np.full(len(universe), np.nan)
+    hedged = hedged_yield_pct(universe, job.snapshot.short_rates_pct, settings.base_ccy)
+    alloc = allocation_table(universe, outcome.weights, booked.face, expected, hedged, job.fx, include_zero)
+    return BookTables(alloc, booked.trades, booked.face)

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from desktop.analytics import KEY_RATE_COLUMNS
+from desktop.finance import hedged_yield_pct, per_currency
 from desktop.optim.inputs import OptimInputs
 from desktop.optim.settings import KEY_TENORS, OptimSettings
 
@@ -54,15 +55,16 @@ class BondArrays:
                    universe[list(KEY_RATE_COLUMNS)].to_numpy(float),
                    {str(c): market == c for c in np.unique(market)})
 
+    # desktop.finance.BondColumns, so the one hedged-yield formula reads these arrays directly
+    def __len__(self) -> int:
+        return len(self.market)
 
-def hedged_yield_pct(universe: pd.DataFrame | BondArrays, short_rates_pct: Mapping[str, float],
-                     base_ccy: str) -> np.ndarray:
-    """Yield (%) + base short rate − the bond's local short rate: the FX-hedged yield in base ccy."""
-    b = universe if isinstance(universe, BondArrays) else BondArrays.of(universe)
-    local = np.zeros(len(b.currency))
-    for c in np.unique(b.currency):
-        local[b.currency == c] = short_rates_pct[str(c)]
-    return b.yield_pct + short_rates_pct[base_ccy] - local
+    def column(self, key: str) -> np.ndarray:
+        return {"yield_pct": self.yield_pct, "mod_duration": self.mod_duration, "convexity": self.convexity,
+                "years_to_maturity": self.years}[key]
+
+    def per_currency(self, table: Mapping[str, float]) -> np.ndarray:
+        return per_currency(self.currency, table)
 
 
 def view_bp_by_bond(b: BondArrays, settings: OptimSettings) -> tuple[np.ndarray, np.ndarray]:

@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from desktop.analytics import cash_flows
+from desktop.finance import fx_to_base
 from desktop.scenarios.model import Scenario
 
 
@@ -53,7 +54,7 @@ class MarketState:
         return cls(dict(snapshot.curves), dict(snapshot.fx_usd_per_unit), dict(snapshot.short_rates_pct), base)
 
     def fx_to_base(self, ccy: str) -> float:
-        return float(self.fx_usd_per_unit[ccy]) / float(self.fx_usd_per_unit[self.base])
+        return fx_to_base(self.fx_usd_per_unit, self.base)[ccy]
 
 
 @dataclass(frozen=True, eq=False)

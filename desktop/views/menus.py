@@ -70,8 +70,10 @@ class FileActions(QObject):
         self._act(f, "&Compare saved variants…", self.compare)
         f.addSeparator()
         self._act(f, "&Import bonds or curves…", self.import_file, "Ctrl+I")
+        self._act(f, "Import &holdings…", self.import_holdings)
         ex = f.addMenu("&Export")
-        self._act(ex, "Allocations (CSV)…", self.export_allocations)
+        self._act(ex, "Holdings table (CSV)…", self.export_holdings)
+        self._act(ex, "Optimised allocation (CSV)…", self.export_allocations)
         self._act(ex, "Trades to optimised (CSV)…", self.export_trades)
         self._act(ex, "Cash flows (CSV)…", self.export_cash_flows)
         self._act(ex, "All (XLSX)…", self.export_xlsx)
@@ -197,6 +199,24 @@ class FileActions(QObject):
         if path:
             self.start_import(path)
 
+    def import_holdings(self, path: str | None = None) -> bool:
+        """Replace the current book with a holdings file (``market,id,face``; undoable). The whole
+        file is refused, naming its line, when a bond is unknown, listed twice or its face is bad."""
+        from desktop.errors import LadderDeskError
+
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(self.window, "Import holdings", "", "CSV (*.csv);;All files (*)")
+            if not path:
+                return False
+        try:
+            face = ctl.read_holdings_file(self.session.universe, path).face
+        except LadderDeskError as exc:
+            self.message(f"Holdings not imported — nothing was changed.\n{exc}", "error")
+            return False
+        self.session.set_holdings(face, f"Import holdings from {Path(path).name}")
+        self.message(f"Imported {int((face > 0).sum())} holdings from {Path(path).name}")
+        return True
+
     def start_import(self, path: str, kind: str | None = None) -> None:
         self._pending_import = path
         self.session.statusChanged.emit(f"Importing {Path(path).name}…")
@@ -222,16 +242,24 @@ class FileActions(QObject):
 
     # -- exports -------------------------------------------------------------------------------
     def frames(self) -> dict[str, pd.DataFrame]:
+        """What the exports write: the holdings table as shown, and the optimised allocation and the
+        trades to it exactly as ``ladderdesk optimize --out/--trades`` writes them (one controller
+        function, :func:`desktop.controller.book_tables`)."""
         s = self.session
-        alloc = self.window.holdings.current_frame()
-        target = s.outcome.face if s.outcome is not None and s.outcome.face is not None else s.face
-        trades = ctl.trades_of(s.shifted, s.face, target, s.fx, s.snapshot.as_of)
+        s.flush()
+        holdings = self.window.holdings.current_frame()
+        book = s.book_tables()
+        alloc = book.alloc if book is not None else pd.DataFrame(columns=ctl.ALLOC_COLUMNS)
+        trades = book.trades if book is not None else pd.DataFrame(columns=ctl.TRADE_COLUMNS)
         flows = ctl.cash_flow_schedule(s.shifted, s.face, s.fx)
-        return {"allocations": alloc, "trades": trades, "cash_flows": flows}
+        return {"holdings": holdings, "allocations": alloc, "trades": trades, "cash_flows": flows}
 
     def _ask(self, title: str, default: str, filt: str) -> str:
         path, _ = QFileDialog.getSaveFileName(self.window, title, default, filt)
         return path
+
+    def export_holdings(self, path: str | None = None) -> str:
+        return self._export_csv("holdings", path)
 
     def export_allocations(self, path: str | None = None) -> str:
         return self._export_csv("allocations", path)

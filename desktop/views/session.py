@@ -22,8 +22,9 @@ from desktop.views.commands import SetHoldings
 from desktop.views.runner import SolveRunner
 from desktop.views.throttle import Throttle
 
-DEFAULT_NOTIONAL = 100_000_000.0
+DEFAULT_NOTIONAL = ctl.DEFAULT_NOTIONAL
 DEFAULT_RUNGS = range(1, 11)
+_GC_FROZEN = False
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,8 @@ class Session(QObject):
         self.portfolio_name = "Untitled ladder"
         self.undo_stack = QUndoStack(self)
         self.undo_stack.cleanChanged.connect(self._emit_title)
+        self._requested_job: ctl.SolveJob | None = None
+        self._solved_job: ctl.SolveJob | None = None  # the job behind ``outcome``
         self.solver = SolveRunner(solve_fn, self)
         self.solver.finished.connect(self._on_solved)
         self.solver.failed.connect(self._on_failed)
@@ -92,7 +95,6 @@ class Session(QObject):
         self._loader = SolveRunner(load_workspace, self, debounce_ms=0)
         self._loader.finished.connect(self._on_loaded)
         self._loader.failed.connect(self._on_load_failed)
-        self._universe_key = 0
         self._coalesce = QTimer(self)
         self._coalesce.setSingleShot(True)
         self._coalesce.setInterval(0)
@@ -119,7 +121,8 @@ class Session(QObject):
         held = ctl.holdings_of(self.universe, self.face) if self.is_loaded else None
         self.set_data(data.snapshot, data.universe, data.engine)
         if held is not None and len(held):  # a reload (after an import): keep the holdings, matched by id
-            face, missing = ctl.face_from_holdings(self.universe, held)
+            match = ctl.match_holdings(self.universe, held, "the held book", unknown="report")
+            face, missing = match.face, match.unknown
             self.face = face
             self.face_version += 1
             self.recompute()
@@ -138,7 +141,6 @@ class Session(QObject):
         self.snapshot = snapshot
         self.universe = universe.reset_index(drop=True)
         self.engine = engine if engine is not None else ctl.ShiftEngine(self.universe, snapshot.curves)
-        self._universe_key += 1
         self.outcome = None
         self.optimised = None
         ladder = ctl.build_ladder(self.universe, list(snapshot.curves), DEFAULT_RUNGS, DEFAULT_NOTIONAL, self.fx)
@@ -156,8 +158,11 @@ class Session(QObject):
         self.statusChanged.emit(f"Data as of {snapshot.as_of:%Y-%m-%d}; {len(self.universe)} bonds. {ladder.message}")
         # Long-lived data is loaded: move it out of the cyclic GC's generations so a full
         # collection during a slider drag does not stall the event loop.
-        gc.collect()
-        gc.freeze()
+        global _GC_FROZEN
+        if not _GC_FROZEN:  # once per process (start-up); later reloads leave the GC alone
+            gc.collect()
+            gc.freeze()
+            _GC_FROZEN = True
         self.request_solve(immediate=True)
 
     # -- derived figures -----------------------------------------------------------------------
@@ -238,25 +243,19 @@ class Session(QObject):
     def request_solve(self, immediate: bool = False) -> int:
         if self.current is None:
             return -1
-        fx = self.fx
-        base_values = ctl.market_values_base(self.universe, self.face, fx)
-        total = float(base_values.sum())
-        job = ctl.SolveJob(
-            universe=self.universe,
-            current_weights=base_values / total if total > 0 else base_values,
-            whatif=self.whatif,
-            fx=fx,
-            market_value_base=total if total > 0 else DEFAULT_NOTIONAL,
-            snapshot=self.snapshot,
-            universe_key=self._universe_key,
-            sweep=self.sweep_wanted,
-            allowed=self.allowed,
-            saved_presets=dict(self.saved_presets),
-        )
+        job = self.solve_job()
+        self._requested_job = job
         return self.solver.request(job, immediate=immediate)
+
+    def solve_job(self) -> ctl.SolveJob:
+        """The optimisation of the current book on the current what-if (the worker's job; the
+        exports turn its outcome into ALLOC and TRADES with :func:`desktop.controller.book_tables`)."""
+        return ctl.solve_job(self.snapshot, self.universe, self.face, whatif=self.whatif,
+                             sweep=self.sweep_wanted, allowed=self.allowed, saved_presets=dict(self.saved_presets))
 
     def _on_solved(self, outcome: ctl.SolveOutcome, seconds: float) -> None:
         self.outcome = outcome
+        self._solved_job = self._requested_job  # stale results never arrive: this is the latest request
         self.adviceChanged.emit(outcome.advice)
         text = f"Optimiser: {outcome.status} in {outcome.solve_time_s * 1000:.0f} ms (worker {seconds:.2f} s)"
         if outcome.binding:
@@ -264,6 +263,12 @@ class Session(QObject):
         self.statusChanged.emit(text)
         self.recompute()
         self.solutionChanged.emit(outcome)
+
+    def book_tables(self) -> ctl.BookTables | None:
+        """ALLOC and TRADES of the latest optimisation (None while there is none)."""
+        if self.outcome is None or self.outcome.face is None or self._solved_job is None:
+            return None
+        return ctl.book_tables(self._solved_job, self.outcome)
 
     def _on_load_failed(self, error: BaseException) -> None:
         """The workspace could not be opened or read (corrupt/foreign file…): say so, change nothing."""
@@ -325,7 +330,8 @@ class Session(QObject):
     def open_portfolio(self, name: str) -> list[str]:
         """Load a saved portfolio (and its what-if settings); returns ids no longer in the universe."""
         saved = self.workspace.load_portfolio(name)
-        face, missing = ctl.face_from_holdings(self.universe, saved.holdings)
+        match = ctl.match_holdings(self.universe, saved.holdings, f"portfolio {name!r}", unknown="report")
+        face, missing = match.face, list(match.unknown)
         self.portfolio_name = name
         self.whatif = ctl.whatif_from_card(saved.run_card)
         self.whatIfChanged.emit(self.whatif)
@@ -406,7 +412,8 @@ class Session(QObject):
         return scenario
 
     def saved_face(self, name: str) -> np.ndarray:
-        return ctl.face_from_holdings(self.universe, self.workspace.load_portfolio(name).holdings)[0]
+        holdings = self.workspace.load_portfolio(name).holdings
+        return ctl.match_holdings(self.universe, holdings, f"portfolio {name!r}", unknown="report").face
 
     def shutdown(self) -> None:
         self._coalesce.stop()

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from desktop.cli import main
-from desktop.optim.orders import ALLOC_COLUMNS
+from desktop.controller import ALLOC_COLUMNS
 
 
 @pytest.fixture(scope="module")

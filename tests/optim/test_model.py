@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -11,12 +10,10 @@ import pytest
 
 from desktop.optim.errors import BadSettings
 from desktop.optim.frontier import risk_frontier, us_cap_frontier
-from desktop.optim.orders import face_amounts, holdings_face, trade_list
 from desktop.optim.presets import get_preset, preset_names, preset_payload
 from desktop.optim.returns import expected_returns
 from desktop.optim.risk import build_risk_model, key_rate_panel, portfolio_risk_pct, rate_exposures
 from desktop.optim.settings import CurveView, OptimSettings
-from desktop.portfolio import exposures
 
 
 def test_expected_return_components(small_inputs):
@@ -112,30 +109,6 @@ def test_frontiers(optimiser):
     assert (np.diff(r["risk_pct"]) <= 1e-6).all()
     bad = us_cap_frontier(optimiser, replace(s, target_duration=15.0), [0.5])
     assert bad["status"][0] == "infeasible" and np.isnan(bad["expected_return_pct"][0])
-
-
-def test_face_rounding_and_trades(optimiser, inputs):
-    u = optimiser.universe
-    sol = optimiser.solve(OptimSettings())
-    fx = inputs.fx_to_base("USD")
-    face = face_amounts(u, sol.weights.to_numpy(), 1e8, fx)
-    den = u["market"].map({"US": 100.0, "JP": 50_000.0, "AU": 1_000.0, "UK": 0.01}).to_numpy()
-    np.testing.assert_allclose(np.round(face / den) * den, face)
-    ex = exposures(u, face=face, fx_to_base=fx, short_rates_pct=inputs.short_rates_pct, base_ccy="USD")
-    assert ex.market_value_base == pytest.approx(1e8, rel=1e-3)
-    assert ex.mod_duration == pytest.approx(sol.duration, abs=0.01)
-    assert ex.us_share == pytest.approx(sol.us_share, abs=0.01)
-    assert ex.weight_by_rung.to_numpy().sum() == pytest.approx(1.0)
-    assert ex.key_rate_profile.to_numpy().sum() == pytest.approx(ex.mod_duration, rel=0.02)
-    held = pd.DataFrame({"market": u["market"], "id": u["id"], "face": face})[face > 0]
-    np.testing.assert_allclose(holdings_face(u, held), face)
-    shouty = held.rename(columns=str.upper).assign(MARKET=held["market"].replace({"UK": "GB"}).str.lower())
-    np.testing.assert_allclose(holdings_face(u, shouty), face)
-    trades = trade_list(u, np.zeros(len(u)), face, fx, date(2025, 12, 31))
-    assert set(trades["side"]) == {"BUY"} and len(trades) == (face > 0).sum()
-    settle = dict(zip(trades["market"], trades["settle_date"], strict=False))
-    assert settle.get("AU", "2026-01-05") == "2026-01-05"  # T+2 over the New Year holiday
-    assert trade_list(u, face, face, fx, date(2025, 12, 31)).empty
 
 
 def test_market_without_history_gets_a_stated_variance(snapshot):

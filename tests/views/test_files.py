@@ -28,7 +28,7 @@ def test_save_and_reopen_gives_identical_portfolio(window):
 
 def test_exported_csv_equals_table(window, tmp_path):
     window.holdings.checks["JP"].setChecked(False)
-    path = window.files.export_allocations(str(tmp_path / "alloc.csv"))
+    path = window.files.export_holdings(str(tmp_path / "holdings.csv"))
     table = window.holdings.current_frame()
     out = pd.read_csv(path)
     assert len(out) == window.holdings.proxy.rowCount() == len(table)

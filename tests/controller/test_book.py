@@ -1,0 +1,87 @@
+"""The one holdings rule (unknown, duplicate, negative, absurd lines), trades and the book they
+leave, checked against figures written out here from the universe columns."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+import QuantLib as ql
+
+from desktop import controller as ctl
+from desktop.errors import DataError
+
+
+def _held(universe: pd.DataFrame, n: int = 6) -> pd.DataFrame:
+    rows = universe.groupby("market").head(2).head(n)
+    return pd.DataFrame({"market": rows["market"], "id": rows["id"], "face": 1_000_000.0})
+
+
+def test_match_by_market_and_id_any_header_case(universe) -> None:
+    held = _held(universe)
+    shouty = held.rename(columns=str.upper).assign(MARKET=held["market"].replace({"UK": "GB"}).str.lower())
+    shouty.columns = ["\ufeffMARKET", " Id ", "FACE"]
+    face = ctl.face_from_holdings(universe, shouty, "h.csv")
+    expect = np.zeros(len(universe))
+    expect[held.index.to_numpy()] = 1_000_000.0
+    np.testing.assert_array_equal(face, expect)
+    assert ctl.face_from_holdings(universe, ctl.holdings_of(universe, face)).tolist() == face.tolist()
+
+
+@pytest.mark.parametrize(("edit", "line", "field", "words"), [
+    (lambda t: t.assign(id=t["id"].where(t.index != t.index[2], "NOPE-1")), 4, "id", "not in the universe"),
+    (lambda t: pd.concat([t, t.iloc[[1]]]), 8, "id", "listed twice (lines 3, 8)"),
+    (lambda t: t.assign(face=t["face"].where(t.index != t.index[0], -5.0)), 2, "face", "not a number from 0"),
+    (lambda t: t.assign(face=t["face"].where(t.index != t.index[3], 1e308)), 5, "face", "not a number from 0"),
+    (lambda t: t.assign(face=t["face"].where(t.index != t.index[3], np.nan)), 5, "face", "not a number from 0"),
+])
+def test_bad_lines_are_refused_naming_line_and_field(universe, edit, line, field, words) -> None:
+    table = edit(_held(universe)).reset_index(drop=True)
+    with pytest.raises(DataError) as info:
+        ctl.face_from_holdings(universe, table, "book.csv")
+    err = info.value
+    assert err.file == "book.csv" and err.line == line and err.field == field and words in str(err)
+    assert "np." not in str(err)  # plain numbers, not numpy reprs
+
+
+def test_report_mode_keeps_the_rest_and_lists_what_is_left_out(universe) -> None:
+    table = _held(universe).reset_index(drop=True)
+    table.loc[1, "id"] = "MATURED-1"
+    match = ctl.match_holdings(universe, table, "saved", unknown="report")
+    assert match.unknown == (f"line 3: {table.loc[1, 'market']} MATURED-1",)
+    assert (match.face > 0).sum() == len(table) - 1
+
+
+def test_without_market_column_ids_must_be_unambiguous(universe) -> None:
+    held = _held(universe, 3)[["id", "face"]]
+    face = ctl.face_from_holdings(universe, held)
+    assert (face > 0).sum() == 3
+
+
+def test_trades_and_the_book_they_leave(universe, snap) -> None:
+    fx = ctl.fx_to_base(snap.fx_usd_per_unit, "USD")
+    current = np.zeros(len(universe))
+    held = _held(universe, 8).index.to_numpy()
+    current[held] = 2_000_000.0
+    target = current.copy()
+    target[held[0]] = 0.0  # a sale
+    target[held[1]] += 100.0  # a tiny top-up: dropped by the minimum trade
+    target[held[2]] = 5_000_000.0  # a buy
+    book = ctl.orders(universe, current, target, fx, date(2026, 4, 2), min_trade_base=10_000.0)
+    t = book.trades.set_index("id")
+    ids = universe["id"].to_numpy()
+    assert t.loc[ids[held[0]], "side"] == "SELL" and t.loc[ids[held[2]], "side"] == "BUY"
+    assert ids[held[1]] not in t.index and book.face[held[1]] == current[held[1]]
+    # value = face/100 × dirty × USD per unit / USD per unit of the base, written out here
+    u = universe.iloc[held[2]]
+    usd = snap.fx_usd_per_unit[u["currency"]] / snap.fx_usd_per_unit["USD"]
+    assert t.loc[u["id"], "market_value_base"] == pytest.approx(3_000_000.0 / 100 * u["dirty_price"] * usd, rel=1e-12)
+    # settlement on each market's own calendar, checked against QuantLib's (Good Friday 2026-04-03)
+    cal = {"US": ql.UnitedStates(ql.UnitedStates.GovernmentBond), "UK": ql.UnitedKingdom(ql.UnitedKingdom.Exchange),
+           "JP": ql.Japan(), "AU": ql.Australia()}
+    lag = {"US": 1, "UK": 1, "JP": 1, "AU": 2}
+    for _, row in book.trades.iterrows():
+        d = cal[row["market"]].advance(ql.Date(2, 4, 2026), lag[row["market"]], ql.Days)
+        assert row["settle_date"] == d.ISO(), row["market"]
