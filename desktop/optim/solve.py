@@ -1,8 +1,13 @@
-"""The live optimiser: compile once per universe, then only set parameter values and re-solve.
+"""The live optimiser: compile once per universe (and context), then only set parameter values and re-solve.
 
     opt = Optimiser(OptimInputs.from_snapshot(snapshot))       # builds the risk model + problem
     sol = opt.solve(settings, current_weights=w0, allowed=mask)  # Solution, or raises Infeasible
     opt.frontier(settings, caps=[...])                         # DataFrame (frontier.py)
+
+A problem is compiled per universe and *context* (the allowed mask, current holdings and the horizon's
+roll-down are its constants, problem.py): every slider — targets, caps, limits, λ, views, FX views,
+hedging, base currency — is a parameter, so a move re-solves without recompiling, and a compile is
+linear in the number of bonds. The last :data:`KEEP_COMPILED` problems of each kind are kept.
 
 Every solve checks the status: ``optimal_inaccurate`` is accepted with a warning in
 ``Solution.warnings``; a solver failure falls back to the next solver (Clarabel → SCS); an
@@ -14,6 +19,7 @@ thread-safe: use one ``Optimiser`` from one worker thread at a time.
 from __future__ import annotations
 
 import time
+from collections import OrderedDict
 
 import cvxpy as cp
 import numpy as np
@@ -22,9 +28,9 @@ import pandas as pd
 from desktop.optim import explain
 from desktop.optim.errors import Infeasible, SolverFailed
 from desktop.optim.inputs import OptimInputs
-from desktop.optim.problem import BIG, LadderProblem, benchmark_weights
+from desktop.optim.problem import BIG, Context, LadderProblem, benchmark_weights, convexity_monomials
 from desktop.optim.returns import BondArrays, hedged_yield_pct, return_components, rolldown_pct
-from desktop.optim.risk import FX_CURRENCIES, RiskModel, build_risk_model
+from desktop.optim.risk import FX_CURRENCIES, RiskModel, build_risk_model, currency_matrix, rate_exposures
 from desktop.optim.settings import BENCHMARK_MIX, OptimSettings
 from desktop.optim.solution import Binding, Figures, Solution  # noqa: F401  (re-exported)
 
@@ -40,6 +46,10 @@ SOLVER_OPTS: dict[str, dict[str, object]] = {
 WEIGHT_FLOOR = 1e-7  # weights below this are reported as 0 (well inside the solver tolerance)
 OK = (cp.OPTIMAL, cp.OPTIMAL_INACCURATE)
 INFEASIBLE = (cp.INFEASIBLE, cp.INFEASIBLE_INACCURATE)
+KINDS = ("fresh", "rebalance", "elastic")
+# Compiled problems kept per kind: a new mask, holdings or horizon compiles a new one (linear in N,
+# problem.py), and going back to one of the last two re-uses it. Memory per problem is linear in N.
+KEEP_COMPILED = 2
 
 
 class Optimiser:
@@ -51,27 +61,52 @@ class Optimiser:
         self.universe = inputs.universe
         self.risk = risk if risk is not None else build_risk_model(inputs.history)
         self.benchmark = benchmark_weights(self.universe, benchmark_mix or BENCHMARK_MIX)
-        self.fresh = LadderProblem(self.universe, self.risk, self.benchmark, turnover=False)
-        self._rebalance: LadderProblem | None = None
-        self.problem = self.fresh  # the problem of the last solve
-        self._elastic: LadderProblem | None = None
+        self.B = rate_exposures(self.universe)
+        self.C = currency_matrix(self.universe)
+        self.D = self.universe["mod_duration"].to_numpy(float)
+        self.rung_levels = sorted(int(r) for r in np.unique(self.universe["rung"].to_numpy(int)))
+        # compiled problems by kind ("fresh" | "rebalance" | "elastic") and context key, newest last
+        self._compiled: dict[str, OrderedDict[tuple, LadderProblem]] = {k: OrderedDict() for k in KINDS}
+        self.problem: LadderProblem | None = None  # the problem of the last solve
         self.bonds = BondArrays.of(self.universe)
         self._rolldown: dict[int, np.ndarray] = {}
         self._hedged: dict[str, np.ndarray] = {}
         self.last_values: dict[str, np.ndarray | float] = {}
 
+    def compiled(self, kind: str, values: dict | None = None) -> LadderProblem:
+        """The problem of ``kind`` for the context of ``values`` (the last solve's when None; everything
+        allowed from cash when there was none), compiled on first use and kept (:data:`KEEP_COMPILED`)."""
+        values = values if values is not None else self.last_values
+        n = len(self.universe)
+        mask = np.asarray(values.get("allowed", np.ones(n)), float)
+        w0 = np.asarray(values.get("w0", np.zeros(n)), float) if kind != "fresh" else None
+        fixed = np.asarray(values.get("fixed_return", np.zeros(n)), float) if kind != "elastic" else None
+        context = Context(mask, w0, fixed)
+        cache = self._compiled[kind]
+        prob = cache.get(context.key)
+        if prob is None:
+            prob = LadderProblem(self.universe, self.risk, self.benchmark, elastic=kind == "elastic",
+                                 turnover=kind != "fresh", context=context)
+            cache[context.key] = prob
+            while len(cache) > KEEP_COMPILED:
+                cache.popitem(last=False)
+        cache.move_to_end(context.key)
+        return prob
+
+    @property
+    def fresh(self) -> LadderProblem:
+        """The problem without turnover (starting from cash) for the last solve's context."""
+        return self.compiled("fresh")
+
     @property
     def rebalance(self) -> LadderProblem:
-        """The problem with turnover vs current holdings (compiled on first use)."""
-        if self._rebalance is None:
-            self._rebalance = LadderProblem(self.universe, self.risk, self.benchmark, turnover=True)
-        return self._rebalance
+        """The problem with turnover vs current holdings for the last solve's context."""
+        return self.compiled("rebalance")
 
     @property
     def elastic(self) -> LadderProblem:
-        if self._elastic is None:
-            self._elastic = LadderProblem(self.universe, self.risk, self.benchmark, elastic=True)
-        return self._elastic
+        """The elastic (diagnosis) problem for the last solve's mask and holdings."""
+        return self.compiled("elastic")
 
     def return_components(self, settings: OptimSettings) -> dict[str, np.ndarray]:
         """Per-bond return components (% over the horizon; returns.py), roll-down cached per horizon."""
@@ -104,7 +139,7 @@ class Optimiser:
         notes: list[str] = []
         mask = self.allowed_mask(settings, allowed)
         rung_of = self.universe["rung"].to_numpy(int)
-        levels = np.array(self.problem.rung_levels)
+        levels = np.array(self.rung_levels)
         r_lo, r_hi = np.zeros(len(levels)), np.full(len(levels), BIG)
         if settings.ladder_on:
             wanted = range(settings.rungs[0], settings.rungs[1] + 1)
@@ -121,9 +156,24 @@ class Optimiser:
         fx_root = np.zeros((4, 4)) if settings.hedged else self.risk.fx_root
         w0 = np.zeros(len(self.universe)) if current_weights is None else np.asarray(current_weights, float)
         has_current = current_weights is not None and float(np.abs(w0).sum()) > 0
+        h = settings.horizon_years
+        parts = self.return_components(settings)
+        rates = self.inputs.short_rates_pct
+        if settings.hedged:  # carry of the FX forward: h·(r_base − r_ccy)
+            ccy_carry = np.array([h * (rates[settings.base_ccy] - rates.get(c, 0.0)) for c in FX_CURRENCIES])
+        else:  # the PM's FX view against the base (0 for the base itself)
+            ccy_carry = np.array([0.0 if c == settings.base_ccy else float(settings.fx_view_pct.get(c, 0.0))
+                                  for c in FX_CURRENCIES])
+        key_bp = np.array([settings.view(c).at_key_tenors() for c in _codes()])
         values: dict[str, np.ndarray | float] = {
-            "mu": (parts := self.return_components(settings))["expected_return_pct"],
+            "mu": parts["expected_return_pct"],
             "components": parts,
+            # μ = fixed_return + C·ccy_carry + B·view_key + Q·view_conv (problem.py)
+            "fixed_return": self.bonds.yield_pct * h + self._rolldown[settings.horizon_months],
+            "ccy_carry": ccy_carry,
+            "view_key": key_bp.ravel() / 100.0,
+            "view_conv": convexity_monomials(key_bp),
+            "max_weight": settings.max_weight,
             "ub": settings.max_weight * mask.astype(float),
             "allowed": mask.astype(float),
             "w0": w0,
@@ -154,8 +204,9 @@ class Optimiser:
         """
         settings.validate()
         values, notes = self.parameter_values(settings, current_weights, allowed)
+        values["explain_steps"] = diagnose  # explain.py: re-solve each binding limit's step (not in sweeps)
         self.last_values = values
-        self.problem = self.rebalance if values["has_current"] else self.fresh
+        self.problem = self.compiled("rebalance" if values["has_current"] else "fresh", values)
         assign(self.problem, values)
         start = time.perf_counter()
         status, solver, warnings = run_solvers(self.problem.problem)
@@ -175,13 +226,12 @@ class Optimiser:
         mu = self.return_components(settings)["expected_return_pct"]
         fx_root = np.zeros((4, 4)) if settings.hedged else self.risk.fx_root
         base = (np.array(FX_CURRENCIES) == settings.base_ccy).astype(float)
-        fresh = self.fresh
-        y = self.risk.rate_root.T @ (fresh.B.T @ w)
-        y_fx = fx_root.T @ (fresh.C.T @ w - w.sum() * base)
-        e_te = np.concatenate([self.risk.rate_root.T @ (fresh.B.T @ (w - self.benchmark)),
-                               fx_root.T @ (fresh.C.T @ (w - self.benchmark))])
-        dur = float(fresh.D @ w)
-        us = float((fresh.D * self.bonds.masks.get("US", np.zeros(len(w), bool))) @ w)
+        y = self.risk.rate_root.T @ (self.B.T @ w)
+        y_fx = fx_root.T @ (self.C.T @ w - w.sum() * base)
+        e_te = np.concatenate([self.risk.rate_root.T @ (self.B.T @ (w - self.benchmark)),
+                               fx_root.T @ (self.C.T @ (w - self.benchmark))])
+        dur = float(self.D @ w)
+        us = float((self.D * self.bonds.masks.get("US", np.zeros(len(w), bool))) @ w)
         return Figures(
             expected_return_pct=float(mu @ w),
             variance=float(y @ y + y_fx @ y_fx),
@@ -240,13 +290,35 @@ def _codes() -> tuple[str, ...]:
 
 def assign(problem: LadderProblem, values: dict[str, np.ndarray | float]) -> None:
     """Set the parameters of ``problem`` from ``values``; unchanged ones are skipped (cvxpy validates
-    every assignment, which costs more than the comparison)."""
+    every assignment, which costs more than the comparison).
+
+    ``values`` must belong to the problem's context (its mask, holdings and fixed return: a
+    ``ValueError`` otherwise; :meth:`Optimiser.compiled` picks the right problem). The max-weight
+    parameter is read off ``values["ub"]`` (= max weight × mask), so a caller moving ``ub`` by a
+    multiple of the mask (explain.py's +1 pt step) moves the compiled limit.
+    """
+    if not problem.matches(values):
+        raise ValueError("these parameter values belong to another compiled problem (mask, holdings or "
+                         "horizon differ): get it with Optimiser.compiled(kind, values)")
     for name, param in problem.p.items():
-        new = values[name]
+        new = max_weight_of(values) if name == "max_weight" else values[name]
         old = param.value
         if old is not None and np.shape(old) == np.shape(new) and np.array_equal(old, new):
             continue
         param.value = new
+
+
+def max_weight_of(values: dict[str, np.ndarray | float]) -> float:
+    """The scalar max weight behind ``values["ub"]`` (ub = max weight × allowed; 0 when nothing is allowed)."""
+    ub = np.asarray(values["ub"], float)
+    allowed = np.asarray(values["allowed"], float) > 0
+    if not allowed.any():
+        return float(values.get("max_weight", 0.0))
+    top = float(ub[allowed].max())
+    if not np.allclose(ub, top * allowed, rtol=0.0, atol=1e-12):
+        raise ValueError("ub must be one max weight times the allowed mask (the compiled problem holds the "
+                         "mask as a constant)")
+    return top
 
 
 def run_solvers(problem: cp.Problem, solvers: tuple[str, ...] | None = None) -> tuple[str, str, list[str]]:
