@@ -200,3 +200,25 @@ class NamedItemsMixin:
     def delete_preset(self, name: str) -> bool:
         """Delete preset ``name``; True if it existed."""
         return self._delete_payload("presets", name)
+
+    # -- renames (one transaction each; the new name must be free) ----------------------------
+    def rename_portfolio(self, old: str, new: str) -> None:
+        """Rename portfolio ``old`` to ``new`` with its holdings (WorkspaceError if ``old`` is
+        missing or ``new`` is taken)."""
+        with transaction(self.conn):
+            if self.conn.execute("SELECT 1 FROM portfolios WHERE name = ?", (new,)).fetchone():
+                raise WorkspaceError(f"a portfolio named {new!r} already exists")
+            cur = self.conn.execute("UPDATE portfolios SET name = ? WHERE name = ?", (new, old))
+            if cur.rowcount == 0:
+                raise WorkspaceError(f"no portfolio named {old!r}")
+            self.conn.execute("UPDATE portfolio_holdings SET portfolio = ? WHERE portfolio = ?", (new, old))
+
+    def rename_payload(self, table: str, old: str, new: str) -> None:
+        """Rename scenario or preset ``old`` (``table`` "scenarios" | "presets") to ``new``."""
+        assert table in _PAYLOAD_TABLES
+        with transaction(self.conn):
+            if self.conn.execute(f"SELECT 1 FROM {table} WHERE name = ?", (new,)).fetchone():
+                raise WorkspaceError(f"a {table[:-1]} named {new!r} already exists")
+            cur = self.conn.execute(f"UPDATE {table} SET name = ? WHERE name = ?", (new, old))
+            if cur.rowcount == 0:
+                raise WorkspaceError(f"no {table[:-1]} named {old!r}")
