@@ -13,14 +13,17 @@ A ``.csv`` path is read as a BoE Interactive Database download by :mod:`desktop.
 
 from __future__ import annotations
 
+import io
 import math
 import os
+import re
+import zipfile
 from datetime import date, datetime
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
 
 from desktop.errors import DataError
 from desktop.importers import base
@@ -32,13 +35,95 @@ _HEADER_SEARCH = 12
 _DECORATION = {"", "refresh", "#value!", "#n/a", "#ref!"}
 
 
+#: Caps checked in the zip directory before anything is parsed: the largest published GLC workbook
+#: (daily 2016–2024) holds a 10 MB spot-curve sheet of 2,273 rows × 81 columns.
+MAX_SHEET_XML_BYTES = 64 * 1024 * 1024
+MAX_WORKBOOK_XML_BYTES = 256 * 1024 * 1024
+MAX_SHEET_ROWS = 100_000
+MAX_SHEET_COLUMNS = 500
+_NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_DIMENSION = re.compile(rb'<dimension\s+ref="([A-Z]{1,3})(\d+)(?::([A-Z]{1,3})(\d+))?"')
+_MERGE = re.compile(rb'<mergeCell\s+ref="([A-Z]{1,3}\d+(?::[A-Z]{1,3}\d+)?)"')
+#: a cell holding a formula (<f>) but no cached value (<v> missing or empty)
+_UNCACHED = re.compile(rb'<c\b[^>]*?\br="([A-Z]{1,3}\d+)"[^>/]*>\s*<f\b[^>]*?(?:/>|>[^<]*</f>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>')
+
+
+def _sheet_member(zf: zipfile.ZipFile, file: str) -> str | None:
+    """Zip member of the spot-curve sheet (workbook.xml → its relationship target), None if absent."""
+    import xml.etree.ElementTree as ET
+
+    try:
+        book = ET.fromstring(zf.read("xl/workbook.xml"))
+        rels = ET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    except Exception:  # noqa: BLE001 - damaged zip/xml (zlib, encrypted, bad XML): openpyxl names it below
+        return None
+    rid = next((el.get(_NS_REL) for el in book.iter() if el.tag.endswith("}sheet") and el.get("name") == SHEET), None)
+    target = next((el.get("Target") for el in rels if el.get("Id") == rid), None) if rid else None
+    if not target:
+        return None
+    target = target.lstrip("/")
+    return target if target.startswith("xl/") else f"xl/{target}"
+
+
+def _precheck(data: bytes, file: str) -> None:
+    """Refuse, from the zip directory and the raw sheet XML, what would make parsing huge or wrong:
+    declared uncompressed sizes over the caps (a zip bomb), sheet dimensions over the caps, merged
+    cells and formulas without a cached value (openpyxl would read those as blanks or shifted)."""
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+    except Exception:  # noqa: BLE001 - not a zip: openpyxl's own error below names it
+        return
+    total = sum(i.file_size for i in infos)
+    if total > MAX_WORKBOOK_XML_BYTES:
+        raise DataError(f"the workbook unpacks to {total:,} bytes", file=file,
+                        expected=f"at most {MAX_WORKBOOK_XML_BYTES:,} bytes (a GLC workbook is ~10 MB unpacked)")
+    big = max(infos, key=lambda i: i.file_size, default=None)
+    if big is not None and big.file_size > MAX_SHEET_XML_BYTES:
+        raise DataError(f"workbook part {big.filename} unpacks to {big.file_size:,} bytes", file=file,
+                        expected=f"at most {MAX_SHEET_XML_BYTES:,} bytes per part")
+    member = _sheet_member(zf, file)
+    if member is None:
+        return  # the sheet-name check below reports it
+    try:
+        xml = zf.read(member)
+    except Exception:  # noqa: BLE001 - damaged part (zlib error, bad CRC, encrypted): openpyxl reports it
+        return
+    dim = _DIMENSION.search(xml, 0, 8192)
+    if dim:
+        last_col = dim.group(3) or dim.group(1)
+        rows, cols = int(dim.group(4) or dim.group(2)), column_index_from_string(last_col.decode())
+        if rows > MAX_SHEET_ROWS or cols > MAX_SHEET_COLUMNS:
+            raise DataError(f"sheet dimension {dim.group(0).decode()[16:-1]} ({rows:,} rows × {cols:,} columns)",
+                            file=file, field=SHEET,
+                            expected=f"at most {MAX_SHEET_ROWS:,} rows and {MAX_SHEET_COLUMNS} columns")
+    merge = _MERGE.search(xml)
+    if merge:
+        ref = merge.group(1).decode()
+        raise DataError(f"merged cells {ref}: merged header or data cells cannot be read column by column",
+                        file=file, line=_row_of(ref), field=f"{SHEET}!{ref}",
+                        expected="unmerged cells (unmerge them in Excel, one maturity or value per cell)")
+    uncached = _UNCACHED.search(xml) if b"<f" in xml else None
+    if uncached:
+        ref = uncached.group(1).decode()
+        raise DataError(f"cell {ref} holds a formula without a saved value", file=file, line=_row_of(ref),
+                        field=f"{SHEET}!{ref}",
+                        expected="values, not formulas: open the workbook in Excel and save it (Excel stores "
+                                 "each formula's value), or paste the values")
+
+
+def _row_of(ref: str) -> int:
+    return int(re.sub(r"^[A-Z]+", "", ref.split(":")[0]))
+
+
 def _load_rows(path: str | os.PathLike[str], file: str) -> list[tuple[Any, ...]]:
     """All rows of the spot-curve sheet as tuples of cell values (read-only, cached values)."""
-    base.read_bytes(path)  # missing / empty / huge file → DataError
+    data = base.read_bytes(path)  # missing / special / empty / huge file → DataError
+    _precheck(data, file)
     import openpyxl  # heavy; only when a workbook is imported
 
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - zip/xml/openpyxl errors of a damaged file
         raise DataError(
             f"not a readable Excel workbook ({type(exc).__name__})",
@@ -56,6 +141,9 @@ def _load_rows(path: str | os.PathLike[str], file: str) -> list[tuple[Any, ...]]
             )
         for row in wb[SHEET].iter_rows(values_only=True):
             rows.append(row)
+            if len(rows) > MAX_SHEET_ROWS:
+                raise DataError(f"more than {MAX_SHEET_ROWS:,} rows", file=file, field=SHEET,
+                                expected=f"at most {MAX_SHEET_ROWS:,} rows")
     except DataError:
         raise
     except Exception as exc:  # noqa: BLE001 - the sheet XML is parsed lazily while iterating

@@ -4,7 +4,7 @@ Accepted as published and as commonly re-saved:
 
 * header ``Date,"1 Mo","2 Mo",…,"30 Yr"`` on line 1; tenor columns are matched **by name** because
   the set changes over the years (``4 Mo`` from Oct-2022, ``1.5 Month``/``1.5 Mo`` from Feb-2025),
-  so columns may appear in any order; a name that is not a tenor (``N Mo|Month|Wk|Week|Yr|Year``)
+  so columns may appear in any order; a name that is not a tenor (``N Mo|Month|Wk|Week|Yr|Year``; a bare ``N M`` is ambiguous)
   is an error, as is a tenor given twice;
 * dates ``MM/DD/YYYY`` (official), ``YYYY-MM-DD`` (pandas re-save) or ``M/D/YY`` (Excel re-save,
   years 69–99 → 19xx, 00–68 → 20xx) — one format per file;
@@ -25,9 +25,11 @@ from desktop.importers import base
 SOURCE_NAME = "US Treasury daily par yield curve"
 DATE_FORMATS = (("%m/%d/%Y", "MM/DD/YYYY"), ("%Y-%m-%d", "YYYY-MM-DD"), ("%m/%d/%y", "M/D/YY"))
 _TENOR = re.compile(
-    r"^(\d+(?:\.\d+)?)\s*(mo|mos|month|months|m|wk|wks|week|weeks|yr|yrs|year|years|y)$", re.I
+    r"^(\d+(?:\.\d+)?)\s*(mo|mos|month|months|wk|wks|week|weeks|yr|yrs|year|years|y)$", re.I
 )
 _PER_YEAR = {"m": 12.0, "w": 52.0, "y": 1.0}
+#: "10 M" could be months or (as some vendors write) maturity in years: refused, never guessed.
+_AMBIGUOUS = re.compile(r"^\d+(?:\.\d+)?\s*m$", re.I)
 
 
 def tenor_years(name: str) -> float | None:
@@ -58,6 +60,14 @@ def parse(path: str | os.PathLike[str]) -> base.ImportResult:
     tenors: list[float] = []
     seen: dict[float, str] = {}
     for col, name in enumerate(header[1:], start=1):
+        if _AMBIGUOUS.match(name.strip()):
+            raise DataError(
+                "ambiguous tenor unit 'M' (months? years?)",
+                file=file,
+                line=table.lines[0],
+                field=name,
+                expected='the Treasury\'s own names such as "10 Mo" (months) or "10 Yr" (years)',
+            )
         t = tenor_years(name)
         if t is None or not 0 < t <= 100:
             raise DataError(
