@@ -179,7 +179,7 @@ def _to_date(value: object) -> date:
     return pd.Timestamp(value).date()
 
 
-def _latest_dated(curated: pd.DataFrame, cur_date: str, hist: pd.DataFrame, as_of: date,
+def latest_dated(curated: pd.DataFrame, cur_date: str, hist: pd.DataFrame, as_of: date,
                   value: str) -> dict[str, tuple[float, date, str]]:
     """Per currency (value, date, which) by the rule of the module docstring.
 
@@ -254,7 +254,7 @@ def snapshot_from_tables(tables: SnapshotTables, as_of: date) -> MarketSnapshot:
     srh = tables.short_rate_history.reindex(columns=SHORT_RATE_HISTORY_COLUMNS).copy()
     srh["date"] = pd.to_datetime(srh["date"])
     srh = srh.reset_index(drop=True)
-    sr = _latest_dated(tables.short_rates.reset_index(drop=True), "as_of", srh, as_of, "rate_pct")
+    sr = latest_dated(tables.short_rates.reset_index(drop=True), "as_of", srh, as_of, "rate_pct")
     short_sources = {}
     for ccy, (_v, d, which, row) in sr.items():
         r = (tables.short_rates.reset_index(drop=True) if which == "curated" else srh).iloc[row]
@@ -262,7 +262,7 @@ def snapshot_from_tables(tables: SnapshotTables, as_of: date) -> MarketSnapshot:
     fxh = tables.fx_history.reindex(columns=FX_HISTORY_COLUMNS).copy()
     fxh["date"] = pd.to_datetime(fxh["date"])
     fxh = fxh.reset_index(drop=True)
-    fx = _latest_dated(tables.fx.reset_index(drop=True), "as_of", fxh, as_of, "usd_per_unit")
+    fx = latest_dated(tables.fx.reset_index(drop=True), "as_of", fxh, as_of, "usd_per_unit")
     fx_map = {k: v[0] for k, v in fx.items()}
     fx_map.setdefault("USD", 1.0)
     history = tables.history.reindex(columns=HISTORY_COLUMNS).copy()
