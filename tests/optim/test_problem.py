@@ -70,17 +70,6 @@ def test_turnover_limit_and_cost(optimiser):
     assert stay.turnover < 1e-4  # already optimal: a cost makes staying put the unique answer
 
 
-def test_default_solve_is_optimal(optimiser):
-    sol = optimiser.solve(OptimSettings())
-    assert sol.status == "optimal"
-    check_constraints(optimiser, sol.settings, sol.weights.to_numpy())
-    assert sol.expected_return_pct == pytest.approx(float(sol.returns["expected_return_pct"] @ sol.weights))
-    # the reported per-bond expected return is the objective's linear coefficient (to rounding)
-    np.testing.assert_allclose(optimiser.problem.mu(optimiser.last_values),
-                               sol.returns["expected_return_pct"].to_numpy(), rtol=0, atol=1e-12)
-    assert sol.risk_pct > 0
-
-
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     target=st.floats(2.0, 9.0), band=st.floats(0.05, 1.0), cap=st.floats(0.0, 1.0),
