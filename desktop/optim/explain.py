@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from desktop.optim.solve import Optimiser
 
 MIN_SHADOW_BP = 0.01  # quieter than this is not worth a line (and a re-solved gain below it is "nothing")
+TIE_SHARE = 0.25  # a limit whose step gains < MIN_SHADOW_BP and < this share of its marginal rate is a tie
 
 Values = dict[str, Any]
 
@@ -166,13 +167,15 @@ def binding(opt: Optimiser, settings: OptimSettings, values: Values) -> tuple[Bi
             why = "" if not exact else "; the re-solve failed"
             out.append(Binding(lim.name, lim.marginal_bp, lim.step,
                                f"{lim.label} binds: {lim.step_words} adds about {lim.marginal_bp:.2f} bp of "
-                               f"risk-adjusted return ({marginal}, a linear estimate{why})"))
+                               f"risk-adjusted return (the marginal rate, a linear estimate{why})"))
             continue
         gain = max(gain, 0.0)  # a relaxed limit cannot lower the optimum: below 0 is solver noise
         if gain >= MIN_SHADOW_BP:
             out.append(Binding(lim.name, gain, lim.step,
                                f"{lim.label} binds: {lim.step_words} adds {gain:.2f} bp of risk-adjusted return "
                                f"({marginal} at the limit)"))
+            continue
+        if gain >= TIE_SHARE * lim.marginal_bp:  # simply worth little: not a tie, not worth a line
             continue
         tied = [o.label for o in limits if o.name != lim.name and (o.family == lim.family or lim.family != "market")]
         with_ = f" together with {_join(tied)}" if tied else ""

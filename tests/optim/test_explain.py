@@ -160,3 +160,15 @@ def test_neutral_market_bounds_tie_and_the_ties_are_named(optimiser):
         assert float(b.text.split("marginal ")[1].split(" bp")[0]) >= 0.01  # the dual is not zero
     real = [found[n] for n in market if found[n] not in ties]
     assert real and all(b.shadow_bp > 0.1 for b in real)
+
+
+def test_sweeps_skip_the_re_solves_and_say_the_figure_is_linear(optimiser):
+    """solve(diagnose=False) (trade-off sweeps) reports the marginal rate × step, labelled as such."""
+    from desktop.optim.presets import shift_from_us
+
+    s = replace(shift_from_us(), us_cap=0.03)
+    quick = by_name(optimiser.solve(s, diagnose=False))["us_cap"]
+    exact = by_name(optimiser.solve(s))["us_cap"]
+    assert "a linear estimate" in quick.text and "about" in quick.text
+    assert quick.shadow_bp > 10 * exact.shadow_bp  # the linear figure: the dual × 1 pt
+    assert f"marginal {quick.shadow_bp:.2f} bp per pt" in exact.text
