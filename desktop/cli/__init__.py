@@ -28,6 +28,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
              "what market data the workspace holds (as-of, curves, fit, sources); move the valuation date"),
     "optimize": ("desktop.cli.optimize", "optimise a bond ladder across US/JP/AU/UK; write ALLOC and TRADES"),
     "scenarios": ("desktop.cli.scenarios", "P&L of a portfolio under stress scenarios (grid, horizon, roll-forward)"),
+    "match": ("desktop.cli.match",
+              "fund dated liabilities with the cheapest hedged four-market ladder; write ALLOC, FLOWS, ticket, hedges"),
+    "backtest": ("desktop.cli.backtest",
+                 "walk-forward backtest of a preset vs Neutral, a US-only and an equal-weight ladder; write BT.csv"),
 }
 
 WINDOW_USAGE = """\
