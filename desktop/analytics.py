@@ -11,9 +11,24 @@ year (f = 2 for all four markets)::
 
 where ``w`` = days(settlement → next coupon) / days(previous coupon → next coupon) and ``j`` counts
 whole coupon periods after the next coupon (see :mod:`desktop.schedule` for the schedule rules,
-the ex-dividend rule and accrued interest). A bond in its final coupon period is priced with the
-same compounded formula (no switch to simple interest); QuantLib's ``BondFunctions`` with
-``Compounded`` does the same.
+the first coupon period, the ex-dividend rule and accrued interest). ``w`` and ``j`` stay on the
+regular quasi-coupon grid in a first period; a short or long first coupon only changes the amount
+of the first flow (a long one leaves a zero flow at the skipped regular date), which is what
+QuantLib's ``BondFunctions`` does with ``ActualActual(ISMA)`` reference periods.
+
+Last year: US, JP and AU use the same compounded formula to maturity (QuantLib ``Compounded``).
+UK gilts fewer than 365 days from maturity (so with at most two coupons left) are quoted on
+a money-market yield, as Tradeweb/FTSE's official close prices are: simple interest ACT/365 to the
+payment dates, an intermediate coupon reinvested at the same simple rate to the redemption::
+
+    dirty = Σ_k CF_k · (1 + y·(T − t_k)) / (1 + y·T)
+
+``t_k`` = days(settlement → payment of flow k) / 365, ``T`` that of the redemption, payment dates
+moved to the next UK business day. With one flow left (the final period, or ex-dividend in the
+penultimate one) this is CF / (1 + y·T) (QuantLib ``Simple`` with ``Actual365Fixed``). Risk figures
+from the same formula: mod_duration = Σ CF_k t_k / ((1 + y·T)² · dirty) = −(1/dirty) ∂dirty/∂y,
+mac_duration = mod_duration · (1 + y·T) (= T with one flow), convexity = 2T · mod_duration /
+(1 + y·T), key-rate durations split mod_duration by the tent weights of t_k.
 
 Accrued: US/UK/AU actual/actual ICMA; JP coupon × days / 365 with 29 Feb not counted; UK/AU
 negative in the ex-dividend period. ``clean = dirty − accrued``. Yield ↔ price always goes through
@@ -23,7 +38,7 @@ Risk figures (at the bond's own yield, ``t_j = (w + j)/f`` years, ``PV_j`` the d
 
 * ``mac_duration`` = Σ t_j PV_j / dirty (years)
 * ``mod_duration`` = −(1/dirty) ∂dirty/∂y = mac_duration / (1 + y/f) (years)
-* ``convexity`` = (1/dirty) ∂²dirty/∂y² (years²)
+* ``convexity`` = (1/dirty) ∂²dirty/∂y² (years²); simple final-period gilts: see above
 * ``dv01`` = mod_duration × dirty × 1e-4 (price change per 100 face for 1 bp)
 * ``krd_<k>y`` key-rate durations: −(1/dirty) ∂dirty/∂b_k where the yield of flow j becomes
   ``y + b_k · W_k(t_j)``, ``W_k`` the tent (triangular) weight of key tenor k (2, 5, 10, 30 years;
@@ -96,10 +111,18 @@ class _Discounting:
     t_years: np.ndarray  # (N, J) (w + j) / f, years on the coupon-period clock
     amount: np.ndarray  # (N, J) per 100 face, 0 where padded or lost ex-dividend
     frequency: np.ndarray  # (N, 1) coupons per year
+    simple: np.ndarray  # (N,) bool: money-market yield (t_years = ACT/365 to the payment dates)
 
     def take(self, rows: np.ndarray) -> _Discounting:
         """The same flows for a subset of bonds (integer positions or a boolean mask)."""
-        return _Discounting(self.first[rows], self.t_years[rows], self.amount[rows], self.frequency[rows])
+        return _Discounting(
+            self.first[rows], self.t_years[rows], self.amount[rows], self.frequency[rows], self.simple[rows]
+        )
+
+    def redemption_years(self) -> np.ndarray:
+        """(N,) T: years to the last payment (money-market rows; last column with a flow)."""
+        last = np.maximum((self.amount != 0).cumsum(axis=1).argmax(axis=1), 0)
+        return self.t_years[np.arange(len(last)), last]
 
 
 @dataclass(frozen=True)
@@ -115,15 +138,23 @@ def _flows(s: CouponSchedule) -> _Flows:
     j = np.arange(width)
     freq = s.frequency[:, None].astype(float)
     coupon = (j < s.n_remaining[:, None]) * (s.coupon_pct / s.frequency)[:, None]
-    coupon[:, 0] *= ~s.ex_dividend  # the next coupon is lost ex-dividend
+    zc = s.zero_columns[:, None]
+    coupon = np.where(j < zc, 0.0, np.where(j == zc, s.next_amount[:, None], coupon))  # first coupon
+    coupon[:, 0] *= ~s.ex_dividend  # the next coupon is lost ex-dividend (ex-dividend ⇒ zero_columns 0)
     amount = coupon.copy()
     if n:
         amount[np.arange(n), s.n_remaining - 1] += 100.0
+    t_years = (s.period_fraction[:, None] + j) / freq
+    if s.money_market.any():
+        mm_t = np.full((n, width), np.nan)
+        mm_t[:, : min(width, 2)] = s.pay_years[:, : min(width, 2)]
+        t_years = np.where(s.money_market[:, None] & (j < 2), mm_t, t_years)
     return _Flows(
         first=s.period_fraction,
-        t_years=(s.period_fraction[:, None] + j) / freq,
+        t_years=t_years,
         amount=amount,
         frequency=freq,
+        simple=s.money_market,
         coupon=coupon,
     )
 
@@ -132,7 +163,8 @@ def _received(s: CouponSchedule, width: int) -> np.ndarray:
     """(N, width) mask of the scheduled flows a buyer settling on ``settle`` receives."""
     j = np.arange(width)[None, :]
     lost = s.ex_dividend[:, None] & (j == 0) & (j != s.n_remaining[:, None] - 1)
-    return (j < s.n_remaining[:, None]) & ~lost
+    skipped = j < s.zero_columns[:, None]  # regular dates a long first coupon does not pay on
+    return (j < s.n_remaining[:, None]) & ~lost & ~skipped
 
 
 def _discounted(fl: _Discounting, y: np.ndarray) -> np.ndarray:
@@ -144,13 +176,24 @@ def _discounted(fl: _Discounting, y: np.ndarray) -> np.ndarray:
     factors = np.empty_like(fl.amount)
     factors[:, 0] = np.exp(fl.first * log_v)
     factors[:, 1:] = np.exp(log_v)[:, None]
-    return fl.amount * np.cumprod(factors, axis=1)
+    pv = fl.amount * np.cumprod(factors, axis=1)
+    if fl.simple.any():  # money-market rows: CF_k (1 + y (T − t_k)) / (1 + y T), at most two flows
+        mm = fl.simple
+        t, big_t, ym = fl.t_years[mm], fl.redemption_years()[mm][:, None], y[mm][:, None]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            g = 1.0 + ym * big_t
+            pv[mm] = np.where(g > 0, np.nan_to_num(fl.amount[mm] * (1.0 + ym * (big_t - t)) / g), np.nan)
+    return pv
 
 
 def _dirty_and_slope(fl: _Discounting, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Dirty price and ∂dirty/∂y (per 100 face, per unit of decimal yield)."""
     pv = _discounted(fl, y)
     slope = -(pv * fl.t_years).sum(axis=1) / (1.0 + y / fl.frequency[:, 0])
+    if fl.simple.any():  # money market: ∂P/∂y = −Σ CF_k t_k / (1 + y T)²
+        mm = fl.simple
+        s1 = np.nansum(fl.amount[mm] * fl.t_years[mm], axis=1)
+        slope[mm] = -s1 / (1.0 + y[mm] * fl.redemption_years()[mm]) ** 2
     return pv.sum(axis=1), slope
 
 
@@ -250,7 +293,15 @@ def _risk(fl: _Flows, y: np.ndarray) -> dict[str, np.ndarray]:
     mac = pv_t.sum(axis=1) / dirty
     mod = mac / growth
     conv = (pv_t * (t + 1.0 / fl.frequency)).sum(axis=1) / dirty / growth**2
-    krd = _key_rate_sums(pv_t, t) / (dirty * growth)[:, None]
+    krd = _key_rate_sums(np.nan_to_num(pv_t), np.nan_to_num(t)) / (dirty * growth)[:, None]
+    if fl.simple.any():  # money market (see the module docstring)
+        mm = fl.simple
+        g = 1.0 + y[mm] * fl.redemption_years()[mm]
+        cf_t = np.nan_to_num(fl.amount[mm] * t[mm])
+        mod[mm] = cf_t.sum(axis=1) / (g**2 * dirty[mm])
+        mac[mm] = mod[mm] * g
+        conv[mm] = 2.0 * fl.redemption_years()[mm] * mod[mm] / g
+        krd[mm] = _key_rate_sums(cf_t, np.nan_to_num(t[mm])) / (g**2 * dirty[mm])[:, None]
     out = {
         "dirty_price": dirty,
         "mac_duration": mac,

@@ -24,6 +24,13 @@ class Market:
 
     ``min_denomination`` is the smallest face amount (local currency) an order is rounded to.
     ``key_tenors`` are the key-rate tenors in years used for key-rate durations and curve views.
+    ``settlement_calendar`` names the bond market's settlement calendar (see :func:`holiday_calendar`).
+    ``long_first_under_days``: a new issue whose first regular coupon date falls fewer than this many
+    days after its issue date pays a long first coupon on the following date (0 = always short).
+    ``money_market_days``: a bond fewer than this many days from maturity (so with at most two coupon
+    dates left) is quoted on a money-market yield (simple interest ACT/365 to the payment dates,
+    a coupon reinvested at the same rate; see :mod:`desktop.analytics`), as Tradeweb/FTSE gilt closes
+    are; 0 = the compounded formula to maturity.
     """
 
     code: str  # "US", "JP", "AU", "UK"
@@ -35,11 +42,13 @@ class Market:
     ex_div_days: int  # 0 = no ex-dividend period
     ex_div_kind: ExDivKind | None
     holiday_country: str  # ISO country of the market
-    financial_calendar: str  # `holidays` financial calendar used for settlement (FED, JPX, ASX, LSE)
+    settlement_calendar: str  # USGS (SIFMA), JPX, AU-NSW (public + bank), GB-ENG (bank holidays)
     min_denomination: float  # local currency face
     quote_style: str
     color: str  # chart colour, hex (colour-blind safe Okabe-Ito palette)
     key_tenors: tuple[float, ...] = (2.0, 5.0, 10.0, 30.0)
+    long_first_under_days: int = 0
+    money_market_days: int = 0
 
     @property
     def has_ex_dividend(self) -> bool:
@@ -57,7 +66,7 @@ MARKETS: dict[str, Market] = {
         ex_div_days=0,
         ex_div_kind=None,
         holiday_country="US",
-        financial_calendar="FED",
+        settlement_calendar="USGS",
         min_denomination=100.0,  # 31 CFR 356.5: minimum and multiples of $100
         quote_style="bond-equivalent yield, semi-annual; prices in 32nds",
         color="#0072B2",
@@ -72,7 +81,7 @@ MARKETS: dict[str, Market] = {
         ex_div_days=0,
         ex_div_kind=None,
         holiday_country="JP",
-        financial_calendar="JPX",
+        settlement_calendar="JPX",
         min_denomination=50_000.0,  # MoF: JGBs are issued in units of JPY 50,000 face
         quote_style="compound yield, semi-annual; Japanese simple yield shown alongside",
         color="#D55E00",
@@ -87,7 +96,7 @@ MARKETS: dict[str, Market] = {
         ex_div_days=7,
         ex_div_kind="calendar",
         holiday_country="AU",
-        financial_calendar="ASX",
+        settlement_calendar="AU-NSW",
         # Assumption (no official wholesale parcel size in our sources): AUD 1,000 face.
         min_denomination=1_000.0,
         quote_style="yield to maturity, semi-annual (AOFM formula)",
@@ -103,10 +112,16 @@ MARKETS: dict[str, Market] = {
         ex_div_days=7,
         ex_div_kind="business",
         holiday_country="GB",
-        financial_calendar="LSE",
+        settlement_calendar="GB-ENG",
         min_denomination=0.01,  # DMO: gilts are held and traded in units of one penny
         quote_style="gross redemption yield, semi-annual; clean price, decimal",
         color="#CC79A7",
+        # Inferred from DMO new issues: first regular dates 49-56 days after issue were paid long
+        # (3 3/4% 2027, 4 1/4% 2034), 108-169 days short (4 5/8% 2034, 4 3/4% 2043, 4 1/2% 2028).
+        long_first_under_days=90,
+        # Tradeweb/FTSE closes: under 365 days to maturity, a money-market yield (T24: 365 days
+        # compounded, 362 days money market).
+        money_market_days=365,
     ),
 }
 
@@ -125,19 +140,54 @@ def market(code: str) -> Market:
         raise KeyError(f"unknown market {code!r}; expected one of {', '.join(MARKET_CODES)}") from None
 
 
-@cache
-def _holiday_set(calendar: str, first_year: int, last_year: int) -> frozenset[date]:
-    """Holidays of a `holidays` financial calendar: FED (US bond market: the Federal Reserve's
-    holidays incl. Columbus and Veterans Day), JPX (incl. the 31 Dec–3 Jan bank holidays), ASX, LSE."""
+# SIFMA has published its Good Friday recommendation up to this year (2026: early close, as the BLS
+# employment report is released that day). Later years are projected: a Good Friday on 1-7 April is
+# the first Friday of the month, the employment report's day, and has been an early close (a
+# settlement day) every time since 1999; QuantLib's UnitedStates(GovernmentBond) projects the same.
+SIFMA_PUBLISHED_THROUGH = 2026
+
+
+def _us_government_bond_holidays(years: range) -> set[date]:
+    """US government bond market full closes: SIFMA's recommendations (`holidays` "USGS": federal
+    holidays with Saturday→Friday / Sunday→Monday observance except New Year's Day on a Saturday,
+    plus Good Friday and one-off closures). Early closes are settlement days."""
     import holidays
 
-    cal = holidays.financial_holidays(calendar, years=range(first_year, last_year + 1))
-    return frozenset(cal.keys())
+    closes = holidays.financial_holidays("USGS", years=years)
+    return {
+        d for d, name in closes.items()
+        if not (d.year > SIFMA_PUBLISHED_THROUGH and d.month == 4 and d.day <= 7 and "Good Friday" in name)
+    }
+
+
+@cache
+def _holiday_set(calendar: str, first_year: int, last_year: int) -> frozenset[date]:
+    """Weekday holidays of a bond market's settlement calendar:
+
+    * ``USGS``: the US government bond market (:func:`_us_government_bond_holidays`), not the Federal
+      Reserve calendar (the Fed is open on Good Friday; the bond market is not);
+    * ``JPX``: Japan, incl. the 31 Dec-3 Jan bank holidays (JGBs settle in BOJ-NET);
+    * ``AU-NSW``: Sydney public and bank holidays (ACGBs settle in Austraclear/RITS, closed on the NSW
+      August bank holiday and Labour Day; the ASX trading calendar is not the settlement calendar);
+    * ``GB-ENG``: England and Wales bank holidays (gilts settle in CREST on UK business days).
+    """
+    import holidays
+
+    years = range(first_year, last_year + 1)
+    if calendar == "USGS":
+        return frozenset(_us_government_bond_holidays(years))
+    if calendar == "JPX":
+        return frozenset(holidays.financial_holidays("JPX", years=years))
+    if calendar == "AU-NSW":
+        return frozenset(holidays.country_holidays("AU", subdiv="NSW", years=years, categories=("public", "bank")))
+    if calendar == "GB-ENG":
+        return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=years))
+    raise KeyError(f"unknown settlement calendar {calendar!r}")
 
 
 def holiday_calendar(code: str, first_year: int = 1990, last_year: int = 2080) -> np.ndarray:
     """Holidays of the market's settlement calendar as ``datetime64[D]`` (for ``np.busday_*``)."""
-    days = sorted(_holiday_set(market(code).financial_calendar, first_year, last_year))
+    days = sorted(_holiday_set(market(code).settlement_calendar, first_year, last_year))
     return np.array(days, dtype="datetime64[D]")
 
 
@@ -145,10 +195,6 @@ def holiday_calendar(code: str, first_year: int = 1990, last_year: int = 2080) -
 def busday_calendar(code: str) -> np.busdaycalendar:
     """numpy business-day calendar (Mon–Fri minus the market's holidays)."""
     return np.busdaycalendar(weekmask="1111100", holidays=holiday_calendar(code))
-
-
-def is_business_day(code: str, d: date) -> bool:
-    return bool(np.is_busday(np.datetime64(d, "D"), busdaycal=busday_calendar(code)))
 
 
 def add_business_days(code: str, d: date, n: int) -> date:
@@ -169,13 +215,21 @@ def settlement_date(code: str, trade_date: date) -> date:
 
 
 def ex_dividend_date(code: str, coupon_date: date) -> date | None:
-    """First date on which a purchase settles without the coupon paid on ``coupon_date``.
+    """First *settlement* date on which a purchase no longer receives the coupon paid on ``coupon_date``.
 
-    UK: 7 UK business days before the coupon date; AU: 7 calendar days before; others: None.
+    UK: the business day after the DMO's ex-dividend date, which is 7 UK business days before the
+    coupon date and is the first *trade* date ex (T+1 settles the next day). Tradeweb/FTSE closes
+    agree: 2 3/4% 2024, coupon Thu 7 Mar 2024, DMO ex-dividend date 27 Feb: settlement 27 Feb cum,
+    28 Feb ex. AU: 7 calendar days before (record date 8 days before). Others: None.
     """
     m = market(code)
     if not m.has_ex_dividend:
         return None
     if m.ex_div_kind == "calendar":
         return coupon_date - timedelta(days=m.ex_div_days)
-    return add_business_days(code, coupon_date, -m.ex_div_days)
+    return add_business_days(code, add_business_days(code, coupon_date, -m.ex_div_days), 1)
+
+
+def dmo_ex_dividend_date(coupon_date: date) -> date:
+    """The DMO's published ex-dividend date of a gilt coupon (7 UK business days before; a trade date)."""
+    return add_business_days("UK", coupon_date, -MARKETS["UK"].ex_div_days)

@@ -9,6 +9,17 @@ its month rolls on month-ends (31 Mar → 30 Sep → 31 Mar …); otherwise the 
 kept and clipped to the month's length (30 Aug → 28/29 Feb → 30 Aug). Dates are always computed as
 "maturity minus k periods", never by chaining, so a clipped February never contaminates later dates.
 
+First coupon period (optional ``issue_date`` column: the issue, i.e. dated, date from which interest
+accrues): the first coupon is paid on the first regular date after the issue date (a *short* first
+coupon), unless that is closer to the issue date than the market's ``long_first_under_days`` (UK: 90)
+— then on the regular date after it (a *long* first coupon). An optional ``first_coupon`` column gives
+the first coupon date explicitly (any market; it must be a regular date after the issue date). Within
+the first period accrued interest runs from the issue date and the first coupon is ICMA-proportional
+(ActualActual ISMA, as QuantLib's ``FixedRateBond`` with a schedule starting on the issue date):
+coupon/f × (days(issue → first regular date) / days(its quasi-coupon period) + skipped regular dates).
+The discounting clock stays on the regular quasi-coupon grid (the ISMA reference periods), so a long
+first coupon is simply a regular grid with a zero flow at the skipped date.
+
 A coupon falling on the settlement date is *not* received by the buyer (it belongs to the seller).
 UK and AU: a purchase settling on or after the ex-dividend date of the next coupon
 (:func:`desktop.markets.ex_dividend_date`: UK 7 business days, AU 7 calendar days before) does not
@@ -24,7 +35,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from desktop.markets import MARKETS, ex_dividend_date, market
+from desktop.markets import MARKETS, busday_calendar, ex_dividend_date, market
 
 DAY = np.timedelta64(1, "D")
 # Cumulative days before each month in a 365-day (no-leap) year.
@@ -36,8 +47,11 @@ class CouponSchedule:
     """Where each bond stands in its coupon schedule on its settlement date (one row per bond).
 
     Dates are ``datetime64[D]`` arrays. ``n_remaining`` counts coupon dates strictly after settlement
-    (including a next coupon lost to the ex-dividend rule). ``period_fraction`` is
-    days(settlement → next coupon) / days(previous coupon → next coupon) (actual/actual ICMA).
+    on the regular schedule (including a next coupon lost to the ex-dividend rule and a regular date
+    skipped by a long first coupon). ``period_fraction`` is days(settlement → next regular date) /
+    days(previous regular date → next regular date) (actual/actual ICMA): the discounting clock.
+    ``prev_coupon`` / ``next_coupon`` are the actual accrual start (the issue date in a first period)
+    and the next coupon actually paid.
     """
 
     market: np.ndarray  # market codes (str)
@@ -53,6 +67,14 @@ class CouponSchedule:
     ex_dividend_date: np.ndarray  # NaT where the market has no ex-dividend period
     ex_dividend: np.ndarray  # bool: the next coupon is not received
     no_leap_accrual: np.ndarray  # bool: accrued ACT/365 with Feb 29 not counted (JGBs)
+    # --- first (irregular) coupon period and final-period quoting (see the module docstring)
+    first_period: np.ndarray  # bool: settlement before the first coupon date (issue date given)
+    next_amount: np.ndarray  # amount of the next coupon paid, per 100 face (c/f, or the first coupon)
+    zero_columns: np.ndarray  # int: regular grid dates after settlement that pay nothing (long first)
+    accrued_periods: np.ndarray  # ICMA accrued in coupon periods (× c/f = accrued), before ex-dividend
+    money_market: np.ndarray  # bool: money-market yield (UK: < 365 days to maturity; see analytics)
+    pay_years: np.ndarray  # (N, 2) ACT/365 years settle → payment date (next business day) of the next
+    #                        two regular dates (money-market rows; NaN elsewhere)
 
     def take(self, rows: np.ndarray) -> CouponSchedule:
         """The schedule of a subset of bonds (integer positions or a boolean mask)."""
@@ -135,10 +157,32 @@ def market_codes(values: Any) -> np.ndarray:
     return raw.map(uniq).to_numpy(dtype=object)
 
 
+def _optional_days(bonds: pd.DataFrame, column: str, n: int) -> np.ndarray:
+    """An optional date column as ``datetime64[D]`` (all NaT when the column is absent)."""
+    if column not in bonds:
+        return np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
+    raw = pd.to_datetime(pd.Series(bonds[column].to_numpy()), errors="coerce")
+    return raw.to_numpy().astype("datetime64[D]")
+
+
+def _locate(maturity: np.ndarray, d: np.ndarray, step: np.ndarray, eom: np.ndarray) -> np.ndarray:
+    """Number of regular coupon dates strictly after ``d`` (NaT rows: 0)."""
+    nat = np.isnat(d)
+    d = np.where(nat, maturity, d)
+    months_between = maturity.astype("datetime64[M]").astype(np.int64) - d.astype("datetime64[M]").astype(
+        np.int64
+    )
+    k0 = months_between // step  # coupon k0 falls in or after d's month; k0 + 1 strictly before
+    d0 = roll_back(maturity, k0 * step, eom)
+    return np.where(nat, 0, k0 + (d0 > d)).astype(np.int64)
+
+
 def build_schedule(bonds: pd.DataFrame, settle: Any) -> CouponSchedule:
     """Locate every bond in its coupon schedule at ``settle`` (a date or one date per row).
 
-    Raises ``ValueError`` if a bond matures on or before its settlement date.
+    ``bonds``: ``market``, ``coupon_pct``, ``maturity``; optional ``issue_date`` and ``first_coupon``
+    (NaT/blank = regular schedule). Raises ``ValueError`` if a bond matures on or before its
+    settlement date, or if a given ``first_coupon`` is not a regular coupon date after the issue date.
     """
     n = len(bonds)
     codes = market_codes(bonds["market"])
@@ -148,47 +192,101 @@ def build_schedule(bonds: pd.DataFrame, settle: Any) -> CouponSchedule:
         bad = list(bonds.index[maturity <= settle_d][:5])
         raise ValueError(f"bonds mature on or before settlement (index {bad})")
     freq = np.array([MARKETS[c].coupon_frequency for c in codes], dtype=np.int64)
+    coupon = bonds["coupon_pct"].to_numpy(dtype=float)
+    per_period = coupon / freq
     step = 12 // freq
     eom = maturity == month_end(maturity)
-    months_between = maturity.astype("datetime64[M]").astype(np.int64) - settle_d.astype(
-        "datetime64[M]"
-    ).astype(np.int64)
-    k0 = months_between // step  # coupon k0 falls in or after settle's month; k0 + 1 strictly before
-    d0 = roll_back(maturity, k0 * step, eom)
-    n_rem = k0 + (d0 > settle_d)
+    n_rem = _locate(maturity, settle_d, step, eom)
     next_c = roll_back(maturity, (n_rem - 1) * step, eom)
     prev_c = roll_back(maturity, n_rem * step, eom)
-    frac = ((next_c - settle_d) / DAY) / ((next_c - prev_c) / DAY)
-    exd = _ex_dividend_dates(codes, next_c)
+    period_days = (next_c - prev_c) / DAY
+    frac = ((next_c - settle_d) / DAY) / period_days
+    accrued_periods = 1.0 - frac
+    next_amount = per_period.copy()
+    zero_cols = np.zeros(n, dtype=np.int64)
+    first_period = np.zeros(n, dtype=bool)
+    actual_prev, actual_next = prev_c.copy(), next_c.copy()
+
+    issue = _optional_days(bonds, "issue_date", n)
+    has_issue = ~np.isnat(issue) & (issue < maturity)
+    if has_issue.any():
+        n_issue = _locate(maturity, issue, step, eom)  # regular dates after the issue date
+        f0 = roll_back(maturity, (n_issue - 1) * step, eom)  # first regular date after issue
+        q = roll_back(maturity, n_issue * step, eom)  # its quasi-coupon period start
+        head = np.clip((f0 - np.maximum(issue, q)) / DAY / ((f0 - q) / DAY), 0.0, 1.0)
+        short_days = np.array([MARKETS[c].long_first_under_days for c in codes], dtype=np.int64)
+        skipped = ((f0 - issue) / DAY < short_days) & (n_issue > 1)  # rule: merge a too-short stub
+        first_given = _optional_days(bonds, "first_coupon", n)
+        given = has_issue & ~np.isnat(first_given)
+        n_first = np.zeros(n, dtype=np.int64)
+        if given.any():
+            n_first = _locate(maturity, first_given, step, eom)
+            on_grid = roll_back(maturity, n_first * step, eom) == first_given
+            bad = given & (~on_grid | (first_given <= issue) | (first_given > maturity))
+            if bad.any():
+                raise ValueError(
+                    f"first_coupon is not a regular coupon date after issue_date (index {list(bonds.index[bad][:5])})"
+                )
+        n_skip = np.where(given, n_issue - np.where(given, n_first, 0) - 1, skipped.astype(np.int64))
+        first_c = roll_back(maturity, (n_issue - 1 - n_skip) * step, eom)
+        first_period = has_issue & (settle_d < first_c)
+        passed = n_issue - n_rem  # regular dates in (issue, settle]
+        acc_first = np.where(
+            passed <= 0,
+            np.maximum((settle_d - issue) / DAY, 0.0) / period_days,
+            head + np.maximum(passed - 1, 0) + accrued_periods,
+        )
+        fp = first_period
+        accrued_periods = np.where(fp, acc_first, accrued_periods)
+        next_amount = np.where(fp, per_period * (head + n_skip), next_amount)
+        zero_cols = np.where(fp, np.maximum(n_skip - passed, 0), 0)  # grid dates in (settle, first)
+        actual_prev = np.where(fp, issue, prev_c)
+        actual_next = np.where(fp, first_c, next_c)
+    exd = _ex_dividend_dates(codes, actual_next)
     ex = ~np.isnat(exd) & (settle_d >= exd)
     no_leap = np.array([MARKETS[c].accrual_basis == "ACT/365 NL" for c in codes], dtype=bool)
+    mm_days = np.array([MARKETS[c].money_market_days for c in codes], dtype=np.int64)
+    money_market = (maturity - settle_d) / DAY < mm_days  # ⇒ at most two regular dates left
+    pay_years = np.full((n, 2), np.nan)
+    for code in np.unique(codes[money_market]):  # loop over markets, not bonds
+        rows = money_market & (codes == code)
+        for col in (0, 1):
+            nominal = roll_back(maturity[rows], np.maximum(n_rem[rows] - 1 - col, 0) * step[rows], eom[rows])
+            pay = np.busday_offset(nominal, 0, roll="forward", busdaycal=busday_calendar(code))
+            pay_years[rows, col] = (pay - settle_d[rows]) / DAY / 365.0
     return CouponSchedule(
         market=codes,
-        coupon_pct=bonds["coupon_pct"].to_numpy(dtype=float),
+        coupon_pct=coupon,
         frequency=freq,
         settle=settle_d,
         maturity=maturity,
         end_of_month=eom,
-        prev_coupon=prev_c,
-        next_coupon=next_c,
+        prev_coupon=actual_prev,
+        next_coupon=actual_next,
         n_remaining=n_rem.astype(np.int64),
         period_fraction=frac,
         ex_dividend_date=exd,
         ex_dividend=ex,
         no_leap_accrual=no_leap,
+        first_period=first_period,
+        next_amount=next_amount,
+        zero_columns=zero_cols.astype(np.int64),
+        accrued_periods=accrued_periods,
+        money_market=money_market,
+        pay_years=pay_years,
     )
 
 
 def accrued_interest(s: CouponSchedule) -> np.ndarray:
     """Accrued interest per 100 face.
 
-    ACT/ACT ICMA (US, UK, AU): coupon/f × days(prev → settle) / days(prev → next).
-    JP: coupon × days(prev → settle) / 365 with 29 Feb not counted.
-    Ex-dividend (UK, AU): the next coupon is not received, so the full period coupon is subtracted,
-    giving −coupon/f × days(settle → next) / days(prev → next) (negative accrued).
+    ACT/ACT ICMA (US, UK, AU): coupon/f × days(prev → settle) / days(prev → next), prev = the issue
+    date in a first period (a long first period adds the whole quasi-periods already passed).
+    JP: coupon × days(prev → settle) / 365 with 29 Feb not counted (prev = issue date in the first period).
+    Ex-dividend (UK, AU): the next coupon (the first coupon amount in a first period) is not received,
+    so it is subtracted, giving negative accrued.
     """
-    per_period = s.coupon_pct / s.frequency
-    icma = per_period * (1.0 - s.period_fraction)
-    jp = s.coupon_pct * no_leap_days(s.prev_coupon, s.settle) / 365.0
+    icma = s.coupon_pct / s.frequency * s.accrued_periods
+    jp = s.coupon_pct * np.maximum(no_leap_days(s.prev_coupon, s.settle), 0) / 365.0
     acc = np.where(s.no_leap_accrual, jp, icma)
-    return acc - np.where(s.ex_dividend, per_period, 0.0)
+    return acc - np.where(s.ex_dividend, s.next_amount, 0.0)

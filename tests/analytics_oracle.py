@@ -3,11 +3,18 @@
 One ``ql.FixedRateBond`` per bond, built the way the street prices it:
 
 * schedule generated backward from maturity, unadjusted, ``endOfMonth`` when the maturity is the
-  last day of its month, starting at a regular coupon date before settlement (so no stub);
+  last day of its month, starting at a regular coupon date before settlement (so no stub) — or, for
+  a bond given an issue date, starting at the issue date (QuantLib's short first stub), with
+  ``firstDate`` = the first coupon date for a long first coupon;
 * ``ActualActual(ISMA, schedule)`` day counter (accrued and the discounting clock);
-* UK / AU: ``exCouponPeriod`` of 7 days on a business calendar (UK: a ``BespokeCalendar`` holding
-  exactly the holidays of ``desktop.markets``) / on a null calendar (AU, calendar days);
-* figures from ``ql.BondFunctions`` with ``Compounded, Semiannual``.
+* UK / AU: ``exCouponPeriod`` of 6 UK business days (the first settlement date ex = the day after the
+  DMO's 7-business-day ex-dividend date; a ``BespokeCalendar`` holding exactly the holidays of
+  ``desktop.markets``) / 7 days on a null calendar (AU, calendar days);
+* figures from ``ql.BondFunctions`` with ``Compounded, Semiannual``; a UK gilt fewer than 365 days
+  from maturity on Tradeweb's money-market yield, written out here from QuantLib's flows, its
+  ``Actual365Fixed`` day count and ``UnitedKingdom(Settlement)`` payment dates (``Following``):
+  P = Σ CF_k (1 + y (T − t_k)) / (1 + y T) (QuantLib has no such compounding; with one flow it is
+  ``Simple``, cross-checked against ``BondFunctions`` in the tests).
 
 Guard: should QuantLib's UK ex-coupon date for some coupon ever differ from
 ``desktop.markets.ex_dividend_date`` (e.g. if the registry's counting rule changes), the oracle
@@ -63,8 +70,28 @@ class OracleBond:
     maturity: date
     settle: date
     bond: ql.Bond
-    day_counter: ql.DayCounter
+    day_counter: ql.DayCounter  # ActualActual(ISMA, schedule)
     explicit_ex_coupon: bool = False
+    money_market: bool = False  # UK, < 365 days to maturity: Tradeweb's money-market yield
+
+    @property
+    def simple(self) -> bool:
+        return self.money_market
+
+    def _mm_terms(self) -> tuple[list[float], list[float], float]:
+        """Amounts, ACT/365 times to their (Following, UK) payment dates, and T (the redemption's)."""
+        cal, dc, s = ql.UnitedKingdom(ql.UnitedKingdom.Settlement), ql.Actual365Fixed(), to_ql(self.settle)
+        flows = self.received_flows()
+        t = [dc.yearFraction(s, cal.adjust(to_ql(d), ql.Following)) for d, _ in flows]
+        return [a for _, a in flows], t, max(t)
+
+    def _mm(self, y: float) -> tuple[float, float, float]:
+        """Dirty price and its first two derivatives in y (decimal) on the money-market formula."""
+        amounts, t, big_t = self._mm_terms()
+        g = 1 + y * big_t
+        price = sum(a * (1 + y * (big_t - tk)) for a, tk in zip(amounts, t, strict=True)) / g
+        s1 = sum(a * tk for a, tk in zip(amounts, t, strict=True))
+        return price, -s1 / g**2, 2 * big_t * s1 / g**3
 
     def _eval(self) -> ql.Date:
         s = to_ql(self.settle)
@@ -73,6 +100,8 @@ class OracleBond:
 
     def clean_price(self, yield_pct: float) -> float:
         s = self._eval()
+        if self.money_market:
+            return self._mm(yield_pct / 100)[0] - self.accrued()
         return ql.BondFunctions.cleanPrice(self.bond, yield_pct / 100, self.day_counter, COMP, FREQ, s)
 
     def accrued(self) -> float:
@@ -84,12 +113,18 @@ class OracleBond:
 
     def yield_from_dirty(self, dirty: float) -> float:
         s = self._eval()
+        if self.money_market:
+            from scipy.optimize import brentq
+
+            return 100 * brentq(lambda y: self._mm(y)[0] - dirty, -0.9, 5.0, xtol=1e-15, rtol=1e-15)
         price = ql.BondPrice(dirty, ql.BondPrice.Dirty)
         return 100 * ql.BondFunctions.bondYield(
             self.bond, price, self.day_counter, COMP, FREQ, s, 1e-14, 200, 0.03
         )
 
     def yield_from_clean(self, clean: float) -> float:
+        if self.money_market:
+            return self.yield_from_dirty(clean + self.accrued())
         s = self._eval()
         price = ql.BondPrice(clean, ql.BondPrice.Clean)
         return 100 * ql.BondFunctions.bondYield(
@@ -98,20 +133,30 @@ class OracleBond:
 
     def duration(self, yield_pct: float, kind: int = ql.Duration.Modified) -> float:
         s = self._eval()
+        if self.money_market:
+            y = yield_pct / 100
+            price, slope, _ = self._mm(y)
+            mod = -slope / price
+            return mod * (1 + y * self._mm_terms()[2]) if kind == ql.Duration.Macaulay else mod
         return ql.BondFunctions.duration(self.bond, yield_pct / 100, self.day_counter, COMP, FREQ, kind, s)
 
     def convexity(self, yield_pct: float) -> float:
         s = self._eval()
+        if self.money_market:
+            price, _, second = self._mm(yield_pct / 100)
+            return second / price
         return ql.BondFunctions.convexity(self.bond, yield_pct / 100, self.day_counter, COMP, FREQ, s)
 
     def received_flows(self) -> list[tuple[date, float]]:
-        """(pay date, amount per 100 face) of the flows QuantLib counts for a buyer settling on ``settle``."""
+        """(unadjusted date, amount per 100 face) of the flows QuantLib counts for a buyer settling on
+        ``settle`` (coupons at their accrual end, the redemption at the maturity date)."""
         s = self._eval()
         out = []
         for cf in self.bond.cashflows():
             if cf.hasOccurred(s) or trading_ex_coupon(cf, s):
                 continue
-            out.append((from_ql(cf.date()), cf.amount()))
+            cpn = ql.as_coupon(cf)
+            out.append((from_ql(cpn.accrualEndDate()) if cpn is not None else self.maturity, cf.amount()))
         return out
 
     def flow_times(self) -> list[float]:
@@ -139,12 +184,19 @@ def trading_ex_coupon(cf: ql.CashFlow, settle: ql.Date) -> bool:
     return cpn is not None and cpn.exCouponDate() != ql.Date() and cpn.exCouponDate() <= settle
 
 
-def _schedule(maturity: date, settle: date) -> tuple[ql.Schedule, ql.Date]:
+def _schedule(
+    maturity: date, settle: date, issue: date | None = None, first_coupon: date | None = None
+) -> tuple[ql.Schedule, ql.Date]:
     eom = is_month_end(maturity)
     mat = to_ql(maturity)
-    months = (maturity.year - settle.year) * 12 + maturity.month - settle.month
-    periods = months // 6 + 2  # a regular coupon date at least one period before settlement
-    effective = ql.NullCalendar().advance(mat, ql.Period(-6 * periods, ql.Months), ql.Unadjusted, eom)
+    if issue is not None:
+        effective = to_ql(issue)
+        first = to_ql(first_coupon) if first_coupon is not None else ql.Date()
+    else:
+        months = (maturity.year - settle.year) * 12 + maturity.month - settle.month
+        periods = months // 6 + 2  # a regular coupon date at least one period before settlement
+        effective = ql.NullCalendar().advance(mat, ql.Period(-6 * periods, ql.Months), ql.Unadjusted, eom)
+        first = ql.Date()
     sched = ql.Schedule(
         effective,
         mat,
@@ -154,22 +206,36 @@ def _schedule(maturity: date, settle: date) -> tuple[ql.Schedule, ql.Date]:
         ql.Unadjusted,
         ql.DateGeneration.Backward,
         eom,
+        first,
     )
     return sched, effective
 
 
-def _explicit_ex_coupon(bond: ql.FixedRateBond, code: str, issue: ql.Date, dc: ql.DayCounter) -> ql.Bond:
-    """Same coupons as ``bond`` but with ex-coupon dates from ``desktop.markets.ex_dividend_date``."""
+def _rebuilt(
+    bond: ql.FixedRateBond,
+    code: str,
+    issue: ql.Date,
+    dc: ql.DayCounter,
+    *,
+    explicit_ex: bool,
+    final_payment: ql.Date | None = None,
+) -> ql.Bond:
+    """Same coupons as ``bond``, with ex-coupon dates from ``desktop.markets.ex_dividend_date`` when
+    ``explicit_ex``, and the final coupon and redemption paid on ``final_payment`` when given."""
     leg = []
+    mat = bond.maturityDate()
     for cf in bond.cashflows():
         cpn = ql.as_fixed_rate_coupon(cf)
-        if cpn is None:
-            leg.append(ql.SimpleCashFlow(cf.amount(), cf.date()))
+        pay = final_payment if final_payment is not None and cf.date() == mat else cf.date()
+        if cpn is None:  # the redemption: ql.Bond adds it back from the coupons' notional, on ``pay``
             continue
-        exd = ex_dividend_date(code, from_ql(cpn.date()))
+        if explicit_ex:
+            exd = to_ql(ex_dividend_date(code, from_ql(cpn.accrualEndDate())))
+        else:
+            exd = cpn.exCouponDate()
         leg.append(
             ql.FixedRateCoupon(
-                cpn.date(),
+                pay,
                 cpn.nominal(),
                 cpn.rate(),
                 dc,
@@ -177,30 +243,43 @@ def _explicit_ex_coupon(bond: ql.FixedRateBond, code: str, issue: ql.Date, dc: q
                 cpn.accrualEndDate(),
                 cpn.referencePeriodStart(),
                 cpn.referencePeriodEnd(),
-                to_ql(exd),
+                exd,
             )
         )
     return ql.Bond(0, ql.NullCalendar(), issue, leg)
 
 
-def oracle_bond(market: str, coupon_pct: float, maturity: date, settle: date) -> OracleBond:
-    """QuantLib twin of one LadderDesk bond at one settlement date."""
-    sched, effective = _schedule(maturity, settle)
+def oracle_bond(
+    market: str,
+    coupon_pct: float,
+    maturity: date,
+    settle: date,
+    issue: date | None = None,
+    first_coupon: date | None = None,
+) -> OracleBond:
+    """QuantLib twin of one LadderDesk bond at one settlement date.
+
+    ``issue``: the issue (dated) date, the schedule's first date; ``first_coupon``: the first coupon
+    date when it is not the first regular date after ``issue`` (a long first coupon).
+    """
+    sched, effective = _schedule(maturity, settle, issue, first_coupon)
     dc = ql.ActualActual(ql.ActualActual.ISMA, sched)
     args = [0, 100.0, sched, [coupon_pct / 100], dc, ql.Unadjusted, 100.0, effective, ql.NullCalendar()]
     if market == "UK":
-        args += [ql.Period(7, ql.Days), uk_calendar(), ql.Unadjusted, False]
+        args += [ql.Period(6, ql.Days), uk_calendar(), ql.Unadjusted, False]
     elif market == "AU":
         args += [ql.Period(7, ql.Days), ql.NullCalendar(), ql.Unadjusted, False]
     bond: ql.Bond = ql.FixedRateBond(*args)
     explicit = market == "UK" and any(
-        from_ql(ql.as_coupon(cf).exCouponDate()) != ex_dividend_date("UK", from_ql(cf.date()))
+        from_ql(ql.as_coupon(cf).exCouponDate())
+        != ex_dividend_date("UK", from_ql(ql.as_coupon(cf).accrualEndDate()))
         for cf in bond.cashflows()
         if ql.as_coupon(cf) is not None and from_ql(cf.date()) > settle
     )
     if explicit:
-        bond = _explicit_ex_coupon(bond, "UK", effective, dc)
-    return OracleBond(market, coupon_pct, maturity, settle, bond, dc, explicit)
+        bond = _rebuilt(bond, market, effective, dc, explicit_ex=True)
+    mm = market == "UK" and (maturity - settle).days < 365
+    return OracleBond(market, coupon_pct, maturity, settle, bond, dc, explicit, mm)
 
 
 # --------------------------------------------------------------------------- random bond sweep

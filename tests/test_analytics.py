@@ -105,13 +105,14 @@ def test_jgb_accrued_skips_feb_29_closed_form():
 
 def test_uk_ex_dividend_makes_accrued_negative_and_drops_the_coupon():
     bonds = frame(("UK", 4.25, "2027-12-07"))
-    # Registry: coupon Sun 7 Dec 2025 → ex-dividend Thu 27 Nov 2025 (7 LSE business days).
-    before = bond_analytics(bonds, date(2025, 11, 26), yield_pct=[4.0])
-    after = bond_analytics(bonds, date(2025, 11, 27), yield_pct=[4.0])
+    # Coupon Sun 7 Dec 2025: DMO ex-dividend date Thu 27 Nov 2025 (7 UK business days before; a trade
+    # date), so settlement on 27 Nov is still cum and settlement on Fri 28 Nov is the first ex.
+    before = bond_analytics(bonds, date(2025, 11, 27), yield_pct=[4.0])
+    after = bond_analytics(bonds, date(2025, 11, 28), yield_pct=[4.0])
     assert not before.ex_dividend[0] and after.ex_dividend[0]
     assert before.accrued[0] > 0 > after.accrued[0]
-    assert after.accrued[0] == pytest.approx(-2.125 * 10 / 183, abs=1e-12)  # 10 of 183 days left
-    flows_after = cash_flows(bonds, date(2025, 11, 27))
+    assert after.accrued[0] == pytest.approx(-2.125 * 9 / 183, abs=1e-12)  # 9 of 183 days left
+    flows_after = cash_flows(bonds, date(2025, 11, 28))
     assert flows_after.pay_date.min() == pd.Timestamp("2026-06-07")
 
 
@@ -193,7 +194,7 @@ def sweep() -> pd.DataFrame:
         nxt = next(
             ql.as_coupon(cf) for cf in o.bond.cashflows() if ql.as_coupon(cf) and not cf.hasOccurred(s)
         )
-        prev = nxt.accrualStartDate()
+        prev, end = nxt.accrualStartDate(), nxt.accrualEndDate()
         ql_dirty = o.dirty_price(r.yield_pct)
         rows.append(
             {
@@ -205,7 +206,7 @@ def sweep() -> pd.DataFrame:
                 "ql_convexity": o.convexity(r.yield_pct),
                 "ql_yield_from_dirty": o.yield_from_dirty(ql_dirty),
                 "ql_prev": pd.Timestamp(prev.year(), prev.month(), prev.dayOfMonth()),
-                "ql_next": pd.Timestamp(nxt.date().year(), nxt.date().month(), nxt.date().dayOfMonth()),
+                "ql_next": pd.Timestamp(end.year(), end.month(), end.dayOfMonth()),  # unadjusted
                 "ql_first_received": o.received_flows()[0][0],
                 "ql_ex": _ex(o),
                 "ql_nl_days": nl.dayCount(prev, s),
@@ -328,6 +329,9 @@ def test_sweep_key_rate_durations_match_finite_difference_bumps(sweep):
         times = o.flow_times()
         y = r.yield_pct / 100
 
+        if o.money_market:  # UK last year: KRDs split mod_duration by t_k (sum checked above)
+            continue
+
         def price(bump: np.ndarray, flows=flows, times=times, y=y) -> float:
             return sum(a * (1 + (y + b) / 2) ** (-2 * t) for a, t, b in zip(flows, times, bump, strict=True))
 
@@ -344,15 +348,20 @@ def test_sweep_key_rate_durations_match_finite_difference_bumps(sweep):
             )
 
 
-def test_final_coupon_period_uses_the_compounded_formula():
+def test_final_coupon_period_us_compounded_uk_simple_to_the_payment_date():
     bonds = frame(("US", 4.0, "2026-03-15"), ("UK", 4.0, "2026-03-15"))
-    settle = date(2026, 3, 6)  # UK: ex-dividend since 4 Mar, so only the principal is left
+    settle = date(2026, 3, 6)  # UK: DMO ex-dividend date Thu 5 Mar, so only the principal is left
     out = bond_analytics(bonds, settle, yield_pct=[5.0, 5.0])
     w = 9 / 181  # days to 15 Mar 2026 / days in the period from 15 Sep 2025
     assert not out.ex_dividend[0] and out.ex_dividend[1]
     assert out.dirty_price[0] == pytest.approx(102.0 / 1.025**w, abs=1e-12)
-    assert out.dirty_price[1] == pytest.approx(100.0 / 1.025**w, abs=1e-12)
     assert out.mac_duration[0] == pytest.approx(w / 2, abs=1e-14)
+    # UK (Tradeweb/FTSE convention): simple ACT/365 to the payment date, Sun 15 → Mon 16 Mar: 10 days
+    t = 10 / 365
+    assert out.dirty_price[1] == pytest.approx(100.0 / (1 + 0.05 * t), abs=1e-12)
+    assert out.mac_duration[1] == pytest.approx(t, abs=1e-14)
+    assert out.mod_duration[1] == pytest.approx(t / (1 + 0.05 * t), abs=1e-14)
+    assert out.convexity[1] == pytest.approx(2 * t**2 / (1 + 0.05 * t) ** 2, abs=1e-14)
 
 
 def test_australian_ex_interest_is_seven_calendar_days():

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from desktop.markets import MARKETS, ex_dividend_date, market, settlement_date
+from desktop.markets import MARKETS, dmo_ex_dividend_date, ex_dividend_date, market, settlement_date
 
 
 def test_four_markets_with_their_currencies():
@@ -34,11 +34,14 @@ def test_settlement_dates(code, trade, settle):
 
 
 def test_ex_dividend_rules():
-    # UK: 7 UK business days before 31 Jan 2026 (a Saturday): Fri 30 Jan is the first day back
-    assert ex_dividend_date("UK", date(2026, 1, 31)) == date(2026, 1, 22)
-    assert ex_dividend_date("UK", date(2026, 3, 7)) == date(2026, 2, 26)  # Sat coupon, no holidays
+    # UK: the first settlement date ex is the business day after the DMO's ex-dividend date (7 UK
+    # business days before the coupon; a trade date). Coupon Sat 31 Jan 2026: DMO date Thu 22 Jan.
+    assert dmo_ex_dividend_date(date(2026, 1, 31)) == date(2026, 1, 22)
+    assert ex_dividend_date("UK", date(2026, 1, 31)) == date(2026, 1, 23)
+    assert ex_dividend_date("UK", date(2026, 3, 7)) == date(2026, 2, 27)  # Sat coupon, no holidays
     # UK across the Easter holidays: coupon 7 Apr 2026; Good Friday 3 Apr and Easter Monday 6 Apr
-    assert ex_dividend_date("UK", date(2026, 4, 7)) == date(2026, 3, 25)
+    assert dmo_ex_dividend_date(date(2026, 4, 7)) == date(2026, 3, 25)
+    assert ex_dividend_date("UK", date(2026, 4, 7)) == date(2026, 3, 26)
     # AU: 7 calendar days
     assert ex_dividend_date("AU", date(2026, 4, 21)) == date(2026, 4, 14)
     assert ex_dividend_date("US", date(2026, 2, 15)) is None
