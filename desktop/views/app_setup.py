@@ -37,7 +37,7 @@ def populate(
     from desktop.views.session import Session
 
     session = Session() if solve_fn is None else Session(solve_fn=solve_fn)
-    session.workspace_path = workspace
+    session.use_workspace(workspace)
     window.populate(session, PRESETS, scenarios_tab)
 
 

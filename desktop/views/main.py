@@ -52,7 +52,7 @@ def run_gui(argv: list[str]) -> int:
 
         scratch = tempfile.mkdtemp(prefix="ladderdesk-shot-")
         window = build_window(args.workspace, QSettings(f"{scratch}/settings.ini", QSettings.Format.IniFormat))
-        window.session.start_preset = args.preset
+        window.session.set_start_preset(args.preset)
         return screenshot(app, window, args.screenshot, args.view, args.width, args.height)
     window = MainWindow(QSettings())  # light shell: painted before pandas/pyqtgraph/cvxpy load
     if not window.settings.contains("window/geometry"):
@@ -60,6 +60,6 @@ def run_gui(argv: list[str]) -> int:
     window.show()
     app.processEvents()  # first paint
     populate(window, args.workspace)
-    window.session.start_preset = args.preset
+    window.session.set_start_preset(args.preset)
     window.session.start_loading()
     return app.exec()

@@ -153,8 +153,7 @@ class MainWindow(QMainWindow):
 
         bad = Path(self.session.workspace_path or "workspace.sqlite")
         fresh = bad.with_name(f"{bad.stem}-fresh-{time.strftime('%Y%m%d-%H%M%S')}.sqlite")
-        self.session.workspace = None
-        self.session.workspace_path = str(fresh)
+        self.session.use_workspace(str(fresh))
         self.session.start_loading()
         self.message_bar.show_message(f"Started a fresh workspace: {fresh} (the old file was not modified).")
         return str(fresh)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 from PySide6.QtCore import QObject, QSettings
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu, QMessageBox
 
 from desktop import controller as ctl
 from desktop.views.charts.base import export_plot, plots_of
@@ -55,7 +55,7 @@ class FileActions(QObject):
         action = QAction(text, self.window)
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
-        action.triggered.connect(slot)
+        action.triggered.connect(lambda _checked=False, slot=slot: slot())  # never pass `checked` on
         menu.addAction(action)
         return action
 
@@ -101,7 +101,7 @@ class FileActions(QObject):
         self.session.new_portfolio()
 
     def names(self) -> list[str]:
-        return self.session.workspace.list_portfolios()["name"].tolist() if self.session.workspace else []
+        return self.session.portfolio_names()
 
     def open(self) -> None:
         names = self.names()
@@ -124,32 +124,57 @@ class FileActions(QObject):
 
     def save_as(self) -> None:
         name, ok = QInputDialog.getText(self.window, "Save portfolio as", "Name:", text=self.session.portfolio_name)
-        if ok and name.strip():
-            self.save_named(name.strip())
+        if ok:
+            self.save_named(name)
 
-    def save_named(self, name: str) -> None:
-        self.session.save_portfolio(name)
-        self._remember(name)
+    def save_named(self, name: str) -> bool:
+        if self._save_named("portfolio", self.session.save_portfolio, name):
+            self._remember(name)
+            return True
+        return False
 
     # -- the user's presets and scenarios ------------------------------------------------------
-    def save_preset(self, name: str | None = None) -> None:
+    def save_preset(self, name: str | None = None) -> bool:
         """Save the optimiser settings (preset limits + sliders) under a name the PM picks."""
-        self._save_named("preset", "Save settings as preset", "Preset name:", self.session.save_preset, name)
-
-    def save_scenario(self, name: str | None = None) -> None:
-        """Save the what-if curve shifts as a scenario (it joins the Scenarios tab)."""
-        self._save_named("scenario", "Save what-if as scenario", "Scenario name:", self.session.save_scenario, name)
-
-    def _save_named(self, what: str, title: str, label: str, save: Any, name: str | None) -> None:
-        """Ask for a name (unless given) and save; a refused name is said in the message bar."""
         if name is None:
-            name, ok = QInputDialog.getText(self.window, title, label)
+            name, ok = QInputDialog.getText(self.window, "Save settings as preset", "Preset name:")
             if not ok:
-                return
+                return False
+        return self._save_named("preset", self.session.save_preset, name)
+
+    def save_scenario(self, name: str | None = None) -> bool:
+        """Save the what-if curve shifts as a scenario (it joins the Scenarios tab)."""
+        if name is None:
+            name, ok = QInputDialog.getText(self.window, "Save what-if as scenario", "Scenario name:")
+            if not ok:
+                return False
+        return self._save_named("scenario", self.session.save_scenario, name)
+
+    def confirm_overwrite(self, what: str, name: str) -> bool:
+        """Ask before saving over an existing item (Yes / No; No is the default)."""
+        answer = QMessageBox.question(self.window, f"Replace {what}?",
+                                      f"A {what} named {name!r} already exists. Replace it?",
+                                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                                      QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _save_named(self, what: str, save: Any, name: str) -> bool:
+        """Save under ``name``; an existing name asks first; a refused name is said in the message bar."""
+        from desktop.controller.workspace import NameTaken
+        from desktop.errors import LadderDeskError
+
         try:
-            save(name)
-        except ValueError as exc:
+            try:
+                save(name)
+            except NameTaken:
+                if not self.confirm_overwrite(what, name):
+                    self.message(f"{what.capitalize()} not saved: {name!r} was kept as it was.")
+                    return False
+                save(name, overwrite=True)
+        except LadderDeskError as exc:
             self.message(f"{what.capitalize()} not saved: {exc}", "error")
+            return False
+        return True
 
     def _remember(self, name: str) -> None:
         if self.settings is None:
@@ -229,8 +254,7 @@ class FileActions(QObject):
             self._import_failed(exc)
             return
         self.session.statusChanged.emit(f"Imported {result.rows} rows of {result.source_name}; reloading…")
-        self.session.last_import = detail
-        self.session.start_loading()
+        self.session.note_import(detail)
 
     def _import_failed(self, error: BaseException) -> None:
         self.message(f"Import failed — nothing was changed.\n{error}", "error")

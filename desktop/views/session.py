@@ -3,6 +3,10 @@
 Views subscribe to its signals and never talk to each other. Finance lives in
 :mod:`desktop.controller`; this class only sequences it: a what-if change reprices instantly
 (numpy) and emits ``analyticsChanged``, then asks the single :class:`SolveRunner` to re-optimise.
+
+State is read through read-only properties and changed only through the intent methods
+(``set_value``, ``set_holdings``, ``open_portfolio``, ``use_workspace``, …): nothing outside this
+class assigns to it. The workspace is a :class:`desktop.controller.workspace.WorkspaceService`.
 """
 
 from __future__ import annotations
@@ -37,11 +41,11 @@ class Loaded:
 def load_workspace(path: str | None) -> Loaded:
     """Worker task: open (or create from the bundled data) the workspace, read its snapshot and
     model-price the universe. The worker's own SQLite connection is closed before returning."""
-    from desktop.store import Workspace
+    from desktop.controller.workspace import WorkspaceService
     from desktop.universe import build_universe
 
-    with Workspace.open(path) as ws:
-        snap = ws.load_snapshot()
+    with WorkspaceService.open(path) as ws:
+        snap = ws.snapshot()
     universe = build_universe(snap)
     return Loaded(snap, universe, ctl.ShiftEngine(universe, snap.curves))
 
@@ -62,22 +66,22 @@ class Session(QObject):
 
     def __init__(self, parent: QObject | None = None, solve_fn: Callable[[ctl.SolveJob], ctl.SolveOutcome] = ctl.solve) -> None:
         super().__init__(parent)
-        self.snapshot: Any = None
-        self.universe: pd.DataFrame = pd.DataFrame()
-        self.engine: ctl.ShiftEngine | None = None
-        self.whatif = ctl.WhatIf()
-        self.face = np.zeros(0)
-        self.repriced: ctl.Shifted | None = None  # the universe on the what-if curves (numpy arrays)
+        self._snapshot: Any = None
+        self._universe: pd.DataFrame = pd.DataFrame()
+        self._engine: ctl.ShiftEngine | None = None
+        self._whatif = ctl.WhatIf()
+        self._face = np.zeros(0)
+        self._repriced: ctl.Shifted | None = None  # the universe on the what-if curves (numpy arrays)
         self._curves: dict[str, Any] | None = None
         self._curves_whatif: ctl.WhatIf | None = None
-        self.scenario_overlay: Any = None  # the scenario selected in the Scenarios tab (its curves)
-        self.saved_presets: dict[str, dict[str, Any]] = {}  # name → OptimSettings.to_dict() (workspace)
-        self.saved_scenarios: list[Any] = []  # desktop.scenarios.model.Scenario saved in the workspace
-        self.current: ctl.Evaluation | None = None
-        self.optimised: ctl.Evaluation | None = None
-        self.outcome: ctl.SolveOutcome | None = None
-        self.allowed: np.ndarray | None = None
-        self.portfolio_name = "Untitled ladder"
+        self._scenario_overlay: Any = None  # the scenario selected in the Scenarios tab (its curves)
+        self._saved_presets: dict[str, dict[str, Any]] = {}  # name → OptimSettings.to_dict() (workspace)
+        self._saved_scenarios: list[Any] = []  # desktop.scenarios.model.Scenario saved in the workspace
+        self._current: ctl.Evaluation | None = None
+        self._optimised: ctl.Evaluation | None = None
+        self._outcome: ctl.SolveOutcome | None = None
+        self._allowed: np.ndarray | None = None
+        self._portfolio_name = "Untitled ladder"
         self.undo_stack = QUndoStack(self)
         self.undo_stack.cleanChanged.connect(self._emit_title)
         self._requested_job: ctl.SolveJob | None = None
@@ -86,12 +90,12 @@ class Session(QObject):
         self.solver.finished.connect(self._on_solved)
         self.solver.failed.connect(self._on_failed)
         self.solver.busyChanged.connect(self.busyChanged)
-        self.workspace_path: str | None = None
-        self.workspace: Any = None  # desktop.store.Workspace, opened on the GUI thread after loading
-        self.face_version = 0
-        self.last_import: dict[str, Any] | None = None
-        self.start_preset: str | None = None  # preset applied when the data arrive (--preset)
-        self.sweep_wanted = False  # the trade-off view is showing: solves also run the US-cap sweep
+        self._workspace_path: str | None = None
+        self._workspace: Any = None  # desktop.store.Workspace, opened on the GUI thread after loading
+        self._face_version = 0
+        self._last_import: dict[str, Any] | None = None
+        self._start_preset: str | None = None  # preset applied when the data arrive (--preset)
+        self._sweep_wanted = False  # the trade-off view is showing: solves also run the US-cap sweep
         self._loader = SolveRunner(load_workspace, self, debounce_ms=0)
         self._loader.finished.connect(self._on_loaded)
         self._loader.failed.connect(self._on_load_failed)
@@ -103,59 +107,192 @@ class Session(QObject):
         self._charts.fired.connect(self.chartsChanged)
         self.analyticsChanged.connect(self._charts.trigger)
 
+
+    # -- read-only state (changed only through the intent methods below) -------------------------
+
+    @property
+    def snapshot(self) -> Any:
+        """The market data (desktop.snapshot.MarketSnapshot)."""
+        return self._snapshot
+
+    @property
+    def universe(self) -> Any:
+        """Every bond, model- or quote-priced (DataFrame)."""
+        return self._universe
+
+    @property
+    def engine(self) -> Any:
+        """The what-if repricing engine."""
+        return self._engine
+
+    @property
+    def whatif(self) -> Any:
+        """The sliders and settings (controller.WhatIf)."""
+        return self._whatif
+
+    @property
+    def face(self) -> Any:
+        """The current book: local face per universe bond (read-only view)."""
+        view = self._face.view()
+        view.flags.writeable = False
+        return view
+
+    @property
+    def repriced(self) -> Any:
+        """The universe on the what-if curves (numpy arrays)."""
+        return self._repriced
+
+    @property
+    def scenario_overlay(self) -> Any:
+        """The scenario shown on the Curves view, or None."""
+        return self._scenario_overlay
+
+    @property
+    def saved_presets(self) -> Any:
+        """The user's presets: name → OptimSettings dict."""
+        return self._saved_presets
+
+    @property
+    def saved_scenarios(self) -> Any:
+        """The user's saved scenarios."""
+        return self._saved_scenarios
+
+    @property
+    def current(self) -> Any:
+        """The current book's figures (controller.Evaluation)."""
+        return self._current
+
+    @property
+    def optimised(self) -> Any:
+        """The optimised book's figures, or None."""
+        return self._optimised
+
+    @property
+    def outcome(self) -> Any:
+        """The latest optimisation (controller.SolveOutcome), or None."""
+        return self._outcome
+
+    @property
+    def allowed(self) -> Any:
+        """Bonds the optimiser may buy (ladder builder), or None."""
+        return self._allowed
+
+    @property
+    def portfolio_name(self) -> Any:
+        """The book's name in the title bar."""
+        return self._portfolio_name
+
+    @property
+    def workspace_path(self) -> Any:
+        """The workspace file (None = the user's)."""
+        return self._workspace_path
+
+    @property
+    def workspace(self) -> Any:
+        """The open WorkspaceService, or None before loading."""
+        return self._workspace
+
+    @property
+    def face_version(self) -> Any:
+        """Bumped on every change of the book."""
+        return self._face_version
+
+    @property
+    def last_import(self) -> Any:
+        """What the last import changed (store's detail dict), or None."""
+        return self._last_import
+
+    @property
+    def start_preset(self) -> Any:
+        """Preset applied when the data arrive."""
+        return self._start_preset
+
+    @property
+    def sweep_wanted(self) -> Any:
+        """The trade-off view is showing: solves also run the sweeps."""
+        return self._sweep_wanted
+
+    @property
+    def solved_job(self) -> ctl.SolveJob | None:
+        """The job behind :attr:`outcome` (what the exports turn into ALLOC and TRADES)."""
+        return self._solved_job
+
     # -- loading -------------------------------------------------------------------------------
     @property
     def is_loaded(self) -> bool:
-        return self.engine is not None
+        return self._engine is not None
 
     def start_loading(self) -> None:
         self.statusChanged.emit("Loading the workspace market data…")
-        self._loader.request(self.workspace_path, immediate=True)
+        self._loader.request(self._workspace_path, immediate=True)
+
+    def use_workspace(self, path: str | None) -> None:
+        """Work on the workspace at ``path`` (None = the user's); opened when the data are loaded."""
+        if self._workspace is not None:
+            self._workspace.close()
+        self._workspace = None
+        self._workspace_path = path
+
+    def open_workspace(self) -> None:
+        """Open :attr:`workspace_path` on the GUI thread (created from the bundled data if missing)."""
+        from desktop.controller.workspace import WorkspaceService
+
+        if self._workspace is None:
+            self._workspace = WorkspaceService.open(self._workspace_path)
+
+    def set_start_preset(self, name: str | None) -> None:
+        """Apply preset ``name`` when the data arrive (``--preset``)."""
+        self._start_preset = name
+
+    def note_import(self, detail: dict[str, Any]) -> None:
+        """An import changed the workspace: remember what it changed and reload the data."""
+        self._last_import = detail
+        self.start_loading()
 
     def _on_loaded(self, data: Loaded, _seconds: float) -> None:
-        from desktop.store import Workspace
-
-        if self.workspace is None:
-            self.workspace = Workspace.open(self.workspace_path)
+        self.open_workspace()
         self.load_saved()
-        held = ctl.holdings_of(self.universe, self.face) if self.is_loaded else None
-        self.set_data(data.snapshot, data.universe, data.engine)
-        if held is not None and len(held):  # a reload (after an import): keep the holdings, matched by id
-            match = ctl.match_holdings(self.universe, held, "the held book", unknown="report")
-            face, missing = match.face, match.unknown
-            self.face = face
-            self.face_version += 1
-            self.recompute()
-            if missing:
-                self.statusChanged.emit(f"{len(missing)} holding(s) not in the new data: {', '.join(missing[:5])}")
+        held = ctl.holdings_of(self._universe, self._face) if self.is_loaded else None
+        self.set_data(data.snapshot, data.universe, data.engine, keep=held)
 
     def set_scenario_overlay(self, overlay: Any) -> None:
         """Show a scenario's shocked curves in the Curves view (``None`` clears them)."""
-        self.scenario_overlay = overlay
+        self._scenario_overlay = overlay
         self.scenarioOverlayChanged.emit(overlay)
 
-    def set_data(self, snapshot: Any, universe: pd.DataFrame, engine: ctl.ShiftEngine | None = None) -> None:
-        """Install a snapshot + universe and start from the default four-market 1–10y ladder."""
-        if self.scenario_overlay is not None:
+    def set_data(self, snapshot: Any, universe: pd.DataFrame, engine: ctl.ShiftEngine | None = None,
+                 keep: pd.DataFrame | None = None) -> None:
+        """Install a snapshot + universe and start from the default four-market 1–10y ladder, or —
+        after an import reloaded the data — from the held book ``keep`` (market, id, face), matched
+        to the new universe by the one holdings rule; every figure and the next solve use it."""
+        if self._scenario_overlay is not None:
             self.set_scenario_overlay(None)  # its curves were shocked from the old snapshot
-        self.snapshot = snapshot
-        self.universe = universe.reset_index(drop=True)
-        self.engine = engine if engine is not None else ctl.ShiftEngine(self.universe, snapshot.curves)
-        self.outcome = None
-        self.optimised = None
-        ladder = ctl.build_ladder(self.universe, list(snapshot.curves), DEFAULT_RUNGS, DEFAULT_NOTIONAL, self.fx)
-        self.face = ladder.face
-        self.face_version += 1
-        self.undo_stack.clear()
-        if self.start_preset or self.whatif == ctl.WhatIf():
-            self.whatif = ctl.whatif_from_preset(self.start_preset or self.whatif.preset, self.whatif,
-                                                 self.saved_presets)
-            self.start_preset = None
-            self.whatIfChanged.emit(self.whatif)
+        self._snapshot = snapshot
+        self._universe = universe.reset_index(drop=True)
+        self._engine = engine if engine is not None else ctl.ShiftEngine(self._universe, snapshot.curves)
+        self._outcome = None
+        self._optimised = None
+        ladder = ctl.build_ladder(self._universe, list(snapshot.curves), DEFAULT_RUNGS, DEFAULT_NOTIONAL, self.fx)
+        note = ladder.message
+        if keep is not None and len(keep):
+            match = ctl.match_holdings(self._universe, keep, "the held book", unknown="report")
+            self._face = match.face
+            note = f"kept the book ({int((match.face > 0).sum())} holdings)"
+            if match.unknown:
+                note += f"; {len(match.unknown)} holding(s) not in the new data: {', '.join(match.unknown[:5])}"
+        else:
+            self._face = ladder.face
+            self.undo_stack.clear()
+        self._face_version += 1
+        if self._start_preset or self._whatif == ctl.WhatIf():
+            self._whatif = ctl.whatif_from_preset(self._start_preset or self._whatif.preset, self._whatif,
+                                                 self._saved_presets)
+            self._start_preset = None
+            self.whatIfChanged.emit(self._whatif)
         self.recompute(emit=False)
         self.loaded.emit()
         self.analyticsChanged.emit()
-        self.statusChanged.emit(f"Data as of {snapshot.as_of:%Y-%m-%d}; {len(self.universe)} bonds. {ladder.message}")
+        self.statusChanged.emit(f"Data as of {snapshot.as_of:%Y-%m-%d}; {len(self._universe)} bonds. {note}")
         # Long-lived data is loaded: move it out of the cyclic GC's generations so a full
         # collection during a slider drag does not stall the event loop.
         global _GC_FROZEN
@@ -168,49 +305,49 @@ class Session(QObject):
     # -- derived figures -----------------------------------------------------------------------
     @property
     def fx(self) -> dict[str, float]:
-        return ctl.fx_to_base(self.snapshot.fx_usd_per_unit, self.whatif.base_ccy)
+        return ctl.fx_to_base(self._snapshot.fx_usd_per_unit, self._whatif.base_ccy)
 
     @property
     def shifted(self) -> pd.DataFrame:
         """The universe on the what-if curves as a DataFrame (``Shifted.frame`` builds it on first use;
         the slider path works on :attr:`repriced`'s arrays)."""
-        return self.repriced.frame if self.repriced is not None else pd.DataFrame()
+        return self._repriced.frame if self._repriced is not None else pd.DataFrame()
 
     @property
     def curves(self) -> dict[str, Any]:
         """Each market's curve on the what-if of the last recompute (computed when first asked for:
         only the Curves view needs them)."""
         if self._curves is None:
-            if self._curves_whatif is None or self.snapshot is None:
+            if self._curves_whatif is None or self._snapshot is None:
                 return {}
-            self._curves = ctl.shifted_curves(self.snapshot.curves, self._curves_whatif)
+            self._curves = ctl.shifted_curves(self._snapshot.curves, self._curves_whatif)
         return self._curves
 
     def recompute(self, emit: bool = True) -> None:
         """Instant path: reprice on the what-if curves and re-aggregate both portfolios."""
-        if self.engine is None:
+        if self._engine is None:
             return
-        self.repriced = self.engine.reprice_arrays(self.whatif)
-        self._curves, self._curves_whatif = None, self.whatif
-        fx, rates, base = self.fx, self.snapshot.short_rates_pct, self.whatif.base_ccy
-        risk_now = self.outcome.current_risk_pct if self.outcome else None
-        self.current = ctl.evaluate(self.repriced, self.face, fx, rates, base, risk_now)
-        if self.outcome is not None and self.outcome.face is not None:
-            self.optimised = ctl.evaluate(self.repriced, self.outcome.face, fx, rates, base, self.outcome.risk_pct)
+        self._repriced = self._engine.reprice_arrays(self._whatif)
+        self._curves, self._curves_whatif = None, self._whatif
+        fx, rates, base = self.fx, self._snapshot.short_rates_pct, self._whatif.base_ccy
+        risk_now = self._outcome.current_risk_pct if self._outcome else None
+        self._current = ctl.evaluate(self._repriced, self._face, fx, rates, base, risk_now)
+        if self._outcome is not None and self._outcome.face is not None:
+            self._optimised = ctl.evaluate(self._repriced, self._outcome.face, fx, rates, base, self._outcome.risk_pct)
         else:
-            self.optimised = None
+            self._optimised = None
         if emit:
             self.analyticsChanged.emit()
 
     # -- what-if -------------------------------------------------------------------------------
     def set_value(self, name: str, value: Any) -> None:
         """One control moved: instant analytics, then a debounced re-optimisation."""
-        self.set_whatif(self.whatif.with_value(name, value))
+        self.set_whatif(self._whatif.with_value(name, value))
 
     def set_whatif(self, whatif: ctl.WhatIf) -> None:
-        if whatif == self.whatif:
+        if whatif == self._whatif:
             return
-        self.whatif = whatif
+        self._whatif = whatif
         self.whatIfChanged.emit(whatif)
         if not self._coalesce.isActive():  # never restart it: a steady stream of moves must not starve it
             self._coalesce.start()  # recompute + re-solve once per event-loop pass, however many moves queued
@@ -233,15 +370,15 @@ class Session(QObject):
 
     def apply_preset(self, name: str) -> None:
         """Set every slider from a preset (its constraints apply to the next solve)."""
-        self.set_whatif(ctl.whatif_from_preset(name, self.whatif, self.saved_presets))
+        self.set_whatif(ctl.whatif_from_preset(name, self._whatif, self._saved_presets))
 
     def want_sweep(self, wanted: bool) -> None:
-        self.sweep_wanted = wanted
-        if wanted and self.outcome is not None and self.outcome.frontier is None and self.current is not None:
+        self._sweep_wanted = wanted
+        if wanted and self._outcome is not None and self._outcome.frontier is None and self._current is not None:
             self.request_solve(immediate=True)
 
     def request_solve(self, immediate: bool = False) -> int:
-        if self.current is None:
+        if self._current is None:
             return -1
         job = self.solve_job()
         self._requested_job = job
@@ -250,11 +387,11 @@ class Session(QObject):
     def solve_job(self) -> ctl.SolveJob:
         """The optimisation of the current book on the current what-if (the worker's job; the
         exports turn its outcome into ALLOC and TRADES with :func:`desktop.controller.book_tables`)."""
-        return ctl.solve_job(self.snapshot, self.universe, self.face, whatif=self.whatif,
-                             sweep=self.sweep_wanted, allowed=self.allowed, saved_presets=dict(self.saved_presets))
+        return ctl.solve_job(self._snapshot, self._universe, self._face, whatif=self._whatif,
+                             sweep=self._sweep_wanted, allowed=self._allowed, saved_presets=dict(self._saved_presets))
 
     def _on_solved(self, outcome: ctl.SolveOutcome, seconds: float) -> None:
-        self.outcome = outcome
+        self._outcome = outcome
         self._solved_job = self._requested_job  # stale results never arrive: this is the latest request
         self.adviceChanged.emit(outcome.advice)
         text = f"Optimiser: {outcome.status} in {outcome.solve_time_s * 1000:.0f} ms (worker {seconds:.2f} s)"
@@ -266,9 +403,9 @@ class Session(QObject):
 
     def book_tables(self) -> ctl.BookTables | None:
         """ALLOC and TRADES of the latest optimisation (None while there is none)."""
-        if self.outcome is None or self.outcome.face is None or self._solved_job is None:
+        if self._outcome is None or self._outcome.face is None or self._solved_job is None:
             return None
-        return ctl.book_tables(self._solved_job, self.outcome)
+        return ctl.book_tables(self._solved_job, self._outcome)
 
     def _on_load_failed(self, error: BaseException) -> None:
         """The workspace could not be opened or read (corrupt/foreign file…): say so, change nothing."""
@@ -282,144 +419,126 @@ class Session(QObject):
     # -- holdings (undoable) -------------------------------------------------------------------
     def replace_face(self, face: np.ndarray) -> None:
         """Set face amounts without touching the undo stack (used by undo commands)."""
-        self.face = np.asarray(face, float).copy()
-        self.face_version += 1
+        self._face = np.asarray(face, float).copy()
+        self._face_version += 1
         self.recompute()
         self.request_solve()
 
     def edit_face(self, row: int, amount: float) -> None:
-        new = self.face.copy()
+        new = self._face.copy()
         new[row] = amount
-        label = self.universe["id"].iat[row]
-        self.undo_stack.push(SetHoldings(self, self.face, new, f"Edit face of {label}"))
+        label = self._universe["id"].iat[row]
+        self.undo_stack.push(SetHoldings(self, self._face, new, f"Edit face of {label}"))
 
     def set_holdings(self, face: np.ndarray, text: str) -> None:
-        self.undo_stack.push(SetHoldings(self, self.face, face, text))
+        self.undo_stack.push(SetHoldings(self, self._face, face, text))
 
     def apply_optimisation(self) -> bool:
-        if self.outcome is None or self.outcome.face is None:
+        if self._outcome is None or self._outcome.face is None:
             return False
-        self.set_holdings(self.outcome.face, "Apply optimisation")
+        self.set_holdings(self._outcome.face, "Apply optimisation")
         return True
 
     def build_ladder(self, markets: list[str], rungs: range, notional: float, restrict: bool = False) -> ctl.LadderResult:
         """Build a ladder (undoable); with ``restrict`` the optimiser may only re-weight its bonds."""
-        result = ctl.build_ladder(self.universe, markets, rungs, notional, self.fx)
-        self.allowed = result.face > 0 if restrict else None
+        result = ctl.build_ladder(self._universe, markets, rungs, notional, self.fx)
+        self._allowed = result.face > 0 if restrict else None
         ladder_view = {"rungs": (min(rungs), max(rungs)), "markets": tuple(markets)} if restrict else \
             {"rungs": None, "markets": None}
-        self.whatif = replace(self.whatif, **ladder_view)
-        self.whatIfChanged.emit(self.whatif)
+        self._whatif = replace(self._whatif, **ladder_view)
+        self.whatIfChanged.emit(self._whatif)
         self.set_holdings(result.face, "Build ladder")
         self.statusChanged.emit(result.message)
         return result
 
     def _emit_title(self, _clean: bool = True) -> None:
-        self.titleChanged.emit(self.portfolio_name + ("" if self.undo_stack.isClean() else " *"))
+        self.titleChanged.emit(self._portfolio_name + ("" if self.undo_stack.isClean() else " *"))
 
-    # -- workspace: named portfolios -----------------------------------------------------------
-    def save_portfolio(self, name: str) -> None:
-        """Save the current holdings with a run card under ``name`` (one transaction)."""
-        holdings = ctl.holdings_of(self.universe, self.face)
-        self.workspace.save_portfolio(name, holdings, ctl.run_card(self.snapshot, self.whatif, self.outcome))
-        self.portfolio_name = name
+    # -- workspace: named portfolios (desktop.controller.workspace: names, checks, SQL) --------
+    def portfolio_names(self) -> list[str]:
+        return self._workspace.names("portfolio") if self._workspace is not None else []
+
+    def save_portfolio(self, name: str, overwrite: bool = False) -> None:
+        """Save the current holdings with a run card under ``name`` (one transaction); saving over
+        another saved portfolio needs ``overwrite`` (re-saving the open one does not)."""
+        card = ctl.run_card(self._snapshot, self._whatif, self._outcome)
+        n = self._workspace.save_portfolio(name, self._universe, self._face, card,
+                                           overwrite=overwrite or name == self._portfolio_name)
+        self._portfolio_name = name
         self.undo_stack.setClean()
         self._emit_title()
-        self.statusChanged.emit(f"Saved portfolio {name!r} ({len(holdings)} holdings)")
+        self.statusChanged.emit(f"Saved portfolio {name!r} ({n} holdings)")
 
     def open_portfolio(self, name: str) -> list[str]:
-        """Load a saved portfolio (and its what-if settings); returns ids no longer in the universe."""
-        saved = self.workspace.load_portfolio(name)
-        match = ctl.match_holdings(self.universe, saved.holdings, f"portfolio {name!r}", unknown="report")
-        face, missing = match.face, list(match.unknown)
-        self.portfolio_name = name
-        self.whatif = ctl.whatif_from_card(saved.run_card)
-        self.whatIfChanged.emit(self.whatif)
+        """Load a saved portfolio (and its what-if settings); returns the lines no longer in the universe."""
+        opened = self._workspace.open_portfolio(name, self._universe)
+        self._portfolio_name = name
+        self._whatif = ctl.whatif_from_card(opened.run_card)
+        self.whatIfChanged.emit(self._whatif)
         self.undo_stack.clear()
-        self.replace_face(face)
+        self.replace_face(opened.face)
+        self.undo_stack.setClean()
         self._emit_title()
+        missing = list(opened.left_out)
         note = f"; {len(missing)} holding(s) not in the universe: {', '.join(missing[:5])}" if missing else ""
-        self.statusChanged.emit(f"Opened portfolio {name!r} (as of {saved.run_card.get('data_as_of', '?')}){note}")
+        self.statusChanged.emit(f"Opened portfolio {name!r} (as of {opened.run_card.get('data_as_of', '?')}){note}")
         return missing
 
     def new_portfolio(self) -> None:
-        self.portfolio_name = "Untitled ladder"
-        self.allowed = None
-        self.whatif = replace(self.whatif, rungs=None, markets=None)
-        ladder = ctl.build_ladder(self.universe, list(self.snapshot.curves), DEFAULT_RUNGS, DEFAULT_NOTIONAL, self.fx)
+        self._portfolio_name = "Untitled ladder"
+        self._allowed = None
+        self._whatif = replace(self._whatif, rungs=None, markets=None)
+        ladder = ctl.build_ladder(self._universe, list(self._snapshot.curves), DEFAULT_RUNGS, DEFAULT_NOTIONAL, self.fx)
         self.undo_stack.clear()
         self.replace_face(ladder.face)
         self._emit_title()
 
+    def saved_face(self, name: str) -> np.ndarray:
+        return self._workspace.open_portfolio(name, self._universe).face
+
     # -- workspace: the user's presets and scenarios ------------------------------------------
     def load_saved(self) -> None:
         """Read the saved presets and scenarios from the workspace (a damaged entry is skipped and
-        reported, never fatal)."""
-        from desktop.errors import LadderDeskError
-        from desktop.optim.settings import OptimSettings
-        from desktop.scenarios.model import Scenario
-
-        self.saved_presets, self.saved_scenarios = {}, []
-        if self.workspace is None:
+        reported by name, never fatal)."""
+        self._saved_presets, self._saved_scenarios = {}, []
+        if self._workspace is None:
             return
-        bad: list[str] = []
-        for name in self.workspace.list_presets():
-            payload = self.workspace.load_preset(name)
-            try:
-                OptimSettings.from_dict(payload).validate()
-            except (LadderDeskError, TypeError):  # BadSettings names the setting; TypeError: not an object
-                bad.append(f"preset {name!r}")
-                continue
-            self.saved_presets[name] = payload
-        for name in self.workspace.list_scenarios():
-            try:
-                self.saved_scenarios.append(Scenario.from_dict(self.workspace.load_scenario(name)))
-            except LadderDeskError:  # Scenario.from_dict raises DataError for any malformed payload
-                bad.append(f"scenario {name!r}")
-        if bad:
-            self.statusChanged.emit("Skipped damaged saved " + ", ".join(bad))
+        saved = self._workspace.saved()
+        self._saved_presets, self._saved_scenarios = dict(saved.presets), list(saved.scenarios)
+        if saved.damaged:
+            self.statusChanged.emit("Skipped damaged saved " + ", ".join(saved.damaged))
         self.savedChanged.emit()
 
-    def save_preset(self, name: str) -> None:
-        """Save the effective optimiser settings (preset limits + sliders) as preset ``name``."""
-        from desktop.optim.presets import BUILT_IN
-
-        name = name.strip()
-        if not name or name.casefold() in {k.casefold() for k in BUILT_IN}:
-            raise ValueError(f"choose a preset name other than {', '.join(BUILT_IN)}")
-        payload = ctl.preset_payload_of(self.whatif, self.saved_presets)
-        self.workspace.save_preset(name, payload)
-        self.saved_presets[name] = payload
-        self.whatif = replace(self.whatif, preset=name)
-        self.whatIfChanged.emit(self.whatif)
+    def save_preset(self, name: str, overwrite: bool = False) -> None:
+        """Save the effective optimiser settings (preset limits + sliders) as preset ``name``
+        (DataError for a bad name, NameTaken when it exists and ``overwrite`` is not given)."""
+        payload = ctl.preset_payload_of(self._whatif, self._saved_presets)
+        name = self._workspace.save_preset(name, payload, overwrite=overwrite)
+        self._saved_presets[name] = payload
+        self._whatif = replace(self._whatif, preset=name)
+        self.whatIfChanged.emit(self._whatif)
         self.savedChanged.emit()
         self.statusChanged.emit(f"Saved preset {name!r}")
 
-    def save_scenario(self, name: str) -> Any:
+    def save_scenario(self, name: str, overwrite: bool = False) -> Any:
         """Save the what-if curve shifts as scenario ``name`` (shown in the Scenarios tab)."""
-        from desktop.scenarios.presets import preset_names
+        from desktop.controller.workspace import check_name
+        from desktop.errors import DataError
 
-        name = name.strip()
-        if not name or name.casefold() in {n.casefold() for n in preset_names()}:
-            raise ValueError("choose a scenario name that is not a built-in preset")
-        scenario = ctl.scenario_of_whatif(name, self.whatif)
+        scenario = ctl.scenario_of_whatif(check_name("scenario", name), self._whatif)
         if not scenario.curves:
-            raise ValueError("the what-if sliders shift no curve: move a curve slider first")
-        self.workspace.save_scenario(name, scenario.to_dict())
-        self.saved_scenarios = [sc for sc in self.saved_scenarios if sc.name != name] + [scenario]
+            raise DataError("the what-if sliders shift no curve: move a curve slider first", field="what-if")
+        self._workspace.save_scenario(scenario, overwrite=overwrite)
+        self._saved_scenarios = [sc for sc in self._saved_scenarios if sc.name != name] + [scenario]
         self.savedChanged.emit()
         self.statusChanged.emit(f"Saved scenario {name!r}")
         return scenario
-
-    def saved_face(self, name: str) -> np.ndarray:
-        holdings = self.workspace.load_portfolio(name).holdings
-        return ctl.match_holdings(self.universe, holdings, f"portfolio {name!r}", unknown="report").face
 
     def shutdown(self) -> None:
         self._coalesce.stop()
         self._charts.stop()
         self.solver.shutdown()
         self._loader.shutdown()
-        if self.workspace is not None:
-            self.workspace.close()
-            self.workspace = None
+        if self._workspace is not None:
+            self._workspace.close()
+            self._workspace = None

@@ -12,7 +12,6 @@ import pandas as pd
 import pytest
 from test_store import FakeImport, us_curve
 
-from desktop import cli
 from desktop.cli import main
 from desktop.cli.analytics import ANALYTICS_OUT
 from desktop.store import Workspace

@@ -42,14 +42,13 @@ def settings(tmp_path) -> QSettings:
 @pytest.fixture
 def window(qtbot, loaded_data, settings, tmp_path):
     """The main window on the real bundled data (loaded synchronously), with the fake solver."""
-    from desktop.store import Workspace
     from desktop.views.app_setup import build_window
 
     # the scenario engineer's tab is tested by its own tests; keep these independent of it
     win = build_window(str(tmp_path / "ws.sqlite"), settings, solve_fn=fake_solve, scenarios_tab=False)
     qtbot.addWidget(win)
     session = win.session
-    session.workspace = Workspace.open(session.workspace_path)
+    session.open_workspace()
     session.set_data(loaded_data.snapshot, loaded_data.universe, loaded_data.engine)
     win.resize(1400, 900)
     win.show()

@@ -67,7 +67,7 @@ def test_trades_and_cash_flows_export(window, tmp_path):
 def test_bad_import_shows_message_and_changes_nothing(window, qtbot, tmp_path):
     s = window.session
     ws_file = s.workspace.path
-    s.workspace.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    s.workspace.store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     before = hashlib.sha256(ws_file.read_bytes()).hexdigest()
     face, n = s.face.copy(), len(s.universe)
     bad = tmp_path / "bonds.csv"
@@ -79,7 +79,7 @@ def test_bad_import_shows_message_and_changes_nothing(window, qtbot, tmp_path):
     assert "bonds.csv" in text and "nothing was changed" in text
     assert "line 2" in text and "coupon" in text  # names file, line and field
     bar.dismiss()
-    s.workspace.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    s.workspace.store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     assert hashlib.sha256(ws_file.read_bytes()).hexdigest() == before
     assert len(s.universe) == n
     np.testing.assert_array_equal(s.face, face)

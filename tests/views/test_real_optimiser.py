@@ -9,14 +9,13 @@ from desktop import controller as ctl
 
 @pytest.fixture
 def real_window(qtbot, loaded_data, settings, tmp_path):
-    from desktop.store import Workspace
     from desktop.views.app_setup import build_window
 
     win = build_window(str(tmp_path / "ws.sqlite"), settings, solve_fn=ctl.solve, scenarios_tab=False)
     qtbot.addWidget(win)
     s = win.session
-    s.workspace = Workspace.open(s.workspace_path)
-    s.start_preset = "Shift from US rates"
+    s.open_workspace()
+    s.set_start_preset("Shift from US rates")
     s.set_data(loaded_data.snapshot, loaded_data.universe, loaded_data.engine)
     win.show()
     qtbot.waitUntil(lambda: s.outcome is not None and s.idle, timeout=60_000)

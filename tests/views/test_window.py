@@ -72,13 +72,12 @@ def test_undo_redo_edit_and_apply(window, qtbot):
 
 
 def test_selected_scenario_is_overlaid_in_the_curves_view(qtbot, loaded_data, settings, tmp_path):
-    from desktop.store import Workspace
     from desktop.views.app_setup import build_window
     from tests.views.conftest import fake_solve
 
     window = build_window(str(tmp_path / "ws.sqlite"), settings, solve_fn=fake_solve, scenarios_tab=True)
     qtbot.addWidget(window)
-    window.session.workspace = Workspace.open(window.session.workspace_path)
+    window.session.open_workspace()
     window.session.set_data(loaded_data.snapshot, loaded_data.universe, loaded_data.engine)
     window.resize(1400, 900)
     window.show()

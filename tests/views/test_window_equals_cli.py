@@ -38,13 +38,13 @@ def test_window_and_cli_write_the_same_alloc_and_trades(qtbot, loaded_data, sett
     win = build_window(str(ws), settings, solve_fn=ctl.solve, scenarios_tab=False)
     qtbot.addWidget(win)
     s = win.session
-    s.workspace = Workspace.open(ws)
-    s.start_preset = "Shift from US rates"
+    s.open_workspace()
+    s.set_start_preset("Shift from US rates")
     s.set_data(loaded_data.snapshot, loaded_data.universe, loaded_data.engine)
     win.show()
     assert win.files.import_holdings(str(holdings_file))  # File ▸ Import holdings…
     qtbot.waitUntil(lambda: s.outcome is not None and s.idle and s.outcome.solution is not None
-                    and np.array_equal(s._solved_job.current_face, s.face), timeout=60_000)
+                    and np.array_equal(s.solved_job.current_face, s.face), timeout=60_000)
     win_alloc = win.files.export_allocations(str(tmp_path / "win_alloc.csv"))
     win_trades = win.files.export_trades(str(tmp_path / "win_trades.csv"))
     a_cli, a_win = pd.read_csv(cli_alloc), pd.read_csv(win_alloc)
