@@ -46,7 +46,10 @@ from desktop.optim.solution import Binding
 
 CURVE_OF_CURRENCY: dict[str, str] = {m.currency: m.code for m in MARKETS.values()}  # USD → US, …
 SOLVERS: tuple[str, ...] = ("HIGHS", "CLARABEL")
-SHORT_TOL = 1e-6  # base ccy: a need funded to within a millionth of a unit counts as met
+HEDGE_COLUMNS = ["currency", "value_date", "amount_local", "spot", "forward_rate", "amount_base"]
+SHORT_TOL = 1e-6
+# rebalance: a held book within 0.01 point of a limit (rounding to denominations) is not traded for it
+REBALANCE_SLACK = 1e-4  # base ccy: a need funded to within a millionth of a unit counts as met
 _DEFAULTS = OptimSettings()
 _HIGHS_QUIET: list[bool] = []
 
@@ -132,7 +135,8 @@ class MatchResult:
     clean_price, accrued, dirty_price (per 100 local), spot_fx, cost_base, cost_weight, mod_duration,
     is_generic — one row per bond held. ``flows``: date, need, funded, surplus, carried_in, one
     column per market (cash received in the period, hedged, grown to the date), marginal_cost.
-    ``hedges``: currency, value_date, amount_local, forward_rate (base per unit), amount_base.
+    ``hedges``: currency, value_date, amount_local (foreign received and sold forward: positive = sell),
+    spot, forward_rate (base per unit), amount_base.
     ``rounding``: date, need, funded_lp, funded_rounded, change, topped_up. ``top_ups``: market, id,
     extra_face, extra_cost_base.
     """
@@ -171,7 +175,7 @@ class MatchProblem:
     """The arrays of one match (bonds × needs) and the LP over them; :meth:`solve` runs it."""
 
     def __init__(self, universe: pd.DataFrame, curves: Mapping[str, Any], fx_usd_per_unit: Mapping[str, float],
-                 needs: pd.DataFrame, settings: MatchSettings) -> None:
+                 needs: pd.DataFrame, settings: MatchSettings, current_face: np.ndarray | None = None) -> None:
         self.settings = s = settings.validate()
         self.universe = universe
         dates = pd.to_datetime(needs["date"]).to_numpy("datetime64[D]")
@@ -216,7 +220,9 @@ class MatchProblem:
         np.add.at(self.A, (k[live], self.flow_bond[live]), base_per_face[live] * grow[live])
         gaps = np.diff(self.dates).astype(float) / 365.0
         self.carry = (1.0 + r) ** gaps  # g_k for k = 2..K
-        self.first_settle = pd.to_datetime(sub["settle_date"]).min() if n else pd.NaT
+        # rebalance mode: the current book (local face per candidate); held bonds outside the
+        # candidates (markets left out, generics) are not in the LP and are sold
+        self.current = None if current_face is None else np.asarray(current_face, float)[self.rows]
 
     # -- checks and LP ------------------------------------------------------------------------
     def coverage_gaps(self) -> list[str]:
@@ -269,24 +275,35 @@ class MatchProblem:
         unit = max(float(np.abs(self.need).max()), 1.0)  # scale: needs ≈ 1
         # A per unit of cost (base): y_i = cost; A_cost = A / cost_per_face
         a_cost = self.A / self.cost_per_face[None, :]
-        y = cp.Variable(n, nonneg=True)
         c = cp.Variable(kk, nonneg=True)
-        total = cp.sum(y)
+        extra: list[Any] = []
+        if self.current is None:
+            y = cp.Variable(n, nonneg=True)
+            total = cp.sum(y)
+            objective = total
+        else:  # minimum turnover (buys + sells, base ccy) subject to full funding; ties → cheaper
+            y0 = self.current * self.cost_per_face / unit
+            buy, sell = cp.Variable(n, nonneg=True), cp.Variable(n, nonneg=True)
+            y = y0 + buy - sell
+            total = cp.sum(y)
+            objective = cp.sum(buy) + cp.sum(sell) + 1e-4 * total
+            extra.append(y >= 0)
         carried = cp.hstack([cp.Constant(np.zeros(1)), cp.multiply(self.carry, c[:-1])]) if kk > 1 else 0
         cons: dict[str, Any] = {"needs": a_cost @ y + carried - c == self.need / unit}
         is_us = self.market == "US"
+        slack = 0.0 if self.current is None else REBALANCE_SLACK
         if "US" in s.markets and s.us_cap < 1.0:
             dur = self.duration
-            cons["us_cap"] = (dur * is_us) @ y <= s.us_cap * (dur @ y)
+            cons["us_cap"] = (dur * is_us) @ y <= (s.us_cap + slack) * (dur @ y)
         for code, lo in s.market_min.items():
             if lo > 0:
-                cons[f"market_min:{code}"] = (self.market == code).astype(float) @ y >= lo * total
+                cons[f"market_min:{code}"] = (self.market == code).astype(float) @ y >= (lo - slack) * total
         for code, hi in s.market_max.items():
             if hi < 1:
-                cons[f"market_max:{code}"] = (self.market == code).astype(float) @ y <= hi * total
+                cons[f"market_max:{code}"] = (self.market == code).astype(float) @ y <= (hi + slack) * total
         if s.max_weight < 1.0:
-            cons["max_weight"] = y <= s.max_weight * total
-        prob = cp.Problem(cp.Minimize(total), list(cons.values()))
+            cons["max_weight"] = y <= (s.max_weight + slack) * total
+        prob = cp.Problem(cp.Minimize(objective), list(cons.values()) + extra)
         t0 = time.perf_counter()
         status, solver = None, None
         for solver in SOLVERS:
@@ -303,6 +320,7 @@ class MatchProblem:
         if status not in (cp.OPTIMAL, cp.OPTIMAL_INACCURATE):
             raise SolverFailed(f"the matching LP did not solve (status {status}; solvers {', '.join(SOLVERS)})")
         cost = np.maximum(np.asarray(y.value, float), 0.0) * unit
+        of = "of cost" if self.current is None else "of cost in turnover"
         v = float(cost.sum())
         binding = []
         for name, con in cons.items():
@@ -322,7 +340,7 @@ class MatchProblem:
                        "market_max": f"{code} weight ≤ {s.market_max.get(code, 1):.0%}",
                        "max_weight": f"each bond ≤ {s.max_weight:.0%} of cost "
                                      f"({int((lam > 1e-9).sum())} bonds at the limit)"}[kind]
-            binding.append(Binding(name, bp, "1 pt", f"{txt}: relaxing it by 1 point saves {bp:.2f} bp of cost"))
+            binding.append(Binding(name, bp, "1 pt", f"{txt}: relaxing it by 1 point saves {bp:.2f} bp {of}"))
         marginal = np.abs(np.asarray(cons["needs"].dual_value, float))
         face = cost / self.cost_per_face
         return face, {"status": status, "solver": solver, "solve_time_s": elapsed, "binding": tuple(binding),
@@ -378,7 +396,8 @@ def _coverage(A: np.ndarray, carry: np.ndarray, need: np.ndarray, face: np.ndarr
 def round_and_top_up(mp: MatchProblem, face: np.ndarray) -> tuple[np.ndarray, pd.DataFrame]:
     """Round candidate faces to the nearest denomination, then close any need left short with the
     cheapest extra face (module docstring). Returns the faces and the top-up lines."""
-    rounded = np.round(face / mp.den) * mp.den
+    start = np.zeros_like(face) if mp.current is None else mp.current  # trades are whole denominations
+    rounded = np.maximum(start + np.round((face - start) / mp.den) * mp.den, 0.0)
     rows = []
     growth = np.concatenate([[1.0], mp.carry])
     for _ in range(len(mp.need) * 4):
@@ -399,6 +418,7 @@ def round_and_top_up(mp: MatchProblem, face: np.ndarray) -> tuple[np.ndarray, pd
         rows.append({"market": mp.market[pick], "id": mp.universe["id"].iat[mp.rows[pick]],
                      "need_date": str(mp.dates[k]), "extra_face": extra[pick],
                      "extra_cost_base": extra[pick] * mp.cost_per_face[pick]})
+    rounded = np.round(rounded, 2)  # whole denominations (the smallest is £0.01) without float dust
     return rounded, pd.DataFrame(rows, columns=["market", "id", "need_date", "extra_face", "extra_cost_base"])
 
 
@@ -407,23 +427,28 @@ def _hedges(mp: MatchProblem, face: np.ndarray) -> pd.DataFrame:
     foreign = mp.currency[mp.flow_bond] != mp.settings.base_ccy
     m = held & foreign
     local = mp.flow_amount[m] / 100.0 * face[mp.flow_bond][m]
+    spot = mp.spot[mp.flow_bond][m]
     t = pd.DataFrame({"currency": mp.currency[mp.flow_bond][m], "value_date": mp.flow_date[m].astype(str),
-                      "amount_local": local, "amount_base": local * mp.flow_fx[m], "forward_rate": mp.flow_fx[m]})
-    cols = ["currency", "value_date", "amount_local", "forward_rate", "amount_base"]
+                      "amount_local": local, "spot": spot, "forward_rate": mp.flow_fx[m],
+                      "amount_base": local * mp.flow_fx[m]})
     if t.empty:
-        return pd.DataFrame(columns=cols)
+        return pd.DataFrame(columns=HEDGE_COLUMNS)
     g = t.groupby(["currency", "value_date"], as_index=False).agg(
-        amount_local=("amount_local", "sum"), forward_rate=("forward_rate", "first"),
+        amount_local=("amount_local", "sum"), spot=("spot", "first"), forward_rate=("forward_rate", "first"),
         amount_base=("amount_base", "sum"))
-    g.insert(0, "side", f"SELL foreign / BUY {mp.settings.base_ccy}")
-    return g.sort_values(["value_date", "currency"]).reset_index(drop=True)[["side", *cols]]
+    return g.sort_values(["value_date", "currency"]).reset_index(drop=True)[HEDGE_COLUMNS]
 
 
 def match_liabilities(universe: pd.DataFrame, curves: Mapping[str, Any], fx_usd_per_unit: Mapping[str, float],
-                      needs: pd.DataFrame, settings: MatchSettings | None = None) -> MatchResult:
-    """The cheapest rounded portfolio funding ``needs`` (DataFrame[date, amount], base ccy)."""
+                      needs: pd.DataFrame, settings: MatchSettings | None = None, *,
+                      current_face: np.ndarray | None = None) -> MatchResult:
+    """The cheapest rounded portfolio funding ``needs`` (DataFrame[date, amount], base ccy).
+
+    With ``current_face`` (local face per universe row) the book is rebalanced instead: minimum
+    turnover (base-ccy value bought + sold) subject to full funding and the limits; bonds held
+    outside the allowed markets (or generics, unless allowed) are sold."""
     s = (settings or MatchSettings()).validate()
-    mp = MatchProblem(universe, curves, fx_usd_per_unit, needs, s)
+    mp = MatchProblem(universe, curves, fx_usd_per_unit, needs, s, current_face)
     lp_face, info = mp.solve()
     face, top_ups = round_and_top_up(mp, lp_face)
     lp_funded = _coverage(mp.A, mp.carry, mp.need, lp_face)[2]
