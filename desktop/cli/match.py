@@ -63,6 +63,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument("--trades", metavar="T.csv", help="write the trade ticket here")
     p.add_argument("--hedges", metavar="H.csv", help="write the FX forwards here")
     p.add_argument("--save", metavar="NAME", help="save the matched book and its liabilities as portfolio NAME")
+    p.add_argument("--overwrite", action="store_true", help="--save over an existing portfolio of that name")
     p.add_argument("--json", action="store_true", help="summary as JSON")
     return p
 
@@ -110,7 +111,13 @@ def format_summary(d: dict) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from desktop.controller.book import match_holdings, read_holdings_file
-    from desktop.controller.liabilities import liabilities_of_card, match, read_needs, save_match
+    from desktop.controller.liabilities import (
+        check_save_name,
+        liabilities_of_card,
+        match,
+        read_needs,
+        save_match,
+    )
     from desktop.universe import build_universe
 
     paths = [p for p in (args.out, args.flows, args.trades, args.hedges) if p]
@@ -118,6 +125,8 @@ def run(args: argparse.Namespace) -> int:
         raise DataError("two outputs name the same file", field="--out/--flows/--trades/--hedges",
                         expected="a different file for each output")
     with open_workspace(args.workspace) as ws:
+        if args.save:
+            check_save_name(ws, args.save, args.overwrite)  # before anything is written
         snapshot = ws.load_snapshot()
         universe = build_universe(snapshot)
         current, stored = None, None
@@ -141,7 +150,7 @@ def run(args: argparse.Namespace) -> int:
         write_all([(df, path) for df, path in ((lm.alloc, args.out), (_flows_csv(lm), args.flows),
                                                (trades, args.trades), (lm.hedges, args.hedges)) if path])
         if args.save:
-            save_match(ws, args.save, lm, universe)
+            save_match(ws, args.save, lm, universe, overwrite=args.overwrite)
     d = lm.summary()
     if args.json:
         print(json.dumps(d, indent=2, default=_plain))

@@ -370,8 +370,20 @@ def save_liabilities(ws: Any, portfolio: str, needs: pd.DataFrame, settings: Mat
     ws.save_portfolio(p.name, p.holdings, card)
 
 
-def save_match(ws: Any, name: str, lm: LiabilityMatch, universe: pd.DataFrame) -> None:
-    """Save the matched book as portfolio ``name`` with its liabilities in the run card."""
+def check_save_name(ws: Any, name: str, overwrite: bool) -> str:
+    """``name`` if a portfolio may be saved under it (name rules; NameTaken without ``overwrite``)."""
+    from desktop.controller.workspace import NameTaken, check_name
+
+    name = check_name("portfolio", name)
+    if not overwrite and name in set(ws.list_portfolios()["name"]):
+        raise NameTaken("portfolio", name)
+    return name
+
+
+def save_match(ws: Any, name: str, lm: LiabilityMatch, universe: pd.DataFrame, *, overwrite: bool = False) -> None:
+    """Save the matched book as portfolio ``name`` with its liabilities in the run card (the
+    workspace's name rules; an existing name needs ``overwrite``)."""
+    name = check_save_name(ws, name, overwrite)
     held = lm.result.face > 0
     holdings = pd.DataFrame({"id": universe["id"].to_numpy()[held], "market": universe["market"].to_numpy()[held],
                              "face": lm.result.face[held]})

@@ -122,6 +122,10 @@ def test_infeasible_request_exits_2_with_the_relaxation_and_writes_nothing(works
 def test_liabilities_are_kept_with_the_portfolio_and_rebalanced_at_zero_turnover(workspace, needs, tmp_path, capsys):
     code, _, err = _run(["match", "--workspace", workspace, "--needs", str(needs), "--save", "Pension"], capsys)
     assert code == 0 and "saved portfolio 'Pension'" in err
+    flows = tmp_path / "f.csv"
+    code, _, err = _run(["match", "--workspace", workspace, "--needs", str(needs), "--save", "Pension",
+                         "--flows", str(flows)], capsys)
+    assert code == 2 and "already exists" in err and not flows.exists()
     trades = tmp_path / "t.csv"
     code, text, err = _run(["match", "--workspace", workspace, "--portfolio", "Pension", "--json",
                             "--trades", str(trades)], capsys)  # no --needs: the kept ones
@@ -133,12 +137,14 @@ def test_liabilities_are_kept_with_the_portfolio_and_rebalanced_at_zero_turnover
     more = tmp_path / "more.csv"
     more.write_text(needs.read_text().replace("2030,10000000", "2030,15000000"))
     code, text, err = _run(["match", "--workspace", workspace, "--portfolio", "Pension", "--needs", str(more),
-                            "--trades", str(trades), "--json"], capsys)
+                            "--trades", str(trades), "--json", "--save", "Pension", "--overwrite"], capsys)
     assert code == 0, err
     t = pd.read_csv(trades)
     assert len(t) and (t["side"] == "BUY").all()
     assert json.loads(text)["turnover_base"] < 6e6
-
+    code, text, err = _run(["match", "--workspace", workspace, "--portfolio", "Pension", "--json"], capsys)
+    assert code == 0 and json.loads(text)["turnover_base"] == pytest.approx(0.0, abs=1e-6)  # the new book, kept
+    assert json.loads(text)["needs_total_base"] == 100e6
 
 def test_generic_bonds_never_reach_a_ticket(workspace, needs, tmp_path, capsys):
     code, _, err = _run(["match", "--workspace", workspace, "--needs", str(needs), "--allow-generic", "--markets",
