@@ -30,6 +30,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "scenarios": ("desktop.cli.scenarios", "P&L of a portfolio under stress scenarios (grid, horizon, roll-forward)"),
     "match": ("desktop.cli.match",
               "fund dated liabilities with the cheapest hedged four-market ladder; write ALLOC, FLOWS, ticket, hedges"),
+    "roll": ("desktop.cli.roll", "roll a saved ladder to a date: reinvest maturities and coupons at the far end; write the ticket"),
     "backtest": ("desktop.cli.backtest",
                  "walk-forward backtest of a preset vs Neutral, a US-only and an equal-weight ladder; write BT.csv"),
 }

@@ -398,3 +398,113 @@ def market_codes(text: str) -> tuple[str, ...]:
         raise DataError(f"unknown market {', '.join(bad) or text!r}", field="--markets",
                         expected="a comma-separated list of " + ", ".join(MARKET_CODES))
     return codes
+
+
+# -- roll ------------------------------------------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class RollResult:
+    """A ladder rolled to ``to_date``. ``trades``: the ticket (BUYs only, :data:`TICKET_COLUMNS`);
+    ``face``: the book after the roll (local face per universe row); ``cash``: per market — currency,
+    redeemed, coupons, reinvested, left (local ccy); ``rungs``: matured bond → bond bought (market,
+    matured_id, matured, target, bought_id, bought_maturity); ``length_years`` the ladder's length."""
+
+    trades: pd.DataFrame
+    face: np.ndarray
+    cash: pd.DataFrame
+    rungs: pd.DataFrame
+    length_years: int
+    warnings: tuple[str, ...]
+
+
+def roll_ladder(snapshot: Any, face: np.ndarray, to_date: date, *, universe: pd.DataFrame | None = None,
+                base_ccy: str = "USD") -> RollResult:
+    """Reinvest what the book ``face`` receives up to ``to_date`` at the far end of its ladder.
+
+    Rule: the ladder's length ``L`` = last rung − first rung + 1 whole years (universe rungs). Each
+    bond maturing on or before ``to_date`` is replaced, in its own market, by the real bond maturing
+    nearest ``its maturity + L`` years, so the rung reappears at the far end and the ladder keeps its
+    length and shape; a market's coupons received up to ``to_date`` go with its redemptions (pro rata),
+    or, where nothing of that market matures, into the bond nearest one year beyond its longest
+    holding. Minimum turnover: nothing is sold; only cash received is spent, face rounded down to the
+    denomination (what is left stays as cash). Priced at the workspace's prices (the data's date); the
+    ticket's trade date is ``to_date``.
+    """
+    if universe is None:
+        from desktop.universe import build_universe
+
+        universe = build_universe(snapshot)
+    face = np.asarray(face, float)
+    held = np.flatnonzero(face > 0)
+    if held.size == 0:
+        raise DataError("the portfolio holds nothing to roll", field="--portfolio", expected="a book with holdings")
+    when = pd.Timestamp(to_date)
+    maturity = pd.to_datetime(universe["maturity"])
+    if when <= pd.Timestamp(snapshot.as_of):
+        raise DataError(f"the roll date {to_date} is not after the data's date {snapshot.as_of}", field="--to",
+                        expected=f"a date after {snapshot.as_of}")
+    sub = universe.iloc[held]
+    fl = cash_flows_of(sub)
+    got = fl["pay_date"] <= when
+    local = fl["amount"].to_numpy(float) / 100.0 * face[held][fl["bond_pos"].to_numpy()]
+    rung = universe["rung"].to_numpy(int)[held]
+    length = int(rung.max() - rung.min() + 1)
+    matured = held[(maturity.iloc[held] <= when).to_numpy()]
+    if matured.size == 0:
+        raise DataError(f"nothing in the book matures by {to_date} (first maturity "
+                        f"{maturity.iloc[held].min():%Y-%m-%d})", field="--to", expected="a later roll date")
+    real = ~universe["is_generic"].to_numpy(bool) & (maturity > when).to_numpy()
+    after = face.copy()
+    after[matured] = 0.0
+    buy = np.zeros(len(universe))
+    cash_rows, rung_rows, warnings = [], [], []
+    markets = universe["market"].to_numpy()
+    for code in pd.unique(markets[held]):
+        mine = held[markets[held] == code]
+        principal_mask = got.to_numpy() & (fl["principal"].to_numpy() > 0) & (markets[held][fl["bond_pos"]] == code)
+        coupon_mask = got.to_numpy() & (markets[held][fl["bond_pos"]] == code)
+        redeemed = float((fl["principal"].to_numpy() / 100.0 * face[held][fl["bond_pos"].to_numpy()])[principal_mask]
+                         .sum())
+        coupons = float(local[coupon_mask].sum()) - redeemed
+        done = [i for i in matured if markets[i] == code]
+        targets = [(i, maturity.iat[i] + pd.DateOffset(years=length)) for i in done]
+        weights = np.array([face[i] for i in done], float)
+        if not targets:  # coupons only: one year beyond the market's longest holding
+            targets = [(None, maturity.iloc[mine].max() + pd.DateOffset(years=1))]
+            weights = np.array([1.0])
+        spend = (redeemed + coupons) * weights / weights.sum()
+        reinvested = 0.0
+        den = MARKETS[code].min_denomination
+        candidates = np.flatnonzero(real & (markets == code))
+        for (src, target), amount in zip(targets, spend, strict=True):
+            if candidates.size == 0:
+                warnings.append(f"no real {code} bond to reinvest in: {amount:,.2f} kept as cash")
+                continue
+            gap = np.abs((maturity.iloc[candidates] - target).dt.days.to_numpy())
+            pick = int(candidates[np.argmin(gap)])
+            if maturity.iat[pick] <= maturity.iloc[mine].max():
+                warnings.append(f"no {code} bond matures near {target:%Y-%m-%d}: reinvested in {universe['id'].iat[pick]} "
+                                f"({maturity.iat[pick]:%Y-%m-%d}), inside the ladder")
+            units = np.floor(amount / (universe["dirty_price"].iat[pick] / 100.0) / den + 1e-9)
+            buy[pick] += units * den
+            reinvested += units * den * universe["dirty_price"].iat[pick] / 100.0
+            rung_rows.append({"market": code, "matured_id": universe["id"].iat[src] if src is not None else "",
+                              "matured": f"{maturity.iat[src]:%Y-%m-%d}" if src is not None else "",
+                              "target": f"{target:%Y-%m-%d}", "bought_id": universe["id"].iat[pick],
+                              "bought_maturity": f"{maturity.iat[pick]:%Y-%m-%d}", "face": units * den})
+        cash_rows.append({"market": code, "currency": MARKETS[code].currency, "redeemed": redeemed,
+                          "coupons": coupons, "reinvested": reinvested, "left": redeemed + coupons - reinvested})
+    trades = ticket(universe, np.zeros(len(universe)), buy, snapshot.fx_usd_per_unit, base_ccy, to_date)
+    if np.busday_count(snapshot.as_of, to_date) > 5:
+        warnings.append(f"priced at the data's date {snapshot.as_of}: re-price the ticket on {to_date}")
+    return RollResult(trades=trades, face=after + buy, cash=pd.DataFrame(cash_rows), rungs=pd.DataFrame(rung_rows),
+                      length_years=length, warnings=tuple(warnings))
+
+
+def cash_flows_of(rows: pd.DataFrame) -> pd.DataFrame:
+    """:func:`desktop.analytics.cash_flows` of universe ``rows`` with ``bond_pos`` = position in ``rows``."""
+    from desktop.analytics import cash_flows
+
+    fl = cash_flows(rows[["market", "coupon_pct", "maturity"]].reset_index(drop=True),
+                    rows["settle_date"].reset_index(drop=True))
+    fl["bond_pos"] = fl["bond"].to_numpy(int)
+    return fl
