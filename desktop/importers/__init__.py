@@ -7,7 +7,8 @@ Importers never write to the store.
 =============  ===================  ==========================================================
 kind           module               file
 =============  ===================  ==========================================================
-bonds          ``bonds_csv``        generic bonds CSV → ``bonds``
+bonds          ``bonds_csv``        generic bonds CSV → ``bonds``; an XML file (``.xml`` or ``<`` first)
+               ``dmo_d1a``          goes to the DMO D1A "gilts in issue" importer (conventional gilts)
 us-treasury    ``us_treasury``      Treasury daily par yield curve CSV (+ pandas/Excel re-saves)
 mof-jgb        ``mof_jgb``          MoF ``jgbcm*.csv`` (cp932, era dates) / ``jgbcme*.csv``
 rba-f2         ``rba_f2``           RBA ``f2-data.csv`` (AGS 2/3/5/10y)
@@ -59,6 +60,8 @@ def parse_file(kind: str, path: str | os.PathLike[str]) -> ImportResult:
         raise DataError(
             f"unknown import kind {kind!r}", file=str(path), expected="one of " + ", ".join(KINDS)
         )
+    if kind == "bonds" and _looks_like_xml(path):
+        module_name = "dmo_d1a"  # ``import bonds FILE.xml``: the DMO gilts-in-issue report
     module = importlib.import_module(f"desktop.importers.{module_name}")
     try:
         return module.parse(path)
@@ -66,3 +69,18 @@ def parse_file(kind: str, path: str | os.PathLike[str]) -> ImportResult:
         raise
     except Exception as exc:  # noqa: BLE001 - last line of defence, see docstring
         raise DataError(f"could not be read ({type(exc).__name__}: {exc})", file=str(path)) from exc
+
+
+def _looks_like_xml(path: str | os.PathLike[str]) -> bool:
+    """``.xml`` suffix, or the first non-blank byte is ``<`` (a CSV never starts so)."""
+    if str(path).lower().endswith(".xml"):
+        return True
+    from desktop.importers.base import check_regular
+
+    try:
+        check_regular(path)  # never open a FIFO or a device here (it would block)
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+    except (OSError, DataError):
+        return False  # the CSV importer reports the unreadable file
+    return head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
