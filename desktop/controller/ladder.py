@@ -86,7 +86,7 @@ def _held_flows(universe: pd.DataFrame, face: np.ndarray
     if held.size == 0:
         return None
     sub = universe.iloc[held]
-    flows = cash_flows(sub[["market", "coupon_pct", "maturity"]], sub["settle_date"])
+    flows = cash_flows(sub, sub["settle_date"])  # full rows: issue dates give first coupon periods
     pos = pd.Index(sub.index).get_indexer(flows["bond"])
     return sub, flows, pos, face[held][pos]
 

@@ -31,7 +31,7 @@ class ShiftEngine:
         self.universe = universe
         n = len(universe)
         settle = universe["settle_date"]
-        flows = cash_flows(universe[["market", "coupon_pct", "maturity"]], settle)
+        flows = cash_flows(universe, settle)  # the full rows: issue dates give first coupon periods
         pos = pd.Index(universe.index).get_indexer(flows["bond"])
         self._rows = pos.astype(np.intp)
         self._t = np.maximum(flows["t_years"].to_numpy(float), 0.0)
@@ -98,7 +98,6 @@ class ShiftEngine:
             dy = np.where((c > 1e-9) & (disc_q >= 0), (d - np.sqrt(np.maximum(disc_q, 0))) / c, -r / np.maximum(d, 1e-9))
         dirty = self.column("dirty_price") * ratio
         d_new = np.maximum(d + (d * d - c) * dy, 0.0)
-        scale = np.where(d > 1e-9, d_new / np.maximum(d, 1e-9), 1.0)
         moved = {
             "dirty_price": dirty,
             "clean_price": dirty - self.column("accrued"),
@@ -106,8 +105,12 @@ class ShiftEngine:
             "mod_duration": d_new,
             "dv01": d_new * dirty * 1e-4,
         }
-        for k in KEY_RATE_COLUMNS:
-            moved[k] = self.column(k) * scale
+        # exact zero-curve key-rate durations on the shifted curve (model prices, spread 0):
+        # KRD_k = Σ t·CF·DF(t)·tent_k(t) / P, the same definition as desktop.keyrates
+        disc_t = disc * self._t
+        inv = 1.0 / np.maximum(dirty_new, 1e-12)
+        for i, k in enumerate(KEY_RATE_COLUMNS):
+            moved[k] = np.bincount(self._rows, weights=disc_t * self._tent[:, i], minlength=self._n) * inv
         return Shifted(self, moved)
 
 

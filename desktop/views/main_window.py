@@ -31,18 +31,6 @@ TITLES = {"holdings": "Holdings && universe", "ladder": "Ladder", "exposure": "E
           "tradeoff": "Trade-off", "scenarios": "Scenarios"}
 
 
-def _scenarios_view(session: Session) -> QWidget | None:
-    """The scenario engineer's tab, if present (a missing or broken module must not break the window)."""
-    try:
-        from desktop.views.scenarios_view import ScenariosView  # type: ignore[import-not-found]
-    except Exception:  # noqa: BLE001 - optional tab
-        return None
-    try:
-        return ScenariosView(session)
-    except Exception:  # noqa: BLE001
-        return None
-
-
 class MainWindow(QMainWindow):
     def __init__(self, settings: QSettings | None = None) -> None:
         super().__init__()
@@ -97,9 +85,11 @@ class MainWindow(QMainWindow):
         self.tradeoff = TradeoffChart(session)
         self.views = {"holdings": self.holdings, "ladder": self.ladder, "exposure": self.exposure,
                       "curves": self.curves, "tradeoff": self.tradeoff}
-        scen = _scenarios_view(session) if scenarios_tab else None
-        if scen is not None:
-            self.views["scenarios"] = scen
+        if scenarios_tab:
+            from desktop.views.scenarios_view import ScenariosView
+
+            self.views["scenarios"] = ScenariosView(session)  # a broken tab fails loudly, never hides
+            session.scenariosFailed.connect(self._scenarios_failed)
         self.tabs.removeTab(0)
         self._placeholder.deleteLater()
         for key, widget in self.views.items():
@@ -139,6 +129,9 @@ class MainWindow(QMainWindow):
         dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
         self.addDockWidget(area, dock)
         return dock
+
+    def _scenarios_failed(self, error: BaseException) -> None:
+        self.message_bar.show_message(f"The Scenarios tab could not be computed: {error}", "error")
 
     def _load_failed(self, text: str) -> None:
         self.message_bar.show_message(text, "error", ("Start a fresh workspace", self.start_fresh_workspace))

@@ -6,6 +6,10 @@ short debounce timer; when it fires, the newest job is started unless a solve is
 in which case it waits as *the* pending job (older pending jobs are simply replaced). A finished
 solve whose generation is not the newest is dropped, so the UI only ever sees the result for the
 last request. The task is a module-level pure function of an immutable job (Orange3 style).
+
+Several runners may share one worker thread (``pool=`` another runner's :attr:`pool`): each keeps
+its own latest-wins generations, so the Scenarios tab's computations queue on the optimiser's
+thread without ever superseding a solve.
 """
 
 from __future__ import annotations
@@ -47,12 +51,15 @@ class SolveRunner(QObject):
     failed = Signal(object)  # exception of the newest generation
     busyChanged = Signal(bool)
 
-    def __init__(self, fn: Callable[[Any], Any], parent: QObject | None = None, debounce_ms: int = DEBOUNCE_MS) -> None:
+    def __init__(self, fn: Callable[[Any], Any], parent: QObject | None = None, debounce_ms: int = DEBOUNCE_MS,
+                 pool: QThreadPool | None = None) -> None:
         super().__init__(parent)
         self._fn = fn
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)
-        self._pool.setExpiryTimeout(-1)
+        if pool is None:
+            pool = QThreadPool(self)
+            pool.setMaxThreadCount(1)
+            pool.setExpiryTimeout(-1)
+        self._pool = pool
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(debounce_ms)
@@ -66,6 +73,11 @@ class SolveRunner(QObject):
         self.delivered = 0  # results handed to the UI (tests)
         self.dropped = 0  # stale results thrown away (tests)
         self.superseded = 0  # requests replaced by a newer one before they started
+
+    @property
+    def pool(self) -> QThreadPool:
+        """The worker thread (one thread), for a runner that should share it."""
+        return self._pool
 
     @property
     def busy(self) -> bool:
@@ -122,7 +134,8 @@ class SolveRunner(QObject):
         self._stopped = True
         self._timer.stop()
         self._pending = None
-        self._pool.waitForDone(timeout_ms)
+        if self._running is not None:
+            self._pool.waitForDone(timeout_ms)
         self._running = None
 
     def active_threads(self) -> int:

@@ -4,22 +4,22 @@ The bar chart shows, for the selected scenario, current vs optimised: P&L by run
 the scenario's horizon split by component, or the coupon income per year of the ladder rolled
 forward ten years (see :mod:`desktop.scenarios.horizon`).
 
-Reads from the session (duck-typed, so tests can pass a small fake): ``snapshot`` (curves,
-``fx_usd_per_unit``, ``short_rates_pct``), ``universe``, ``face`` (current holdings, local face),
-``outcome.face`` (optimised holdings, optional) and ``whatif.base_ccy`` (default USD); listens to
-``loaded``, ``analyticsChanged`` and ``solutionChanged`` when the session has them. Scenarios shock
-the snapshot's curves (not the what-if curves). All finance is in :mod:`desktop.scenarios`.
+The view is typed against :class:`ScenarioSource` (the Session, or a small fake in tests): it
+builds a :class:`desktop.controller.scenario_lab.ScenarioJob` from the source's data and hands it
+to ``source.run_scenarios(job)``, which computes it on the app's worker thread (latest request
+wins); the result arrives through ``scenariosReady`` and is only drawn here. Scenarios shock the
+snapshot's curves (not the what-if curves). All finance is in :mod:`desktop.scenarios`.
 
 Selecting a scenario (table row or heat-map cell) emits :attr:`ScenariosView.scenarioSelected`
-with a :class:`ScenarioOverlay` (the shocked curves by market) and, when the session has it,
-calls ``session.set_scenario_overlay(overlay)`` so the Curves view can draw them.
+with a :class:`ScenarioOverlay` (the shocked curves by market) and calls
+``source.set_scenario_overlay(overlay)`` so the Curves view can draw them.
 """
 
 from __future__ import annotations
 
-import time
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -39,12 +39,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.errors import LadderDeskError
-from desktop.scenarios.grid import ScenarioGrid, scenario_grid
-from desktop.scenarios.horizon import COMPONENTS, horizon_return, roll_forward
+from desktop.controller.scenario_lab import CHART_HORIZON, CHART_ROLL, CHART_RUNG, ScenarioJob, ScenarioResult
+from desktop.scenarios.grid import ScenarioGrid
 from desktop.scenarios.model import Scenario
 from desktop.scenarios.presets import PRESETS
-from desktop.scenarios.revalue import MarketState, ScenarioEngine
 
 MEASURES = {
     "Hedged P&L": "hedged",
@@ -56,9 +54,43 @@ MEASURES = {
 }
 DIFF = "optimised − current"
 CHARTS = ("P&L by rung", "Return to horizon", "Roll-forward income")
+CHART_KIND = dict(zip(CHARTS, (CHART_RUNG, CHART_HORIZON, CHART_ROLL), strict=True))
 SORT_ROLE = Qt.ItemDataRole.UserRole
 _IDX = QModelIndex | QPersistentModelIndex
 DIVERGING = pg.ColorMap([0.0, 0.5, 1.0], [(178, 24, 43), (247, 247, 247), (33, 102, 172)])  # RdBu: loss→gain
+
+
+class ScenarioSource(Protocol):
+    """What the Scenarios view reads from the session and asks of it."""
+
+    loaded: Any  # Signals: the data, the figures or the optimum changed; saved scenarios changed;
+    analyticsChanged: Any  # a scenario result (ScenarioResult) or failure arrived
+    solutionChanged: Any
+    savedChanged: Any
+    scenariosReady: Any
+    scenariosFailed: Any
+
+    @property
+    def snapshot(self) -> Any: ...
+
+    @property
+    def universe(self) -> pd.DataFrame: ...
+
+    @property
+    def face(self) -> np.ndarray: ...
+
+    @property
+    def outcome(self) -> Any: ...  # .face: the optimised book, or None
+
+    @property
+    def whatif(self) -> Any: ...  # .base_ccy
+
+    @property
+    def saved_scenarios(self) -> Sequence[Scenario]: ...
+
+    def run_scenarios(self, job: ScenarioJob) -> None: ...
+
+    def set_scenario_overlay(self, overlay: Any) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -120,14 +152,15 @@ class ScenariosView(QWidget):
     scenarioSelected = Signal(object)  # ScenarioOverlay
     gridChanged = Signal(object)  # ScenarioGrid
 
-    def __init__(self, session: Any, parent: QWidget | None = None, scenarios: list[Scenario] | None = None) -> None:
+    def __init__(self, session: ScenarioSource, parent: QWidget | None = None,
+                 scenarios: list[Scenario] | None = None) -> None:
         super().__init__(parent)
         self.session = session
         self.scenarios: list[Scenario] = list(scenarios or PRESETS)
         self.grid: ScenarioGrid | None = None
+        self.result: ScenarioResult | None = None
         self.ms_per_scenario = float("nan")
-        self._engine: ScenarioEngine | None = None
-        self._engine_key: tuple[Any, Any, str] = (None, None, "")  # (universe, snapshot, base) it was built for
+        self._emit_overlay = False  # the user picked a scenario: emit its overlay when its result lands
         self._selected = 0
         self._stale = False
         self._scale, self._unit = 1e6, "millions"
@@ -196,17 +229,16 @@ class ScenariosView(QWidget):
         self._timer.setSingleShot(True)
         self._timer.setInterval(60)
         self._timer.timeout.connect(self.refresh)
-        self.measure.currentIndexChanged.connect(self._redraw)
+        self.measure.currentIndexChanged.connect(self.refresh)
         self.portfolio.currentIndexChanged.connect(self._redraw)
-        self.chart.currentIndexChanged.connect(self._draw_bars)
-        for name in ("loaded", "analyticsChanged", "solutionChanged"):
-            signal = getattr(session, name, None)
-            if signal is not None:
-                signal.connect(self.schedule_refresh)
-        saved = getattr(session, "savedChanged", None)
-        if saved is not None and scenarios is None:  # presets + the scenarios the user saved
-            saved.connect(self._saved_changed)
-        if getattr(session, "snapshot", None) is not None:
+        self.chart.currentIndexChanged.connect(self.refresh)
+        for signal in (session.loaded, session.analyticsChanged, session.solutionChanged):
+            signal.connect(self.schedule_refresh)
+        session.scenariosReady.connect(self._on_result)
+        session.scenariosFailed.connect(self._on_failed)
+        if scenarios is None:  # presets + the scenarios the user saved
+            session.savedChanged.connect(self._saved_changed)
+        if session.snapshot is not None:
             self.refresh()
 
     # -- data ----------------------------------------------------------------------------------
@@ -224,7 +256,7 @@ class ScenariosView(QWidget):
             self.refresh()
 
     def _saved_changed(self) -> None:
-        user = list(getattr(self.session, "saved_scenarios", []))
+        user = list(self.session.saved_scenarios)
         names = {sc.name for sc in user}
         self.set_scenarios([p for p in PRESETS if p.name not in names] + user)
 
@@ -237,37 +269,42 @@ class ScenariosView(QWidget):
     def _portfolios(self) -> dict[str, np.ndarray]:
         s = self.session
         out = {"current": np.asarray(s.face, dtype=float)}
-        outcome = getattr(s, "outcome", None)
+        outcome = s.outcome
         face = getattr(outcome, "face", None) if outcome is not None else None
         if face is not None:
             out["optimised"] = np.asarray(face, dtype=float)
         return out
 
-    def _base(self) -> str:
-        whatif = getattr(self.session, "whatif", None)
-        return str(getattr(whatif, "base_ccy", "USD"))
-
-    def refresh(self) -> None:
+    def job(self) -> ScenarioJob | None:
+        """The computation the view needs now (None while there is no data)."""
         s = self.session
-        if getattr(s, "snapshot", None) is None or len(getattr(s, "universe", ())) == 0 or not self.scenarios:
-            return
-        portfolios = self._portfolios()
-        if any(len(f) != len(s.universe) for f in portfolios.values()):
-            return  # holdings and universe out of step (mid-update); the next signal brings both
-        key = (s.universe, s.snapshot, self._base())
-        try:
-            old = self._engine_key
-            if self._engine is None or not (key[0] is old[0] and key[1] is old[1] and key[2] == old[2]):
-                self._engine = ScenarioEngine.build(s.universe, MarketState.from_snapshot(s.snapshot, self._base()))
-                self._engine_key = key
-            start = time.perf_counter()
-            self.grid = scenario_grid(self._engine, self.scenarios, portfolios)
-        except (LadderDeskError, KeyError, ValueError) as exc:
-            self.status.setText(f"Scenarios unavailable: {exc}")
-            return
-        self.ms_per_scenario = (time.perf_counter() - start) * 1e3 / len(self.scenarios)
+        if s.snapshot is None or len(s.universe) == 0 or not self.scenarios:
+            return None
+        return ScenarioJob(s.universe, s.snapshot, str(s.whatif.base_ccy), tuple(self.scenarios), self._portfolios(),
+                           self._selected, CHART_KIND[self.chart.currentText()], self._current_measure())
+
+    def refresh(self, *_args: object) -> None:
+        """Ask the worker for the grid and the selected scenario's chart (the result is drawn on arrival)."""
+        job = self.job()
+        if job is not None:
+            self.session.run_scenarios(job)
+
+    def _on_result(self, result: ScenarioResult) -> None:
+        if result.job.scenarios != tuple(self.scenarios):
+            return  # computed for a scenario list that has since changed; the newer request follows
+        self.result, self.grid = result, result.grid
+        self.ms_per_scenario = result.ms_per_scenario
         self.gridChanged.emit(self.grid)
         self._redraw()
+        self._draw_bars()
+        if self._emit_overlay and result.job.selected == self._selected:
+            self._emit_overlay = False
+            overlay = self.overlay(self._selected)
+            self.scenarioSelected.emit(overlay)
+            self.session.set_scenario_overlay(overlay)
+
+    def _on_failed(self, error: BaseException) -> None:
+        self.status.setText(f"Scenarios unavailable: {error}")
 
     # -- drawing -------------------------------------------------------------------------------
     def _current_measure(self) -> str:
@@ -302,32 +339,13 @@ class ScenariosView(QWidget):
         hp.setLabel("bottom", "market · Σ total · rung (years)")
         hp.getAxis("left").setTicks([[(i + 0.5, _short(n, 22)) for i, n in enumerate(table.index)]])
         hp.setRange(xRange=(0, values.shape[1]), yRange=(0, values.shape[0]), padding=0)
-        self._select(min(self._selected, len(table) - 1), emit=False)
-
-    def _chart_series(self, sc: Scenario) -> tuple[dict[str, pd.Series], str, str]:
-        """Bars to draw for the chart mode: {portfolio: values by label}, title, x-axis label."""
-        mode, measure = self.chart.currentText(), self._current_measure()
-        grid, eng = cast(ScenarioGrid, self.grid), cast(ScenarioEngine, self._engine)
-        if mode == CHARTS[0]:
-            series = {p: grid.rung_bars(p, sc.name, measure) for p in grid.portfolios}
-            return series, "P&L by rung", "rung (years to maturity)"
-        faces = self._portfolios()
-        if mode == CHARTS[1]:
-            hedged = measure not in ("unhedged", "fx")
-            cols = [*COMPONENTS, "total"]
-            series = {p: horizon_return(eng, f, sc, hedged=hedged).loc["Total", cols] for p, f in faces.items()}
-            title = f"Return to {sc.horizon_months}-month horizon ({'hedged' if hedged else 'unhedged'})"
-            return series, title, "component"
-        rolls = {p: roll_forward(eng, f, sc, years=10) for p, f in faces.items()}
-        dur = rolls["current"]["mod_duration"]
-        series = {p: r["income_base"].iloc[1:].set_axis([f"Y{y}" for y in r.index[1:]]) for p, r in rolls.items()}
-        title = f"Income per year, rolled at the far rung (duration {dur.iloc[0]:.2f} → {dur.iloc[-1]:.2f} y)"
-        return series, title, "year"
+        self._mark(min(self._selected, len(table) - 1))
 
     def _draw_bars(self, *_args: object) -> None:
-        if self.grid is None or self._engine is None or not self.scenarios:
+        r = self.result
+        if r is None or r.grid is None or not self.scenarios:
             return
-        series, title, x_label = self._chart_series(self.scenarios[self._selected])  # title: ≤ ~55 chars
+        series = r.series  # title: ≤ ~55 chars
         peak = max((float(np.nanmax(np.abs(b.to_numpy(dtype=float)), initial=0.0)) for b in series.values()),
                    default=0.0)
         scale, unit = _scale(peak)
@@ -342,11 +360,10 @@ class ScenariosView(QWidget):
             ticks = [(i, str(label)) for i, label in enumerate(values.index)]
         bp = self.bars_plot.getPlotItem()
         bp.getAxis("bottom").setTicks([ticks])
-        name = _short(self.scenarios[self._selected].name, 40)
-        bp.setTitle(f"{title}<br><span style='font-size:9pt'>{name}</span>", size="10pt", color="#222222")
-        what = "P&L" if self.chart.currentText() != CHARTS[2] else "coupon income"
-        bp.setLabel("left", f"{what} ({unit} of {self.grid.base})")
-        bp.setLabel("bottom", x_label)
+        name = _short(r.job.scenarios[min(r.job.selected, len(r.job.scenarios) - 1)].name, 40)
+        bp.setTitle(f"{r.title}<br><span style='font-size:9pt'>{name}</span>", size="10pt", color="#222222")
+        bp.setLabel("left", f"{r.value_label} ({unit} of {r.grid.base})")
+        bp.setLabel("bottom", r.x_label)
 
     # -- selection -----------------------------------------------------------------------------
     def _on_row(self, current: QModelIndex, _previous: QModelIndex) -> None:
@@ -366,22 +383,25 @@ class ScenariosView(QWidget):
         self._select(row)
 
     def _select(self, row: int, emit: bool = True) -> None:
+        """Scenario ``row`` selected: mark it and ask for its chart (its overlay follows with the result)."""
         if row < 0:
             return
         self._selected = row
+        self._mark(row)
+        self._emit_overlay = self._emit_overlay or emit
+        self.refresh()
+
+    def _mark(self, row: int) -> None:
         n_cols = self.model.columnCount()
         self.marker.setData([0, n_cols, n_cols, 0, 0], [row, row, row + 1, row + 1, row])
-        self._draw_bars()
-        if emit:
-            overlay = self.overlay(row)
-            self.scenarioSelected.emit(overlay)
-            hook = getattr(self.session, "set_scenario_overlay", None)
-            if callable(hook):
-                hook(overlay)
 
     def overlay(self, row: int) -> ScenarioOverlay:
-        """The shocked curves of scenario ``row`` (markets the scenario leaves alone are omitted)."""
+        """The shocked curves of scenario ``row`` (markets the scenario leaves alone are omitted),
+        from the worker's result when it is for that row."""
         sc = self.scenarios[row]
+        r = self.result
+        if r is not None and r.job.selected == row and r.job.scenarios == tuple(self.scenarios):
+            return ScenarioOverlay(sc.name, sc, dict(r.curves))
         curves = {m: c.shifted(sc.shift_bp(m, c.zero_tenors)) for m, c in self.session.snapshot.curves.items()
                   if not sc.curve_shock(m).is_zero}
         return ScenarioOverlay(sc.name, sc, curves)

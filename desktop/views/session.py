@@ -22,6 +22,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
 from desktop import controller as ctl
+from desktop.controller.scenario_lab import ScenarioJob, run_scenarios
 from desktop.views.commands import SetHoldings
 from desktop.views.runner import SolveRunner
 from desktop.views.throttle import Throttle
@@ -63,6 +64,8 @@ class Session(QObject):
     loadFailed = Signal(str)
     scenarioOverlayChanged = Signal(object)  # ScenarioOverlay (scenarios_view) or None
     savedChanged = Signal()  # the user's saved presets or scenarios changed (pickers, Scenarios tab)
+    scenariosReady = Signal(object)  # controller.scenario_lab.ScenarioResult of the newest request
+    scenariosFailed = Signal(object)  # the exception of the newest scenario request
 
     def __init__(self, parent: QObject | None = None, solve_fn: Callable[[ctl.SolveJob], ctl.SolveOutcome] = ctl.solve) -> None:
         super().__init__(parent)
@@ -90,6 +93,10 @@ class Session(QObject):
         self.solver.finished.connect(self._on_solved)
         self.solver.failed.connect(self._on_failed)
         self.solver.busyChanged.connect(self.busyChanged)
+        # the Scenarios tab's work runs on the optimiser's worker thread (its own latest-wins)
+        self._scenario_runner = SolveRunner(run_scenarios, self, debounce_ms=0, pool=self.solver.pool)
+        self._scenario_runner.finished.connect(self._on_scenarios)
+        self._scenario_runner.failed.connect(self.scenariosFailed)
         self._workspace_path: str | None = None
         self._workspace: Any = None  # desktop.store.Workspace, opened on the GUI thread after loading
         self._face_version = 0
@@ -401,6 +408,13 @@ class Session(QObject):
         self.recompute()
         self.solutionChanged.emit(outcome)
 
+    def run_scenarios(self, job: ScenarioJob) -> None:
+        """Compute the Scenarios tab's ``job`` on the worker; :attr:`scenariosReady` brings the result."""
+        self._scenario_runner.request(job, immediate=True)
+
+    def _on_scenarios(self, result: Any, _seconds: float) -> None:
+        self.scenariosReady.emit(result)
+
     def book_tables(self) -> ctl.BookTables | None:
         """ALLOC and TRADES of the latest optimisation (None while there is none)."""
         if self._outcome is None or self._outcome.face is None or self._solved_job is None:
@@ -537,6 +551,7 @@ class Session(QObject):
     def shutdown(self) -> None:
         self._coalesce.stop()
         self._charts.stop()
+        self._scenario_runner.shutdown()
         self.solver.shutdown()
         self._loader.shutdown()
         if self._workspace is not None:

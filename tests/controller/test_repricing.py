@@ -30,5 +30,8 @@ def test_what_if_prices_equal_full_repricing_on_shifted_curves(engine, universe,
     np.testing.assert_allclose(fast["dirty_price"], exact["dirty_price"], rtol=1e-9)
     assert np.abs(fast["yield_pct"] - exact["yield_pct"]).max() * 100 < 0.25  # bp, moves up to 50 bp
     assert np.abs(fast["mod_duration"] - exact["mod_duration"]).max() < 0.01  # years
+    # key-rate durations on the shifted curve: exact zero-curve KRDs (price_off_curves → desktop.keyrates)
+    for k in ("krd_2y", "krd_5y", "krd_10y", "krd_30y"):
+        np.testing.assert_allclose(fast[k], exact[k], rtol=1e-9, atol=1e-9)
     moved = set(fast.loc[(fast["dirty_price"] - universe["dirty_price"]).abs() > 1e-12, "market"])
     assert moved == {m for m in ("US", "JP", "AU", "UK") if np.any(whatif.key_shift(m))}

@@ -44,9 +44,15 @@ def _snapshot() -> Snap:
 
 
 class FakeSession(QObject):
+    """The ScenarioSource protocol, computing the view's jobs synchronously (no worker)."""
+
     loaded = Signal()
     analyticsChanged = Signal()
     solutionChanged = Signal(object)
+    savedChanged = Signal()
+    scenariosReady = Signal(object)
+    scenariosFailed = Signal(object)
+    saved_scenarios: list = []
 
     def __init__(self) -> None:
         super().__init__()
@@ -63,6 +69,16 @@ class FakeSession(QObject):
 
     def set_scenario_overlay(self, overlay) -> None:
         self.overlays.append(overlay)
+
+    def run_scenarios(self, job) -> None:
+        from desktop.controller.scenario_lab import run_scenarios
+
+        try:
+            result = run_scenarios(job)
+        except Exception as exc:  # noqa: BLE001 - what the worker would report
+            self.scenariosFailed.emit(exc)
+            return
+        self.scenariosReady.emit(result)
 
 
 @pytest.fixture
@@ -142,15 +158,17 @@ def test_hidden_view_defers_work_until_shown(view, qtbot):
 
 
 def test_new_universe_rebuilds_engine_and_bad_state_is_reported(view):
+    from desktop.controller import scenario_lab
     from desktop.universe import build_universe
 
-    old_engine = view._engine
     view.session.universe = build_universe(view.session.snapshot)
     view.refresh()
-    assert view._engine is not old_engine
-    view.session.face = view.session.face[:-1]  # out of step: skipped, no exception
+    assert scenario_lab._ENGINES[0][0] is view.session.universe  # engine built for the new universe object
+    view.session.face = view.session.face[:-1]  # out of step with the universe: reported, no exception
     view.refresh()
+    assert "Scenarios unavailable" in view.status.text() and "holdings for" in view.status.text()
     view.session.face = np.append(view.session.face, 0.0)
+    view.status.setText("")
     view.session.snapshot = type(view.session.snapshot)(AS_OF, {"US": view.session.snapshot.curves["US"]},
                                                          {"USD": 3.7}, {"USD": 1.0}, view.session.snapshot.bonds)
     view.refresh()
