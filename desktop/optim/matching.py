@@ -279,15 +279,16 @@ class MatchProblem:
         extra: list[Any] = []
         if self.current is None:
             y = cp.Variable(n, nonneg=True)
-            total = cp.sum(y)
+            total = cp.Variable(nonneg=True)  # V = Σ y as its own variable: the limits stay sparse
             objective = total
         else:  # minimum turnover (buys + sells, base ccy) subject to full funding; ties → cheaper
             y0 = self.current * self.cost_per_face / unit
             buy, sell = cp.Variable(n, nonneg=True), cp.Variable(n, nonneg=True)
             y = y0 + buy - sell
-            total = cp.sum(y)
+            total = cp.Variable(nonneg=True)
             objective = cp.sum(buy) + cp.sum(sell) + 1e-4 * total
             extra.append(y >= 0)
+        extra.append(total == cp.sum(y))
         carried = cp.hstack([cp.Constant(np.zeros(1)), cp.multiply(self.carry, c[:-1])]) if kk > 1 else 0
         cons: dict[str, Any] = {"needs": a_cost @ y + carried - c == self.need / unit}
         is_us = self.market == "US"
@@ -304,6 +305,7 @@ class MatchProblem:
         if s.max_weight < 1.0:
             cons["max_weight"] = y <= (s.max_weight + slack) * total
         prob = cp.Problem(cp.Minimize(objective), list(cons.values()) + extra)
+        self.last_problem = prob  # the bench hands its matrices to the raw solver
         t0 = time.perf_counter()
         status, solver = None, None
         for solver in SOLVERS:
