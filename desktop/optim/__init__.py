@@ -9,11 +9,12 @@ Import cost: this package imports nothing; ``settings``, ``presets`` and ``solut
 
     opt = Optimiser(OptimInputs.from_snapshot(snapshot))       # compile once per universe
     sol = opt.solve(OptimSettings(us_cap=0.3), current_weights=w0)   # then only parameter values
-    opt.frontier(settings)                                     # US-cap trade-off (frontier.py)
 
 Modules: ``settings`` (OptimSettings, CurveView), ``inputs`` (OptimInputs), ``returns`` (expected
 return per bond), ``risk`` (factor model), ``problem`` (the compiled cvxpy problem), ``solve``
 (Optimiser, status checks, fallback), ``solution`` (Solution, Figures, Binding), ``explain``
-(shadow prices, infeasibility diagnosis), ``frontier``, ``presets``, ``orders`` (face amounts,
-trades, ALLOC table), ``errors``, ``cli`` (``ladderdesk optimize``).
+(shadow prices, infeasibility diagnosis), ``presets``, ``matching`` (the liability LP), ``errors``.
+Trade-off sweeps, face amounts, trades and the ALLOC table are the application layer's
+(:mod:`desktop.controller`); the money formulas are :mod:`desktop.finance`; the command line is
+:mod:`desktop.cli.optimize`.
 """

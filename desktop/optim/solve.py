@@ -2,7 +2,6 @@
 
     opt = Optimiser(OptimInputs.from_snapshot(snapshot))       # builds the risk model + problem
     sol = opt.solve(settings, current_weights=w0, allowed=mask)  # Solution, or raises Infeasible
-    opt.frontier(settings, caps=[...])                         # DataFrame (frontier.py)
 
 A problem is compiled per universe and *context* (the allowed mask, current holdings and the horizon's
 roll-down are its constants, problem.py): every slider — targets, caps, limits, λ, views, FX views,
@@ -274,12 +273,6 @@ class Optimiser:
             warnings=tuple(warnings),
             market_weights=f.market_weights,
         )
-
-    def frontier(self, settings: OptimSettings, caps: list[float] | np.ndarray | None = None, **kw) -> pd.DataFrame:
-        """Trade-off curve over the US cap on this compiled problem (see frontier.py)."""
-        from desktop.optim.frontier import us_cap_frontier
-
-        return us_cap_frontier(self, settings, caps, **kw)
 
 
 def _codes() -> tuple[str, ...]:

@@ -84,3 +84,21 @@ def test_cache_is_bounded_and_reuses_identical_content(snap, universe):
     compiled = solving._OPTIMISERS[key]
     ctl.solve(ctl.solve_job(snap, parts[2].copy(deep=True), np.zeros(len(parts[2]))))  # same content
     assert solving._OPTIMISERS[key] is compiled and len(solving._OPTIMISERS) == solving.CACHE_SIZE
+
+
+def test_us_cap_sweep_is_a_frontier(universe, snap):
+    """Along the cap sweep the US share never exceeds its cap and expected return never falls as the
+    cap loosens (each point keeps every other limit); risk falls with more risk aversion."""
+    from desktop.optim.inputs import OptimInputs
+    from desktop.optim.settings import CurveView, OptimSettings
+    from desktop.optim.solve import Optimiser
+
+    settings = OptimSettings(views={"US": CurveView(parallel_bp=-60)})
+    opt = Optimiser(OptimInputs.from_snapshot(snap, universe))
+    sweep = ctl.tradeoff_sweep(opt, settings, np.zeros(len(universe)), None)
+    caps = sweep[sweep["kind"] == "cap"].sort_values("level")
+    assert len(caps) >= 8
+    assert (caps["us_share"] <= caps["level"] + 1e-6).all()
+    assert (np.diff(caps["expected_return_pct"].to_numpy()) >= -1e-6).all()
+    lam = sweep[sweep["kind"] == "risk_aversion"].sort_values("level")
+    assert (np.diff(lam["risk_pct"].to_numpy()) <= 1e-6).all()

@@ -1,4 +1,4 @@
-"""Expected returns, the risk model, settings/presets, frontier, orders and portfolio exposures."""
+"""Expected returns, the risk model and settings/presets."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import pandas as pd
 import pytest
 
 from desktop.optim.errors import BadSettings
-from desktop.optim.frontier import risk_frontier, us_cap_frontier
 from desktop.optim.presets import get_preset, preset_names, preset_payload
 from desktop.optim.returns import expected_returns
 from desktop.optim.risk import build_risk_model, key_rate_panel, portfolio_risk_pct, rate_exposures
@@ -96,19 +95,6 @@ def test_presets_solve(optimiser):
     shift = optimiser.solve(get_preset("Shift from US rates"))
     neutral = optimiser.solve(get_preset("Neutral"))
     assert shift.us_share < neutral.us_share and shift.us_share <= 0.30 + 1e-6
-
-
-def test_frontiers(optimiser):
-    s = OptimSettings(views={"US": CurveView(parallel_bp=-60)})
-    f = us_cap_frontier(optimiser, s, [0.0, 0.2, 0.4, 0.6, 1.0])
-    assert list(f["status"]) == ["optimal"] * 5
-    assert f["expected_return_pct"].is_monotonic_increasing
-    assert (f["us_share"] <= f["us_cap"] + 1e-6).all()
-    assert (np.diff(f["objective_pct"]) >= -1e-7).all()
-    r = risk_frontier(optimiser, s, [0.0, 4.0, 32.0, 128.0])
-    assert (np.diff(r["risk_pct"]) <= 1e-6).all()
-    bad = us_cap_frontier(optimiser, replace(s, target_duration=15.0), [0.5])
-    assert bad["status"][0] == "infeasible" and np.isnan(bad["expected_return_pct"][0])
 
 
 def test_market_without_history_gets_a_stated_variance(snapshot):
