@@ -107,17 +107,76 @@ def test_layout_remembered(window, settings, qtbot, tmp_path):
     again.close()
 
 
+def _figures_of(s, face: np.ndarray) -> dict[str, float]:
+    """A saved variant's summary figures written out from the universe columns (no controller
+    code): value = face/100 · dirty · USD-per-unit(ccy)/USD-per-unit(base), w = value/Σ value,
+    hedged yield = yield + base short − local short; shares in %."""
+    u, snap, base = s.universe, s.snapshot, s.whatif.base_ccy
+    ccy = u["currency"].to_numpy()
+    rate = np.array([snap.fx_usd_per_unit[c] for c in ccy]) / snap.fx_usd_per_unit[base]
+    value = face / 100.0 * u["dirty_price"].to_numpy(float) * rate
+    w = value / value.sum()
+    d = u["mod_duration"].to_numpy(float)
+    codes = u["market"].to_numpy()
+    hedged = u["yield_pct"].to_numpy(float) + snap.short_rates_pct[base] - np.array([snap.short_rates_pct[c] for c in ccy])
+    out = {
+        "Yield (local)": float(w @ u["yield_pct"].to_numpy(float)),
+        "Yield (FX-hedged)": float(w @ hedged),
+        "Modified duration": float(w @ d),
+        "DV01 (base per bp)": float((face / 100.0 * u["dv01"].to_numpy(float) * rate).sum()),
+        "US share of duration": 100.0 * float((w * d)[codes == "US"].sum() / (w @ d)),
+        "Market value (base)": float(value.sum()),
+    }
+    out.update({f"Weight {c}": 100.0 * float(w[codes == c].sum()) for c in ("US", "JP", "AU", "UK")})
+    return out
+
+
+def _number(text: str) -> tuple[float, float]:
+    """(value, half a unit of the last digit shown) of a summary cell: '4.12 %', '+0.52 y', '100.00m',
+    '12.3k', '1,234'."""
+    body = text.replace("%", "").replace(" y", "").replace(",", "").replace("+", "").strip()
+    scale = {"m": 1e6, "k": 1e3}.get(body[-1:], 1.0)
+    body = body[:-1] if scale != 1.0 else body
+    decimals = len(body.split(".")[1]) if "." in body else 0
+    return float(body) * scale, 0.5 * 10.0 ** -decimals * scale
+
+
 def test_compare_two_saved_variants(window, qtbot):
+    """File → Compare saved variants…: the two saved books' figures and their difference, as a PM
+    would check them by hand from the saved holdings — even after the current book has changed."""
     from desktop.views.dialogs.compare import CompareDialog
 
     s = window.session
-    window.files.save_named("A")
-    s.apply_optimisation()
-    window.files.save_named("B")
-    dialog = CompareDialog(s, window.files.names(), window)
-    qtbot.addWidget(dialog)
-    assert (dialog.a.currentText(), dialog.b.currentText()) == ("A", "B")
-    assert dialog.table.item(0, 0).text().endswith("%") and dialog.table.item(0, 2).text()
+    assert all(v == 0 for v in s.whatif.parallel_bp.values())  # today's curves: the universe's own figures
+    face_a = np.array(s.face, float)  # the default 100m four-market 1–10y ladder
+    assert window.files.save_named("A four-market ladder")
+    s.build_ladder(["US", "JP"], range(2, 8), 60e6)
+    face_b = np.array(s.face, float)
+    assert window.files.save_named("B US+JP 2-7y")
+    s.new_portfolio()
+    s.edit_face(int(np.flatnonzero(s.face > 0)[0]), 0.0)  # the open book is neither A nor B now
+    file_menu = next(a.menu() for a in window.menuBar().actions() if a.text().replace("&", "") == "File")
+    next(a for a in file_menu.actions() if a.text().replace("&", "") == "Compare saved variants…").trigger()
+    dialog = window.findChildren(CompareDialog)[-1]
+    qtbot.waitUntil(dialog.isVisible, timeout=2000)
+    assert (dialog.a.currentText(), dialog.b.currentText()) == ("A four-market ladder", "B US+JP 2-7y")
+    ref_a, ref_b = _figures_of(s, face_a), _figures_of(s, face_b)
+    assert ref_b["Weight US"] == pytest.approx(50.0, abs=1.0) and ref_b["Weight AU"] == 0.0
+    labels = [dialog.table.verticalHeaderItem(r).text() for r in range(dialog.table.rowCount())]
+
+    def check(first: dict, second: dict) -> None:
+        for label, a in first.items():
+            r = labels.index(label)
+            for col, want in ((0, a), (1, second[label]), (2, second[label] - a)):
+                got, half = _number(dialog.table.item(r, col).text())
+                assert abs(got - want) <= half + 1e-9 * abs(want), (label, col, dialog.table.item(r, col).text(), want)
+
+    check(ref_a, ref_b)
+    assert dialog.table.item(labels.index("Market value (base)"), 1).text() == f"{ref_b['Market value (base)'] / 1e6:,.2f}m"
+    dialog.a.setCurrentText("B US+JP 2-7y")  # the PM swaps the pair: B − A changes sign
+    dialog.b.setCurrentText("A four-market ladder")
+    check(ref_b, ref_a)
+    dialog.close()
 
 
 def test_ladder_builder_rule_and_undo(window, qtbot):
