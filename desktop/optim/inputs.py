@@ -1,10 +1,20 @@
 """What the optimiser reads about the market: one frozen bundle built from a ``MarketSnapshot``.
 
 The optimiser never imports the store; the GUI/CLI hand it a snapshot (or these fields directly).
+
+**Universe size bound** (:func:`max_bonds`): the optimiser's compile and memory are linear in the
+number of bonds (problem.py), but Clarabel's solve time grows faster (measured ∝ N^1.5–1.6 on the
+window's problem, bench/bench_optim.py). On this machine (2 cores, 23 GB) the window's problem takes
+≈ 4 s at 20,000 bonds and the CLI's ≈ 1.8 s, peak memory ≈ 10 kB per bond; at 100,000 bonds the
+CLI's problem compiles in 2.3 s and solves in 10 s (measured), the window's (with holdings and
+turnover) about a minute (extrapolated at N^1.6), each move. A universe larger than :data:`MAX_SOLVABLE_BONDS` (or than half the
+machine's memory at :data:`PEAK_BYTES_PER_BOND`) is refused with :class:`UniverseTooLarge` before
+anything is built; ``LADDERDESK_MAX_BONDS`` overrides the bound (e.g. a bigger machine).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -28,6 +38,43 @@ FINITE_COLUMNS: dict[str, str] = {
     "krd_30y": "a finite key-rate duration (years)",
 }
 MAX_LISTED = 5  # offending bonds named in one message
+MAX_SOLVABLE_BONDS = 100_000  # the window's problem ≈ a minute per move here (module doc)
+PEAK_BYTES_PER_BOND = 64_000  # measured ≈ 10 kB per bond (compile + Clarabel); ×6 for the elastic
+#                               problem, kept contexts and the universe frame itself
+MEMORY_SHARE = 0.5  # of physical memory the optimiser may plan on
+
+
+class UniverseTooLarge(BadInputs):
+    """The universe has more bonds than this machine's optimiser can solve (the message gives the bound)."""
+
+
+def max_bonds() -> int:
+    """The largest universe the optimiser accepts here: ``LADDERDESK_MAX_BONDS`` if set, else
+    min(:data:`MAX_SOLVABLE_BONDS`, :data:`MEMORY_SHARE` × physical memory / :data:`PEAK_BYTES_PER_BOND`)."""
+    env = os.environ.get("LADDERDESK_MAX_BONDS", "").strip()
+    if env:
+        try:
+            return max(int(env), 1)
+        except ValueError:
+            raise BadInputs(f"LADDERDESK_MAX_BONDS = {env!r} is not a whole number of bonds") from None
+    try:
+        memory = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):  # not POSIX: the solve-time bound alone
+        return MAX_SOLVABLE_BONDS
+    return int(min(MAX_SOLVABLE_BONDS, MEMORY_SHARE * memory // PEAK_BYTES_PER_BOND))
+
+
+def check_universe_size(n_bonds: int) -> None:
+    """Raise :class:`UniverseTooLarge` when ``n_bonds`` exceeds :func:`max_bonds`."""
+    bound = max_bonds()
+    if n_bonds > bound:
+        raise UniverseTooLarge(
+            f"the universe has {n_bonds:,} bonds; the optimiser on this machine solves at most {bound:,} "
+            f"(its solve time grows faster than the number of bonds: about a minute per move at "
+            f"{MAX_SOLVABLE_BONDS:,}, "
+            f"≈ {PEAK_BYTES_PER_BOND // 1000} kB of memory per bond planned). Import fewer bonds or restrict the "
+            "universe (e.g. to the markets or maturities you trade); LADDERDESK_MAX_BONDS raises the bound on a "
+            "bigger machine")
 
 
 @dataclass(frozen=True, eq=False)
@@ -69,11 +116,13 @@ class OptimInputs:
 
 def validate_inputs(universe: pd.DataFrame, short_rates_pct: Mapping[str, float],
                     fx_usd_per_unit: Mapping[str, float]) -> None:
-    """Reject NaN/inf/negative figures before they reach the solver (raises :class:`BadInputs`).
+    """Reject a universe too large to solve (:class:`UniverseTooLarge`, checked first and in O(1)) and
+    NaN/inf/negative figures before they reach the solver (raises :class:`BadInputs`).
 
     The message names each offending bond (id and market), the field and what was expected, so a
     bad price never turns into a solver's "problem data contains NaN".
     """
+    check_universe_size(len(universe))
     problems: list[str] = []
     missing = [c for c in ("market", "id", "currency", *FINITE_COLUMNS) if c not in universe.columns]
     if missing:

@@ -80,3 +80,42 @@ def test_market_without_bonds_is_left_out_or_named(snapshot):
         opt.solve(replace(OptimSettings(rung_tolerance=None, max_weight=0.5, target_duration=5.0),
                           market_min={"AU": 0.1}))
     assert "AU" in str(err.value)
+
+
+def test_a_million_bonds_is_refused_before_anything_is_built(snapshot):
+    """Issue 10 item 7: a universe the machine cannot solve is refused with the bound, not a huge array."""
+    import pandas as pd
+
+    from desktop.optim.inputs import UniverseTooLarge, max_bonds
+
+    huge = pd.DataFrame(index=pd.RangeIndex(1_000_000))  # cheap: the size check comes first
+    with pytest.raises(UniverseTooLarge) as exc:
+        _inputs(snapshot, huge)
+    text = str(exc.value)
+    assert "1,000,000 bonds" in text and f"at most {max_bonds():,}" in text and "Import fewer bonds" in text
+    assert isinstance(exc.value, BadInputs)  # the CLI's exit 2 with the message
+
+
+def test_bound_is_what_the_bench_measured_solvable(monkeypatch):
+    from desktop.optim.inputs import MAX_SOLVABLE_BONDS, max_bonds
+
+    monkeypatch.delenv("LADDERDESK_MAX_BONDS", raising=False)
+    assert 20_000 <= max_bonds() <= MAX_SOLVABLE_BONDS  # 20,000 is benched here (bench/bench_optim.py)
+    monkeypatch.setenv("LADDERDESK_MAX_BONDS", "250000")
+    assert max_bonds() == 250_000
+    monkeypatch.setenv("LADDERDESK_MAX_BONDS", "lots")
+    with pytest.raises(BadInputs, match="LADDERDESK_MAX_BONDS"):
+        max_bonds()
+
+
+def test_optimize_refuses_a_universe_above_the_bound_with_exit_2(tmp_path, monkeypatch, capsys):
+    from desktop.cli import main
+    from desktop.store import Workspace
+
+    path = tmp_path / "w.sqlite"
+    Workspace.open(path).close()
+    monkeypatch.setenv("LADDERDESK_MAX_BONDS", "50")  # the bundled universe has more
+    assert main(["optimize", "--workspace", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "bonds; the optimiser on this machine solves at most 50" in err
+    assert "Traceback" not in err
