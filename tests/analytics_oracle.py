@@ -263,7 +263,10 @@ def oracle_bond(
     date when it is not the first regular date after ``issue`` (a long first coupon).
     """
     sched, effective = _schedule(maturity, settle, issue, first_coupon)
-    dc = ql.ActualActual(ql.ActualActual.ISMA, sched)
+    # Irregular first periods: ISMA on each coupon's reference period (QuantLib's FixedRateLeg sets a
+    # long first coupon's to the regular period ending on its pay date), i.e. the DMO's long-first-
+    # dividend formula; the schedule-based ISMA splits a long first period differently.
+    dc = ql.ActualActual(ql.ActualActual.ISMA) if issue is not None else ql.ActualActual(ql.ActualActual.ISMA, sched)
     args = [0, 100.0, sched, [coupon_pct / 100], dc, ql.Unadjusted, 100.0, effective, ql.NullCalendar()]
     if market == "UK":
         args += [ql.Period(6, ql.Days), uk_calendar(), ql.Unadjusted, False]
