@@ -39,6 +39,11 @@ ALLOC_COLUMNS = ["market", "id", "isin", "name", "face", "dirty_price", "cost_ba
                  "maturity", "clean_price", "accrued", "spot_fx", "cost_weight", "mod_duration", "lp_face",
                  "is_generic"]
 NEEDS_CARD_KEY = "liabilities"
+__all__ = ["MatchSettings", "MatchResult", "LiabilityMatch", "RollResult", "match", "roll_ladder", "read_needs",
+           "parse_needs", "ticket", "isin_of", "liabilities_card", "liabilities_of_card", "save_liabilities",
+           "save_match", "check_save_name", "year_end_business_day", "comparison_table", "single_market_settings",
+           "market_codes", "needs_csv_frame", "match_card", "cash_flows_of", "TICKET_COLUMNS", "ALLOC_COLUMNS",
+           "NEEDS_CARD_KEY"]  # MatchSettings re-exported: the window goes through the controller
 
 
 # -- needs -----------------------------------------------------------------------------------
