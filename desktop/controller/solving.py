@@ -144,6 +144,25 @@ def _optimiser(job: SolveJob) -> Any:
     return opt
 
 
+LARGE_UNIVERSE = 2_000  # bonds: above this the sweeps use the coarse grids below
+COARSE_LEVELS = tuple(np.round(np.linspace(0.0, 1.0, 6), 2))
+COARSE_RISK_SWEEP = (0.0, 1.0, 4.0, 16.0)
+
+
+def sweep_grids(n_bonds: int) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """(US cap/floor levels, risk aversions) of the sweeps for a universe of ``n_bonds`` bonds."""
+    if n_bonds > LARGE_UNIVERSE:
+        return COARSE_LEVELS, COARSE_RISK_SWEEP
+    return SWEEP_LEVELS, RISK_SWEEP
+
+
+def run_sweep(job: SolveJob) -> pd.DataFrame:
+    """The trade-off sweeps of ``job`` on its compiled problem (the worker runs this only when no
+    solve is waiting, so the sweeps never delay a slider's answer)."""
+    opt = _optimiser(job)
+    return tradeoff_sweep(opt, job.optim_settings, np.asarray(job.current_weights, float), job.allowed)
+
+
 def tradeoff_sweep(opt: Any, settings: Any, w0: np.ndarray, allowed: np.ndarray | None) -> pd.DataFrame:
     """Optimal portfolios across the whole range of US share of duration, on the compiled problem.
 
@@ -151,17 +170,19 @@ def tradeoff_sweep(opt: Any, settings: Any, w0: np.ndarray, allowed: np.ndarray 
     cap stops binding), so the sweep also imposes US weight floors: caps 0–100 % then floors
     10–100 % above the settings' own US minimum (each point keeps every other constraint of
     ``settings``, so no point relaxes a limit the PM set). A third sweep moves the risk
-    aversion λ over :data:`RISK_SWEEP` (the return-vs-risk frontier of the settings). Infeasible
+    aversion λ over :data:`RISK_SWEEP` (the return-vs-risk frontier of the settings); above
+    :data:`LARGE_UNIVERSE` bonds the grids are coarser (:func:`sweep_grids`). Infeasible
     points are skipped. Columns: kind ("cap" | "floor" | "risk_aversion"), level, us_share,
     expected_return_pct, risk_pct.
     """
     from desktop.optim.errors import OptimError
 
-    points = [("cap", lv, replace(settings, us_cap=lv)) for lv in SWEEP_LEVELS]
+    levels, risk_sweep = sweep_grids(len(w0))
+    points = [("cap", lv, replace(settings, us_cap=lv)) for lv in levels]
     own_floor = float(settings.market_min.get("US", 0.0))  # a floor below the PM's own US minimum would relax it
     points += [("floor", lv, replace(settings, us_cap=1.0, market_min={**settings.market_min, "US": lv}))
-               for lv in SWEEP_LEVELS[1:] if lv > own_floor]
-    points += [("risk_aversion", lam, replace(settings, risk_aversion=lam)) for lam in RISK_SWEEP]
+               for lv in levels[1:] if lv > own_floor]
+    points += [("risk_aversion", lam, replace(settings, risk_aversion=lam)) for lam in risk_sweep]
     rows = []
     for kind, level, s in points:
         try:

@@ -29,6 +29,7 @@ from desktop.views.throttle import Throttle
 
 DEFAULT_NOTIONAL = ctl.DEFAULT_NOTIONAL
 DEFAULT_RUNGS = range(1, 11)
+_DEFAULT: Any = object()  # "not given" for Session(sweep_fn=)
 _GC_FROZEN = False
 
 
@@ -67,7 +68,8 @@ class Session(QObject):
     scenariosReady = Signal(object)  # controller.scenario_lab.ScenarioResult of the newest request
     scenariosFailed = Signal(object)  # the exception of the newest scenario request
 
-    def __init__(self, parent: QObject | None = None, solve_fn: Callable[[ctl.SolveJob], ctl.SolveOutcome] = ctl.solve) -> None:
+    def __init__(self, parent: QObject | None = None, solve_fn: Callable[[ctl.SolveJob], ctl.SolveOutcome] = ctl.solve,
+                 sweep_fn: Any = _DEFAULT) -> None:
         super().__init__(parent)
         self._snapshot: Any = None
         self._universe: pd.DataFrame = pd.DataFrame()
@@ -97,6 +99,15 @@ class Session(QObject):
         self._scenario_runner = SolveRunner(run_scenarios, self, debounce_ms=0, pool=self.solver.pool)
         self._scenario_runner.finished.connect(self._on_scenarios)
         self._scenario_runner.failed.connect(self.scenariosFailed)
+        # the trade-off sweeps: same thread, run only when no solve waits (None: a stand-in solver)
+        if sweep_fn is _DEFAULT:
+            sweep_fn = ctl.run_sweep if solve_fn is ctl.solve else None
+        self._sweep_for: ctl.SolveJob | None = None
+        self._sweep_runner: SolveRunner | None = None
+        if sweep_fn is not None:
+            self._sweep_runner = SolveRunner(sweep_fn, self, debounce_ms=0, pool=self.solver.pool)
+            self._sweep_runner.finished.connect(self._on_sweep)
+            self._sweep_runner.failed.connect(self._on_failed)
         self._workspace_path: str | None = None
         self._workspace: Any = None  # desktop.store.Workspace, opened on the GUI thread after loading
         self._face_version = 0
@@ -380,9 +391,27 @@ class Session(QObject):
         self.set_whatif(ctl.whatif_from_preset(name, self._whatif, self._saved_presets))
 
     def want_sweep(self, wanted: bool) -> None:
+        """The trade-off view is showing (or not): its sweeps run on the worker when it is idle."""
         self._sweep_wanted = wanted
-        if wanted and self._outcome is not None and self._outcome.frontier is None and self._current is not None:
-            self.request_solve(immediate=True)
+        if wanted:
+            self._maybe_sweep()
+
+    def _maybe_sweep(self) -> None:
+        """Run the trade-off sweeps for the latest optimum once no solve is waiting (never ahead of
+        a slider's re-solve); the frontier arrives on the outcome with another ``solutionChanged``."""
+        out, job = self._outcome, self._solved_job
+        if (not self._sweep_wanted or out is None or out.face is None or out.frontier is not None or job is None
+                or not self.idle or self._sweep_runner is None):
+            return
+        self._sweep_for = job
+        self._sweep_runner.request(job, immediate=True)
+
+    def _on_sweep(self, frontier: pd.DataFrame, _seconds: float) -> None:
+        out = self._outcome
+        if out is None or self._sweep_for is not self._solved_job:
+            return  # swept an optimum that has since been replaced
+        self._outcome = replace(out, frontier=frontier)
+        self.solutionChanged.emit(self._outcome)
 
     def request_solve(self, immediate: bool = False) -> int:
         if self._current is None:
@@ -395,7 +424,7 @@ class Session(QObject):
         """The optimisation of the current book on the current what-if (the worker's job; the
         exports turn its outcome into ALLOC and TRADES with :func:`desktop.controller.book_tables`)."""
         return ctl.solve_job(self._snapshot, self._universe, self._face, whatif=self._whatif,
-                             sweep=self._sweep_wanted, allowed=self._allowed, saved_presets=dict(self._saved_presets))
+                             allowed=self._allowed, saved_presets=dict(self._saved_presets))
 
     def _on_solved(self, outcome: ctl.SolveOutcome, seconds: float) -> None:
         self._outcome = outcome
@@ -407,6 +436,7 @@ class Session(QObject):
         self.statusChanged.emit(text)
         self.recompute()
         self.solutionChanged.emit(outcome)
+        QTimer.singleShot(0, self._maybe_sweep)  # after this event: a queued slider move goes first
 
     def run_scenarios(self, job: ScenarioJob) -> None:
         """Compute the Scenarios tab's ``job`` on the worker; :attr:`scenariosReady` brings the result."""
@@ -552,6 +582,8 @@ class Session(QObject):
         self._coalesce.stop()
         self._charts.stop()
         self._scenario_runner.shutdown()
+        if self._sweep_runner is not None:
+            self._sweep_runner.shutdown()
         self.solver.shutdown()
         self._loader.shutdown()
         if self._workspace is not None:
