@@ -1,7 +1,10 @@
-"""``ladderdesk analytics --bonds IN.csv --settle YYYY-MM-DD [--out OUT.csv]``: price/yield, accrued,
+"""``ladderdesk analytics --bonds IN.csv [--settle YYYY-MM-DD] [--out OUT.csv]``: price/yield, accrued,
 durations (years), convexity (years²), dv01 and key-rate durations (per 100 face, local ccy) for
-each bond of IN (a bonds CSV with ``clean_price`` or ``yield_pct`` on every row). CSV to stdout
-without ``--out``; ``--out`` is written atomically and formula-injection safe.
+each bond of IN (a bonds CSV with ``clean_price`` or ``yield_pct`` on every row). Optional columns
+``issue_date`` (interest accrues from it in a first coupon period: short, or long as the market's
+rule says) and ``settle_date`` (this row's settlement; ``--settle`` for rows without one, and
+``--settle`` may be left out when every row has one). CSV to stdout without ``--out``; ``--out`` is
+written atomically and formula-injection safe.
 """
 
 from __future__ import annotations
@@ -25,7 +28,8 @@ ANALYTICS_OUT = [
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     a = sub.add_parser("analytics", help=HELP, description=HELP)
     a.add_argument("--bonds", required=True, metavar="IN.csv", help="market,id,coupon_pct,maturity + clean_price|yield_pct")
-    a.add_argument("--settle", required=True, type=iso_date, metavar="YYYY-MM-DD", help="settlement date")
+    a.add_argument("--settle", type=iso_date, metavar="YYYY-MM-DD",
+                   help="settlement date (rows with a settle_date column value use their own)")
     a.add_argument("--out", metavar="OUT.csv", help="write here (atomically) instead of stdout")
     return a
 
@@ -48,25 +52,31 @@ def run(args: argparse.Namespace) -> int:
     check_outputs({"--out": args.out}, inputs={"--bonds": args.bonds})
     bonds, header, lines = _read_bonds(args.bonds)
     has_price, has_yield = bonds["clean_price"].notna(), bonds["yield_pct"].notna()
+    row_settle = bonds["settle_date"] if "settle_date" in bonds else pd.Series(pd.NaT, index=bonds.index)
+    settle = row_settle.fillna(pd.Timestamp(args.settle) if args.settle else pd.NaT)
     for mask, why, field in (
+        (settle.isna(), "no settle_date on this row and no --settle given", "settle_date"),
         (~(has_price | has_yield), "neither clean_price nor yield_pct given", "clean_price"),
-        (bonds["maturity"] <= pd.Timestamp(args.settle), f"bond matures on or before settlement {args.settle}", "maturity"),
+        (bonds["maturity"] <= settle, "bond matures on or before its settlement date", "maturity"),
     ):
         if mask.any():
             i = int(np.flatnonzero(mask.to_numpy())[0])
             raise DataError(why, file=args.bonds, line=int(lines[i]), field=field,
-                            expected="clean_price or yield_pct on every row, maturity after --settle")
+                            expected="clean_price or yield_pct on every row, a settlement date (--settle or "
+                            "settle_date) before maturity")
     parts = []
     if has_price.any():
         b = bonds[has_price]
-        parts.append(bond_analytics(b, args.settle, clean_price=b["clean_price"].to_numpy()))
+        parts.append(bond_analytics(b, settle[has_price], clean_price=b["clean_price"].to_numpy()))
     if has_yield.any():
         b = bonds[has_yield & ~has_price]
-        parts.append(bond_analytics(b, args.settle, yield_pct=b["yield_pct"].to_numpy()))
+        parts.append(bond_analytics(b, settle[has_yield & ~has_price], yield_pct=b["yield_pct"].to_numpy()))
     figures = pd.concat(parts).sort_index()
+    if "settle_date" in bonds:
+        bonds = bonds.assign(settle_date=settle)  # the settlement each row was computed at
     keep = [c for c in header if c in bonds.columns and c not in ANALYTICS_OUT]
     out = pd.concat([bonds[keep], figures[ANALYTICS_OUT]], axis=1)
-    for col in ("maturity", "issue_date"):
+    for col in ("maturity", "issue_date", "settle_date"):
         if col in out:
             out[col] = out[col].dt.strftime("%Y-%m-%d").where(out[col].notna(), "")
     failed = int(figures["yield_pct"].isna().sum() + figures["clean_price"].isna().sum())

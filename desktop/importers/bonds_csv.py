@@ -1,7 +1,9 @@
-"""Generic bonds CSV: ``market,id,name,coupon_pct,maturity[,clean_price|yield_pct][,issue_date]``.
+"""Generic bonds CSV: ``market,id,name,coupon_pct,maturity[,clean_price|yield_pct][,issue_date][,settle_date]``.
 
 Header (line 1, names case-insensitive, any order): ``market``, ``id``, ``coupon_pct`` and
-``maturity`` are required; ``name``, ``clean_price``, ``yield_pct`` and ``issue_date`` are optional.
+``maturity`` are required; ``name``, ``clean_price``, ``yield_pct``, ``issue_date`` and ``settle_date``
+are optional (``settle_date``: a per-row settlement date for ``ladderdesk analytics``; the result
+carries a ``settle_date`` column only when the file has one, and the store does not keep it).
 Any other column is an error (nothing is dropped silently). Per row:
 
 * ``market`` one of US, JP, AU, UK (``GB`` is accepted and stored as UK), case-insensitive;
@@ -10,7 +12,8 @@ Any other column is an error (nothing is dropped silently). Per row:
   cells are **rejected** (not neutralised) because a spreadsheet would run them as formulas and a
   silently altered id would no longer match anything;
 * ``coupon_pct`` a number in [0, 25]; ``maturity`` an ISO date ``YYYY-MM-DD`` in 1990–2100;
-  ``issue_date`` optional ISO date in 1950–2100 and before ``maturity``;
+  ``issue_date`` optional ISO date in 1950–2100 and before ``maturity`` (interest accrues from it in
+  the first coupon period); ``settle_date`` optional ISO date in 1950–2100;
 * at most one of ``clean_price`` (finite, 0 < p < 1000) and ``yield_pct`` (finite, -5 < y < 50).
 """
 
@@ -26,7 +29,7 @@ from desktop.importers import base
 
 SOURCE_NAME = "bonds CSV"
 REQUIRED = ("market", "id", "coupon_pct", "maturity")
-OPTIONAL = ("name", "clean_price", "yield_pct", "issue_date")
+OPTIONAL = ("name", "clean_price", "yield_pct", "issue_date", "settle_date")
 BOND_COLUMNS = ["market", "id", "name", "coupon_pct", "maturity", "issue_date", "clean_price", "yield_pct"]
 MARKETS = ("US", "JP", "AU", "UK")
 ISO = (("%Y-%m-%d", "YYYY-MM-DD"),)
@@ -164,6 +167,14 @@ def parse(path: str | os.PathLike[str]) -> base.ImportResult:
                     field="issue_date",
                     expected="issue_date < maturity",
                 )
+    settle = pd.Series(pd.NaT, index=df.index, dtype="datetime64[ns]")
+    if "settle_date" in col:
+        given = (col["settle_date"] != "").to_numpy()
+        if given.any():
+            settle[given] = base.parse_dates(
+                col["settle_date"][given], lines[given], file=file, field="settle_date", formats=ISO,
+                hi=pd.Timestamp("2100-12-31"),
+            )
     price = _optional_number(col, "clean_price", lines, file, 0.0, 1000.0, "a clean price per 100")
     yld = _optional_number(
         col, "yield_pct", lines, file, base.YIELD_MIN_PCT, base.YIELD_MAX_PCT, "a yield in percent"
@@ -190,6 +201,8 @@ def parse(path: str | os.PathLike[str]) -> base.ImportResult:
             "yield_pct": yld.to_numpy(dtype="float64"),
         }
     )[BOND_COLUMNS]
+    if "settle_date" in col:
+        bonds["settle_date"] = settle.to_numpy()
     return base.ImportResult(
         kind="bonds",
         source_file=file,
