@@ -87,7 +87,8 @@ def test_selected_scenario_is_overlaid_in_the_curves_view(qtbot, loaded_data, se
     qtbot.waitUntil(lambda: scen.model.rowCount() > 0, timeout=5000)
     names = [sc.name for sc in scen.scenarios]
     row = next(i for i, n in enumerate(names) if "Liberation" in n)
-    scen.select_scenario(row)
+    scen.select_scenario(row)  # computed on the worker: the overlay arrives with the result
+    qtbot.waitUntil(lambda: window.session.scenario_overlay is not None, timeout=10_000)
     overlay = window.session.scenario_overlay
     assert overlay is not None and overlay.name == names[row]
     x, y = window.curves.scenario["US"].getData()
