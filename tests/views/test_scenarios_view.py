@@ -197,8 +197,87 @@ def test_chart_modes(view, mode):
     assert len(view.bars["optimised"].opts["height"]) == len(heights)
 
 
+def _pixel(image, widget, plot, x: float, y: float):
+    """The colour ``image`` (a grab of ``widget``) shows at data point (x, y) of ``plot``."""
+    from PySide6.QtCore import QPointF
+
+    pt = plot.mapTo(widget, plot.mapFromScene(plot.getPlotItem().vb.mapViewToScene(QPointF(x, y))))
+    return image.pixelColor(pt.x(), pt.y())
+
+
 def test_render_png(view, tmp_path):
-    view.select_scenario(0)
+    """The saved picture shows the figures: every heat-map cell red for a loss and blue for a gain in
+    proportion to the table's P&L, every bar of the selected scenario in its portfolio's colour up to
+    its height; and the table's US cell for 'US parallel +100 bp' (full revaluation) matches the
+    duration + convexity estimate written out from the universe columns."""
+    from PySide6.QtGui import QColor, QImage
+
+    from desktop.views.scenarios_view import SORT_ROLE
+
+    view.show()
+    names = [p.name for p in PRESETS]
+    row = names.index("US parallel +100 bp")
+    view.select_scenario(row)
     path = tmp_path / "scenarios.png"
     assert view.grab().save(str(path))
-    assert path.stat().st_size > 10_000
+    image = QImage(str(path))
+    assert image.width() >= 1200 and image.height() >= 700
+    model = view.model
+    values = np.array([[model.index(i, j).data(SORT_ROLE) for j in range(model.columnCount())]
+                       for i in range(model.rowCount())], float)
+    big = np.nanmax(np.abs(values))
+    assert big > 0
+    seen = {"loss": 0, "gain": 0, "flat": 0}
+    for i in range(values.shape[0]):
+        for j in range(values.shape[1]):
+            c = _pixel(image, view, view.heat, j + 0.5, i + 0.5)
+            v = values[i, j] / big  # the diverging map runs white (0) → red (full loss) / blue (full gain):
+            if v <= -0.2:  # red − blue grows ≈ 135·|v|, green falls ≈ 223·|v| toward the full loss
+                assert c.red() - c.blue() > 110 * -v and c.green() < 247 - 180 * -v, (names[i], j, v, c.getRgb()[:3])
+                seen["loss"] += 1
+            elif v >= 0.2:  # blue − red grows ≈ 139·v, green falls ≈ 145·v
+                assert c.blue() - c.red() > 110 * v and c.green() < 247 - 110 * v, (names[i], j, v, c.getRgb()[:3])
+                seen["gain"] += 1
+            elif abs(v) < 0.01:
+                assert min(c.red(), c.green(), c.blue()) > 225, (names[i], j, c.getRgb()[:3])
+                seen["flat"] += 1
+    assert min(seen.values()) >= 5, seen
+    # the bars of the selected scenario (P&L by rung), in the portfolio colours, up to their heights
+    drawn = 0
+    for name, color in (("current", QColor("#0072B2")), ("optimised", QColor("#E69F00"))):
+        bars = view.bars[name].opts
+        x, h = np.asarray(bars["x"], float), np.asarray(bars["height"], float)
+        assert len(x) >= 5 and (h < 0).sum() >= 5  # a US sell-off: losses on the US rungs
+        for xi, hi in zip(x, h, strict=True):
+            if abs(hi) < 0.05 * np.abs(h).max():
+                continue
+            # five points from 30 % to 70 % of the bar (a grid line may cross one or two of them)
+            shades = [_pixel(image, view, view.bars_plot, xi, f * hi).getRgb()[:3] for f in np.linspace(0.3, 0.7, 5)]
+            near = [max(abs(a - b) for a, b in zip(sh, color.getRgb()[:3], strict=True)) <= 10 for sh in shades]
+            assert sum(near) >= 3, (name, xi, hi, shades)
+            drawn += 1
+    assert drawn >= 10
+    # …and they are the table's figures: each portfolio's rung bars add up to its Total for the
+    # scenario, in the unit the axis names
+    label = view.bars_plot.getPlotItem().getAxis("left").labelText
+    unit = 1e6 if "millions" in label else 1e3 if "thousands" in label else float("nan")
+    headers = [model.headerData(k, Qt_h()) for k in range(model.columnCount())]
+    for name in ("current", "optimised"):
+        view.portfolio.setCurrentText(name)
+        total = float(model.index(row, headers.index("Total")).data(SORT_ROLE))
+        heights = np.asarray(view.bars[name].opts["height"], float)
+        assert heights.sum() * unit == pytest.approx(total, rel=1e-9), (name, label)
+    view.portfolio.setCurrentText("current")
+    # the US cell of 'US parallel +100 bp' against ΔP ≈ (−D·Δy + ½·C·Δy²)·dirty value, Δy the
+    # semi-annual yield move of a +100 bp continuously compounded zero-rate move: (2 + y)(e^0.005 − 1)
+    u, face = view.session.universe, view.session.face
+    us = (u["market"].to_numpy() == "US") & (face > 0)
+    value = face[us] / 100.0 * u["dirty_price"].to_numpy(float)[us]
+    d, conv = u["mod_duration"].to_numpy(float)[us], u["convexity"].to_numpy(float)[us]
+    dy = (2.0 + u["yield_pct"].to_numpy(float)[us] / 100.0) * np.expm1(0.005)
+    estimate = float((value * (-d * dy + 0.5 * conv * dy**2)).sum())
+    view.measure.setCurrentText("Full revaluation (price only)")
+    col = headers.index("US")
+    full = float(model.index(row, col).data(SORT_ROLE))
+    assert full < 0 and full == pytest.approx(estimate, rel=0.002), (full, estimate)  # measured 0.035 %
+    assert model.index(row, col).data() == f"{full / 1e3:,.0f}"
