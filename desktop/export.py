@@ -73,6 +73,18 @@ def refuse_database(target: str | os.PathLike[str]) -> None:
                                   "choose another file name (nothing was written)")
 
 
+def _remove_stale_temps(target: Path) -> None:
+    """Remove ``.NAME.*.tmp`` / ``.NAME.*.part`` files a killed earlier export left beside ``target``
+    (older than 10 minutes, so a concurrent writer's fresh temp file is never touched)."""
+    from desktop.store.paths import stale_parts
+
+    for stale in stale_parts(target):
+        try:
+            stale.unlink()
+        except OSError:
+            continue
+
+
 @contextmanager
 def atomic_target(path: str | os.PathLike[str], mode: str = "w") -> Iterator[IO[Any]]:
     """Open a temp file beside ``path``; on clean exit fsync and ``os.replace`` it onto ``path``.
@@ -81,6 +93,7 @@ def atomic_target(path: str | os.PathLike[str], mode: str = "w") -> Iterator[IO[
     """
     target = Path(path)
     refuse_database(target)
+    _remove_stale_temps(target)
     folder = target.parent if str(target.parent) else Path(".")
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     tmp = Path(tmp_name)

@@ -86,10 +86,14 @@ def add_workspace(parser: argparse.ArgumentParser) -> None:
 
 
 @contextlib.contextmanager
-def open_workspace(path: str | None) -> Iterator[Any]:
+def open_workspace(path: str | None, *, readonly: bool = False) -> Iterator[Any]:
     """``Workspace.open(path)`` (created from the bundled snapshot when missing); if the command
-    fails on a workspace this call had to create, the new file is removed again."""
-    from desktop.store import Workspace
+    fails on a workspace this call had to create, the new file is removed again. ``readonly``
+    (read commands): SQLite ``mode=ro``, so a read-only file, folder or mount still works. SQLite
+    faults inside the block (locked, disk full, read-only) become WorkspaceErrors saying what to do."""
+    import sqlite3
+
+    from desktop.store import Workspace, faults
     from desktop.store.workspace import default_workspace_path
 
     target = Path(path) if path else default_workspace_path()
@@ -100,8 +104,14 @@ def open_workspace(path: str | None) -> Iterator[Any]:
         new_dirs.append(parent)
         parent = parent.parent
     try:
-        with Workspace.open(path) as ws:
-            yield ws
+        try:
+            with Workspace.open(path, readonly=readonly) as ws:
+                yield ws
+        except sqlite3.Error as exc:
+            translated = faults.translate(exc, target)
+            if translated is None:
+                raise
+            raise translated from None
     except BaseException:
         if not existed:
             for suffix in ("", "-wal", "-shm", "-journal"):
@@ -113,12 +123,19 @@ def open_workspace(path: str | None) -> Iterator[Any]:
         raise
 
 
-def write_all(files: list[tuple[pd.DataFrame, str]]) -> None:
+def write_all(files: list[tuple[pd.DataFrame, str]], before_publish: Any = None) -> None:
     """Write every (table, path) or none: each table is first written (atomically) to a temp file
     beside its target, and only when all are written are they moved into place. A target that is
-    a folder or in a missing folder fails before anything is moved."""
+    a folder or in a missing folder fails before anything is moved. ``before_publish()`` (e.g. the
+    preset save) runs after every table is staged and before any is moved: if it fails, no output
+    appears. Stale ``.part`` files a killed earlier run left beside a target are removed first."""
     from desktop.export import write_csv
+    from desktop.store.paths import stale_parts
 
+    for _, path in files:
+        for stale in stale_parts(path):
+            with contextlib.suppress(OSError):
+                stale.unlink()
     staged: list[tuple[str, str]] = []
     try:
         for df, path in files:
@@ -132,6 +149,8 @@ def write_all(files: list[tuple[pd.DataFrame, str]]) -> None:
             os.close(fd)
             staged.append((tmp, path))
             write_csv(df, tmp)
+        if before_publish is not None:
+            before_publish()
         for tmp, path in staged:
             try:
                 os.replace(tmp, path)

@@ -54,7 +54,7 @@ def _curve_fit(ws: Any) -> dict[str, float]:
 
 def run(args: argparse.Namespace) -> int:
     """``ladderdesk data``."""
-    with open_workspace(args.workspace) as ws:
+    with open_workspace(args.workspace, readonly=not args.set_as_of) as ws:
         if args.set_as_of:
             ws.set_as_of(args.set_as_of)
         summary = ws.summary()

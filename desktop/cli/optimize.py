@@ -200,7 +200,7 @@ def build_settings(args: argparse.Namespace, saved: dict[str, Any]) -> OptimSett
 
 
 def _load(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
-    with open_workspace(args.workspace) as ws:
+    with open_workspace(args.workspace, readonly=True) as ws:
         snapshot = ws.load_snapshot()
         saved = {name: ws.load_preset(name) for name in ws.list_presets()}
     return snapshot, saved
@@ -279,7 +279,15 @@ def run(args: argparse.Namespace) -> int:
     tables = ctl.book_tables(job, outcome, min_trade_base=args.min_trade, include_zero=args.include_zero)
     alloc, trades = tables.alloc, tables.trades
     sol, notional = outcome.solution, job.market_value_base
-    write_all([(df, path) for df, path in ((alloc, args.out), (trades, args.trades)) if path])
+
+    def save_preset() -> None:  # after the outputs are staged, before they are moved into place
+        if args.save_preset is not None:
+            from desktop.optim.presets import preset_payload
+
+            with open_workspace(args.workspace) as ws:
+                ws.save_preset(args.save_preset.strip(), preset_payload(settings))
+
+    write_all([(df, path) for df, path in ((alloc, args.out), (trades, args.trades)) if path], before_publish=save_preset)
     d = summary_dict(sol, args, notional, len(trades) if (args.current or args.trades) else None, snapshot.as_of)
     if args.json:
         print(json.dumps(d, indent=2, default=str))
@@ -289,9 +297,5 @@ def run(args: argparse.Namespace) -> int:
         if path:
             print(f"wrote {what} to {path}", file=sys.stderr)
     if args.save_preset is not None:
-        from desktop.optim.presets import preset_payload
-
-        with open_workspace(args.workspace) as ws:
-            ws.save_preset(args.save_preset.strip(), preset_payload(settings))
         print(f"saved preset {args.save_preset.strip()!r}", file=sys.stderr)
     return 0

@@ -219,7 +219,7 @@ def run(args: argparse.Namespace) -> int:
 
     check_outputs({"--out": args.out}, workspace=args.workspace,
                   inputs={"--alloc": args.alloc, "--scenario-file": args.scenario_file or []})
-    with open_workspace(args.workspace) as ws:
+    with open_workspace(args.workspace, readonly=not args.save) as ws:
         scenarios = _scenarios(args, ws)
         if args.save:
             return _save(args, ws, scenarios)

@@ -9,17 +9,54 @@ Version history:
 1. core tables — meta, bonds, curves, short_rates, fx, history, series, provenance, import_log,
    portfolios (+ portfolio_holdings child table), scenarios, presets.
 2. policy_rates table (central-bank rates, % p.a.), filled from the bundled snapshot.
+3. quotes table (bond prices by date: :mod:`desktop.store.prices`).
 """
 
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import sqlite_utils
 
+from desktop.store import faults
+
 APP_ID = "LadderDesk"
+
+
+def _db_path(conn: sqlite3.Connection) -> Path | None:
+    row = conn.execute("PRAGMA database_list").fetchone()
+    return Path(row[2]) if row and row[2] else None
+
+
+def _begin_immediate(conn: sqlite3.Connection, path: Path | None) -> None:
+    """``BEGIN IMMEDIATE``, waiting up to :data:`faults.LOCK_WAIT_S` for another writer with a
+    countdown naming it (via :func:`faults.report_wait`), then :class:`faults.WorkspaceLockedError`."""
+    busy = int(conn.execute("PRAGMA busy_timeout").fetchone()[0])
+    wait_s = faults.LOCK_WAIT_S
+    start = time.monotonic()
+    shown = -1
+    conn.execute("PRAGMA busy_timeout = 250")
+    try:
+        while True:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if not faults.is_locked(exc):
+                    raise
+            left = wait_s - (time.monotonic() - start)
+            if left <= 0:
+                raise faults.locked_error(path or Path("?"), wait_s) from None
+            if path is not None and int(left) != shown:
+                shown = int(left)
+                faults.report_wait(f"ladderdesk: workspace {path.name} is in use by {faults.describe_holder(path)};"
+                                   f" waiting {left:.0f} s…")
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {busy}")
 
 
 @contextmanager
@@ -27,15 +64,34 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     """One write transaction (``BEGIN IMMEDIATE`` … ``COMMIT``; ``ROLLBACK`` on any error).
 
     The connection must be in autocommit mode (``isolation_level=None``) so that nothing else
-    opens or commits transactions behind our back.
+    opens or commits transactions behind our back. Waiting for another writer is bounded (see
+    :func:`_begin_immediate`); while the lock is held, ``W-holder`` names this process. A full disk
+    or a read-only file becomes :class:`faults.DiskFullError` / :class:`faults.WorkspaceReadOnlyError`
+    (the transaction rolled back: nothing written).
     """
-    conn.execute("BEGIN IMMEDIATE")
+    path = _db_path(conn)
     try:
-        yield conn
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
+        _begin_immediate(conn, path)
+    except sqlite3.Error as exc:
+        raise (faults.translate(exc, path) if path else None) or exc from None
+    holder = faults.write_holder(path) if path is not None else None
+    try:
+        try:
+            yield conn
+            conn.execute("COMMIT")
+        except BaseException as exc:
+            if conn.in_transaction:
+                try:
+                    conn.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass  # SQLite already rolled back (e.g. after SQLITE_FULL)
+            if isinstance(exc, sqlite3.Error) and path is not None:
+                translated = faults.translate(exc, path)
+                if translated is not None:
+                    raise translated from None
+            raise
+    finally:
+        faults.clear_holder(holder)
 
 
 def _table(db: sqlite_utils.Database, name: str, columns: dict, pk: str | tuple[str, ...]) -> str:
@@ -132,7 +188,14 @@ def _migration_2(db: sqlite_utils.Database) -> None:
         )
 
 
-MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_migration_1, _migration_2)
+def _migration_3(db: sqlite_utils.Database) -> None:
+    """quotes table (desktop.store.prices)."""
+    from desktop.store.prices import migration_3
+
+    migration_3(db)
+
+
+MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_migration_1, _migration_2, _migration_3)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -21,6 +21,7 @@ market, the latest curve dated ≤ as_of (see :mod:`desktop.snapshot`).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import sqlite3
@@ -42,12 +43,13 @@ from desktop.snapshot import (
     read_bundled_tables,
     snapshot_from_tables,
 )
-from desktop.store import imports
+from desktop.store import faults, imports
 from desktop.store.named import NamedItemsMixin
 from desktop.store.schema import APP_ID, SCHEMA_VERSION, migrate, transaction, user_version
 
 FILE_NAME = "workspace.sqlite"
 SQLITE_MAGIC = b"SQLite format 3\x00"
+CREATE_BYTES = 3_000_000  # a new workspace (~0.7 MB) + its temp copy and write-ahead log while built
 FRESH_HINT = "start a fresh workspace with --workspace NEW.sqlite (the file was not modified)"
 
 
@@ -73,17 +75,38 @@ def _check_existing(path: Path) -> None:
     """Raise WorkspaceError unless ``path`` is a LadderDesk workspace we can open; never writes it.
 
     A read-only SQLite connection to a WAL-mode file may create empty ``-wal``/``-shm`` sidecars;
-    on refusal those we created are removed again, so the folder looks as it did.
+    on refusal those we created are removed again, so the folder looks as it did (never attempted
+    where the folder cannot be written).
     """
     sidecars = [path.with_name(path.name + s) for s in ("-wal", "-shm")]
     existed = {p: p.exists() for p in sidecars}
     try:
         _validate(path)
     except WorkspaceError:
-        for p, was in existed.items():
-            if not was:
-                p.unlink(missing_ok=True)
+        if not faults.why_read_only(path):
+            for p, was in existed.items():
+                if not was:
+                    with contextlib.suppress(OSError):
+                        p.unlink(missing_ok=True)
         raise
+
+
+def read_only_uri(path: Path) -> str:
+    """SQLite URI opening ``path`` read-only: ``mode=ro``, plus ``immutable=1`` where the file,
+    folder or file system cannot be written and no write-ahead log is pending (nobody can be
+    writing it, and SQLite then needs no ``-shm`` file: none is created beside it)."""
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    wal = path.with_name(path.name + "-wal")
+    shm = path.with_name(path.name + "-shm")
+    folder_ro = (faults.read_only_mount(path) or not os.access(path.parent, os.W_OK | os.X_OK)
+                 or not os.access(path, os.W_OK))
+    try:
+        wal_pending = wal.stat().st_size > 0
+    except OSError:
+        wal_pending = False
+    if folder_ro and not wal_pending and not shm.exists():
+        uri += "&immutable=1"
+    return uri
 
 
 def _validate(path: Path) -> None:
@@ -91,18 +114,30 @@ def _validate(path: Path) -> None:
 
     If SQLite needs write access just to read (a hot rollback journal or a WAL to recover after a
     crash: ``SQLITE_READONLY_*``), the same read-only queries are repeated on a normal connection
-    so SQLite can finish its own crash recovery first.
+    so SQLite can finish its own crash recovery first. Where the file cannot be written, a failure
+    to open is reported as read-only (with what to do), never as damage.
     """
     try:
         with path.open("rb") as fh:
             head = fh.read(len(SQLITE_MAGIC))
     except OSError as exc:
+        if faults.is_read_only(exc):
+            raise WorkspaceError(f"cannot read workspace {path}: {exc.strerror} (check the file's "
+                                 "permissions; the file was not modified)") from None
         raise WorkspaceError(f"cannot read workspace {path}: {exc.strerror}; {FRESH_HINT}") from None
     if head != SQLITE_MAGIC:
         raise WorkspaceError(f"{path} is not a LadderDesk workspace (not an SQLite file); {FRESH_HINT}")
+    read_only = faults.why_read_only(path)
     try:
-        _inspect(path, sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None))
+        _inspect(path, sqlite3.connect(read_only_uri(path), uri=True, isolation_level=None))
     except sqlite3.OperationalError as exc:
+        if read_only and not str(exc).startswith("file is not a database"):
+            raise WorkspaceError(
+                f"workspace {path} cannot be opened where it is ({read_only}; {exc}). Copy it to a writable "
+                f"folder and use --workspace COPY.sqlite (the file was not modified)") from None
+        fault = faults.translate(exc, path, "reading the workspace")
+        if isinstance(fault, faults.DiskFullError | faults.WorkspaceLockedError):
+            raise fault from None
         if not str(getattr(exc, "sqlite_errorname", "")).startswith("SQLITE_READONLY"):
             raise WorkspaceError(f"{path} is damaged or not a workspace ({exc}); {FRESH_HINT}") from None
         try:
@@ -170,7 +205,9 @@ def _create(path: Path) -> None:
             conn.close()
         _publish(tmp, path)
     finally:
-        tmp.unlink(missing_ok=True)
+        for part in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm"), Path(f"{tmp}{faults.HOLDER_SUFFIX}")):
+            with contextlib.suppress(OSError):
+                part.unlink(missing_ok=True)
 
 
 def _publish(tmp: Path, path: Path) -> None:
@@ -198,20 +235,40 @@ class Workspace(NamedItemsMixin):
 
     # -- lifecycle -------------------------------------------------------------------------
     @classmethod
-    def open(cls, path: str | os.PathLike[str] | None = None, create: bool = True) -> Workspace:
-        """Open (or create from the bundled snapshot) the workspace at ``path`` (see module doc)."""
+    def open(cls, path: str | os.PathLike[str] | None = None, create: bool = True,
+             readonly: bool = False) -> Workspace:
+        """Open (or create from the bundled snapshot) the workspace at ``path`` (see module doc).
+
+        ``readonly``: open with SQLite's ``mode=ro`` (read commands): works on a read-only file,
+        folder or mount and never writes the file. Otherwise a workspace that cannot be written is
+        refused up front with :class:`~desktop.store.faults.WorkspaceReadOnlyError`. A full disk at
+        creation is :class:`~desktop.store.faults.DiskFullError` (nothing left behind).
+        """
         target = Path(path) if path is not None else default_workspace_path()
         if target.is_dir():
             raise WorkspaceError(f"{target} is a folder; give a workspace file, e.g. {target / FILE_NAME}")
         if not target.exists():
             if not create:
                 raise WorkspaceError(f"no workspace at {target}")
+            why = faults.why_read_only(target)
+            if why:
+                raise faults.read_only_error(target, why, "a new workspace cannot be created there")
             try:
                 _create(target)
-            except OSError as exc:
-                raise WorkspaceError(f"cannot create workspace {target}: {exc.strerror or exc}") from None
+            except (OSError, sqlite3.Error, faults.DiskFullError) as exc:
+                err = faults.translate(exc, target, "creating the workspace")
+                if isinstance(err, faults.DiskFullError):
+                    raise faults.disk_full_error(target, CREATE_BYTES, "creating the workspace") from None
+                if err is not None:
+                    raise err from None
+                raise WorkspaceError(f"cannot create workspace {target}: {getattr(exc, 'strerror', None) or exc}") from None
         else:
             _check_existing(target)
+        if readonly:
+            return cls._open_read_only(target)
+        why = faults.why_read_only(target)
+        if why:
+            raise faults.read_only_error(target, why)
         conn = _connect(target)
         try:
             db = sqlite_utils.Database(conn)
@@ -219,9 +276,42 @@ class Workspace(NamedItemsMixin):
                 db.enable_wal()
             conn.execute("PRAGMA synchronous = NORMAL")
             migrate(db)
+        except (sqlite3.Error, WorkspaceError) as exc:
+            conn.close()
+            if isinstance(exc, WorkspaceError):
+                raise
+            raise faults.translate(exc, target, "opening the workspace") or WorkspaceError(
+                f"cannot open workspace {target}: {exc}") from None
+        return cls(target, conn)
+
+    @classmethod
+    def _open_read_only(cls, target: Path) -> Workspace:
+        """A connection that cannot write: SQLite ``mode=ro`` where the workspace cannot be written
+        (read-only file, folder or mount; sidecars are never created or removed there); elsewhere a
+        normal connection with ``PRAGMA query_only`` (SQLite refuses every write statement), so
+        SQLite can still tidy its -wal/-shm files when it closes. A pending schema migration is
+        run first where the file is writable."""
+        location_ro = faults.why_read_only(target) is not None
+        if location_ro:
+            conn = sqlite3.connect(read_only_uri(target), uri=True, isolation_level=None, timeout=10.0)
+        else:
+            conn = _connect(target)
+        try:
+            conn.execute("PRAGMA busy_timeout = 10000")
+            conn.execute("PRAGMA query_only = ON")
+            version = user_version(conn)
         except sqlite3.Error as exc:
             conn.close()
-            raise WorkspaceError(f"cannot open workspace {target}: {exc}") from None
+            raise faults.translate(exc, target, "reading the workspace") or WorkspaceError(
+                f"cannot open workspace {target}: {exc}") from None
+        if version < SCHEMA_VERSION:
+            conn.close()
+            why = faults.why_read_only(target)
+            if why:
+                raise faults.read_only_error(target, why, f"it must be upgraded to schema {SCHEMA_VERSION} "
+                                             "before this version can read it, which writes the file")
+            cls.open(target).close()  # migrate once with write access
+            return cls._open_read_only(target)
         return cls(target, conn)
 
     def close(self) -> None:
