@@ -24,8 +24,10 @@ Model (a linear programme, solved with HiGHS through cvxpy; Clarabel as fallback
   left short by rounding is topped up by the cheapest extra face (one bond, the smallest multiple of
   its denomination that closes the gap), so no need is ever short.
 
-Shadow prices: bp of total cost saved per 1 point (0.01) of a limit relaxed; each need's marginal
-cost = base cost today of one more unit of base currency needed on that date.
+Binding limits: the bp of total cost saved by relaxing the limit 1 point (0.01), from a re-solve
+with that limit moved (the LP is piecewise linear, so the dual alone can overstate a whole point);
+the dual's marginal rate (bp per point) is quoted beside it. Each need's ``marginal_cost`` (the
+need's dual) = base cost today of one more unit of base currency needed on that date.
 """
 
 from __future__ import annotations
@@ -265,7 +267,8 @@ class MatchProblem:
             raise Infeasible(f"the needs cannot be funded within the limits: {text}", tuple(relax))
         return out
 
-    def _lp(self, s: MatchSettings) -> tuple[np.ndarray, dict[str, Any]] | None:
+    def _lp(self, s: MatchSettings, with_gains: bool = True) -> tuple[np.ndarray, dict[str, Any]] | None:
+        """Solve the LP under ``s``: (face per candidate, details) or None when infeasible."""
         import cvxpy as cp
 
         _quiet_highs()
@@ -305,7 +308,6 @@ class MatchProblem:
         if s.max_weight < 1.0:
             cons["max_weight"] = y <= (s.max_weight + slack) * total
         prob = cp.Problem(cp.Minimize(objective), list(cons.values()) + extra)
-        self.last_problem = prob  # the bench hands its matrices to the raw solver
         t0 = time.perf_counter()
         status, solver = None, None
         for solver in SOLVERS:
@@ -324,6 +326,7 @@ class MatchProblem:
         cost = np.maximum(np.asarray(y.value, float), 0.0) * unit
         of = "of cost" if self.current is None else "of cost in turnover"
         v = float(cost.sum())
+        objective_value = float(prob.value) * unit
         binding = []
         for name, con in cons.items():
             if name == "needs":
@@ -331,22 +334,28 @@ class MatchProblem:
             lam = np.abs(np.atleast_1d(np.asarray(con.dual_value, float)))
             if not (lam > 1e-9).any():
                 continue
+            kind, _, code = name.partition(":")
             if name == "us_cap":
-                h = float(self.duration @ cost) / unit
-                bp = float(lam.sum()) * h * unit / v * 100.0
+                rate = float(lam.sum()) * float(self.duration @ cost) / v * 100.0
                 txt = f"US share of duration ≤ {s.us_cap:.0%}"
             else:
-                bp = float(lam.sum()) * 100.0
-                kind, _, code = name.partition(":")
+                rate = float(lam.sum()) * 100.0
                 txt = {"market_min": f"{code} weight ≥ {s.market_min.get(code, 0):.0%}",
                        "market_max": f"{code} weight ≤ {s.market_max.get(code, 1):.0%}",
                        "max_weight": f"each bond ≤ {s.max_weight:.0%} of cost "
                                      f"({int((lam > 1e-9).sum())} bonds at the limit)"}[kind]
-            binding.append(Binding(name, bp, "1 pt", f"{txt}: relaxing it by 1 point saves {bp:.2f} bp {of}"))
+            gain = rate
+            if with_gains:  # the stated gain is a re-solve with the limit moved one point, not the dual
+                looser = self._lp(_moved(s, kind, code, 0.01), with_gains=False)
+                if looser is not None:
+                    gain = (objective_value - looser[1]["objective"]) / v * 1e4
+            binding.append(Binding(name, gain, "1 pt", f"{txt}: relaxing it by 1 point saves {gain:.2f} bp {of} "
+                                                      f"(marginal rate {rate:.2f} bp per point)"))
+        self.last_problem = prob  # (after any re-solve) the bench hands its matrices to the raw solver
         marginal = np.abs(np.asarray(cons["needs"].dual_value, float))
         face = cost / self.cost_per_face
         return face, {"status": status, "solver": solver, "solve_time_s": elapsed, "binding": tuple(binding),
-                      "marginal_cost": marginal, "lp_cost": v}
+                      "marginal_cost": marginal, "lp_cost": v, "objective": objective_value}
 
     def relaxations(self, s: MatchSettings) -> list[Relaxation]:
         """For each limit group, alone: the smallest change that makes the match feasible
@@ -368,17 +377,28 @@ class MatchProblem:
         words = {"us_cap": "raise the US share of duration cap", "max_weight": "raise the per-bond maximum",
                  "market_min": "lower {c}'s minimum weight", "market_max": "raise {c}'s maximum weight"}
         for option, (name, now, end, make) in enumerate(trials):
-            if self._lp(make(end)) is None:
+            if self._lp(make(end), with_gains=False) is None:
                 continue
             lo, hi = now, end  # lo infeasible, hi feasible
             for _ in range(12):
                 mid = 0.5 * (lo + hi)
-                lo, hi = (lo, mid) if self._lp(make(mid)) is not None else (mid, hi)
+                lo, hi = (lo, mid) if self._lp(make(mid), with_gains=False) is not None else (mid, hi)
             need = float(np.ceil(hi * 1000) / 1000) if end > now else float(np.floor(hi * 1000) / 1000)
             kind, _, code = name.partition(":")
             text = f"{words[kind].format(c=code)} from {now:.1%} to {need:.1%}"
             out.append(Relaxation(name, now, need, "fraction", True, text, option))
         return sorted(out, key=lambda r: abs(r.required - r.current))
+
+
+def _moved(s: MatchSettings, kind: str, code: str, step: float) -> MatchSettings:
+    """``s`` with one limit relaxed by ``step`` (a fraction: 0.01 = 1 point)."""
+    if kind == "us_cap":
+        return replace(s, us_cap=min(s.us_cap + step, 1.0))
+    if kind == "max_weight":
+        return replace(s, max_weight=min(s.max_weight + step, 1.0))
+    if kind == "market_min":
+        return replace(s, market_min={**s.market_min, code: max(s.market_min[code] - step, 0.0)})
+    return replace(s, market_max={**s.market_max, code: min(s.market_max[code] + step, 1.0)})
 
 
 def _coverage(A: np.ndarray, carry: np.ndarray, need: np.ndarray, face: np.ndarray) -> tuple[np.ndarray, ...]:

@@ -227,12 +227,22 @@ def test_limits_that_clash_name_the_smallest_relaxation(universe, snapshot):
     assert r.constraint == "max_weight" and 0.05 < r.required <= 1.0
 
 
-def test_shadow_price_of_max_weight_matches_a_re_solve(universe, snapshot):
+def test_binding_limit_gain_per_point_matches_a_re_solve(universe, snapshot):
     base = _match(universe, snapshot, YEARLY, markets=("US",), us_cap=1.0, max_weight=0.15)
     (b,) = [b for b in base.binding if b.constraint == "max_weight"]
-    looser = _match(universe, snapshot, YEARLY, markets=("US",), us_cap=1.0, max_weight=0.151)
-    saved_bp = (base.lp_cost_base - looser.lp_cost_base) / base.lp_cost_base * 1e4 * 10  # per 1 point
-    assert b.shadow_bp == pytest.approx(saved_bp, rel=0.05)
+    looser = _match(universe, snapshot, YEARLY, markets=("US",), us_cap=1.0, max_weight=0.16)
+    assert b.shadow_bp == pytest.approx((base.lp_cost_base - looser.lp_cost_base) / base.lp_cost_base * 1e4,
+                                        rel=1e-6)
+    # the dual's marginal rate quoted beside it: a small step, scaled to one point
+    nudged = _match(universe, snapshot, YEARLY, markets=("US",), us_cap=1.0, max_weight=0.151)
+    rate = float(b.text.split("marginal rate ")[1].split(" bp")[0])
+    assert rate == pytest.approx((base.lp_cost_base - nudged.lp_cost_base) / base.lp_cost_base * 1e4 * 10, rel=0.05)
+    early = _needs([(f"{y}-12-31", 10e6) for y in range(2026, 2034)])
+    four = _match(universe, snapshot, early, us_cap=0.2)
+    (cap,) = [b for b in four.binding if b.constraint == "us_cap"]
+    wider = _match(universe, snapshot, early, us_cap=0.21)
+    assert cap.shadow_bp == pytest.approx((four.lp_cost_base - wider.lp_cost_base) / four.lp_cost_base * 1e4,
+                                          rel=1e-6)
 
 
 def test_marginal_cost_of_a_need_matches_a_re_solve(universe, snapshot):
