@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -52,11 +53,13 @@ MIN_RISK_MONTHS = 25
 
 @dataclass(frozen=True)
 class Strategy:
-    """``fixed``: weights by (market, rung) summing to 1; or ``preset``: an optimiser preset name."""
+    """``fixed``: weights by (market, rung) summing to 1; or ``preset``: a built-in optimiser preset
+    name; or ``settings``: any ``OptimSettings`` (e.g. a user's saved preset)."""
 
     name: str
     fixed: Mapping[tuple[str, int], float] | None = None
     preset: str | None = None
+    settings: Any = None  # desktop.optim.settings.OptimSettings
 
 
 def us_ladder() -> Strategy:
@@ -114,7 +117,7 @@ def _solve_preset(strategy: Strategy, universe: pd.DataFrame, data: MarketData, 
     from desktop.optim.risk import build_risk_model
     from desktop.optim.solve import Optimiser
 
-    s = get_preset(strategy.preset or strategy.name)
+    s = strategy.settings if strategy.settings is not None else get_preset(strategy.preset or strategy.name)
     s = replace(s, hedged=settings.hedged, base_ccy=settings.base_ccy, turnover_cost_bp=float(settings.cost_bp))
     if not settings.views:
         s = replace(s, views={}, fx_view_pct={})
