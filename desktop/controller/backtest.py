@@ -1,5 +1,6 @@
-"""The backtest as one job for the app's worker thread (Qt-free): an immutable request in, an
-immutable outcome out; progress and Cancel through callables the GUI supplies.
+"""The backtest in the application layer (Qt-free): one job for the app's worker thread — an
+immutable request in, an immutable outcome out; progress and Cancel through callables the GUI
+supplies — and the engine's names the window and ``ladderdesk backtest`` use.
 
     job = BacktestJob(tables, BacktestSettings(start="2014-01"), progress=cb, cancel=event)
     outcome = run_job(job)           # on the worker; raises engine.Cancelled if cancelled
@@ -17,10 +18,14 @@ from typing import Any
 
 import pandas as pd
 
-from desktop.backtest.engine import BacktestSettings, Strategy, default_strategies, run_backtest
+from desktop.backtest.engine import BacktestSettings, Cancelled, Strategy, default_strategies, run_backtest
 from desktop.backtest.report import drawdown_pct, per_year, stats_table, wealth
 from desktop.backtest.universe import MarketData
-from desktop.snapshot import SnapshotTables
+from desktop.snapshot import SnapshotTables, read_bundled_tables
+
+__all__ = ["BacktestJob", "BacktestOutcome", "BacktestSettings", "Cancelled", "MarketData", "SnapshotTables",
+           "Strategy", "default_strategies", "per_year", "read_bundled_tables", "run_backtest", "run_job",
+           "stats_table"]
 
 
 @dataclass(frozen=True, eq=False)

@@ -120,6 +120,10 @@ class WorkspaceService:
     def snapshot(self) -> Any:
         return self.store.load_snapshot()
 
+    def tables(self) -> Any:
+        """The workspace's market-data tables (desktop.snapshot.SnapshotTables: curves, history, FX…)."""
+        return self.store.tables()
+
     def apply_import(self, result: Any) -> dict[str, Any]:
         return self.store.apply_import(result)
 

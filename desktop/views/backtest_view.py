@@ -1,7 +1,7 @@
 """Backtest tab: "has the shift paid?" — cumulative return and drawdown of Shift from US rates,
 Neutral, a US-only ladder and an equal-weight four-market ladder, and their statistics.
 
-The run is :func:`desktop.backtest.job.run_job` on the app's worker thread (a
+The run is :func:`desktop.controller.backtest.run_job` on the app's worker thread (a
 :class:`~desktop.views.runner.SolveRunner`, sharing the optimiser's thread when given its
 ``pool``), with a progress bar and Cancel. The presets' curve views are forecasts: off unless the
 box is ticked. Past results, not advice.
@@ -32,9 +32,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.backtest.engine import BacktestSettings, Cancelled
-from desktop.backtest.job import BacktestJob, BacktestOutcome, run_job
-from desktop.snapshot import SnapshotTables, read_bundled_tables
+from desktop.controller.backtest import (
+    BacktestJob,
+    BacktestOutcome,
+    BacktestSettings,
+    Cancelled,
+    SnapshotTables,
+    read_bundled_tables,
+    run_job,
+)
 from desktop.views.charts.base import make_plot
 from desktop.views.runner import SolveRunner
 

@@ -8,7 +8,7 @@ import sys
 import time
 
 START = time.perf_counter()
-VIEW_NAMES = ("holdings", "ladder", "exposure", "curves", "tradeoff", "scenarios")
+VIEW_NAMES = ("holdings", "ladder", "exposure", "curves", "tradeoff", "scenarios", "liabilities", "backtest")
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
 
@@ -61,5 +61,6 @@ def run_gui(argv: list[str]) -> int:
     app.processEvents()  # first paint
     populate(window, args.workspace)
     window.session.set_start_preset(args.preset)
+    window.files.restore_session = args.preset is None  # --preset wins over the last session's
     window.session.start_loading()
     return app.exec()

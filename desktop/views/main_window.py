@@ -26,9 +26,9 @@ from desktop.views.message_bar import MessageBar
 if TYPE_CHECKING:
     from desktop.views.session import Session
 
-VIEWS = ("holdings", "ladder", "exposure", "curves", "tradeoff", "scenarios")
+VIEWS = ("holdings", "ladder", "exposure", "curves", "tradeoff", "scenarios", "liabilities", "backtest")
 TITLES = {"holdings": "Holdings && universe", "ladder": "Ladder", "exposure": "Exposure", "curves": "Curves",
-          "tradeoff": "Trade-off", "scenarios": "Scenarios"}
+          "tradeoff": "Trade-off", "scenarios": "Scenarios", "liabilities": "Liabilities", "backtest": "Backtest"}
 
 
 class MainWindow(QMainWindow):
@@ -90,6 +90,12 @@ class MainWindow(QMainWindow):
 
             self.views["scenarios"] = ScenariosView(session)  # a broken tab fails loudly, never hides
             session.scenariosFailed.connect(self._scenarios_failed)
+            from desktop.views.backtest_view import BacktestView
+            from desktop.views.liabilities_view import LiabilitiesView
+
+            # both compute on the optimiser's worker thread (one cvxpy solve at a time)
+            self.views["liabilities"] = LiabilitiesView(session, pool=session.solver.pool)
+            self.views["backtest"] = BacktestView(self._market_tables, pool=session.solver.pool)
         self.tabs.removeTab(0)
         self._placeholder.deleteLater()
         for key, widget in self.views.items():
@@ -129,6 +135,15 @@ class MainWindow(QMainWindow):
         dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
         self.addDockWidget(area, dock)
         return dock
+
+    def _market_tables(self) -> Any:
+        """The backtest's data: the open workspace's market tables (the bundled ones before loading)."""
+        ws = self.session.workspace
+        if ws is None:
+            from desktop.snapshot import read_bundled_tables
+
+            return read_bundled_tables()
+        return ws.tables()
 
     def _scenarios_failed(self, error: BaseException) -> None:
         self.message_bar.show_message(f"The Scenarios tab could not be computed: {error}", "error")
@@ -179,6 +194,9 @@ class MainWindow(QMainWindow):
         self.settings.sync()
 
     def closeEvent(self, event) -> None:  # noqa: ANN001
+        if self.files is not None and not self.files.before_close():  # Cancel on unsaved changes
+            event.ignore()
+            return
         for timer in self.findChildren(QTimer):  # staged redraws, hover, debounce: nothing outlives the window
             timer.stop()
         self.save_layout()
