@@ -252,6 +252,19 @@ class MatchProblem:
                 out.append(f"allow {code}")
         return ("; " + " or ".join(out)) if out else ""
 
+    def _longer_markets_text(self, after: np.datetime64) -> str:
+        """'; allow UK (bonds to 2073-10-22)' for markets left out with bonds maturing after ``after``."""
+        u = self.universe
+        out = []
+        for code in MARKET_CODES:
+            if code in self.settings.markets:
+                continue
+            mine = u[(u["market"] == code) & (self.settings.allow_generic | ~u["is_generic"].astype(bool))]
+            last = pd.to_datetime(mine["maturity"]).max() if len(mine) else None
+            if last is not None and last.to_datetime64() > after:
+                out.append(f"allow {code} (bonds to {last:%Y-%m-%d})")
+        return ("; " + " or ".join(out)) if out else ""
+
     def solve(self, settings: MatchSettings | None = None) -> tuple[np.ndarray, dict[str, Any]]:
         """Optimal face per candidate bond (local ccy, unrounded) and solve details; raises
         :class:`Infeasible` (with the smallest relaxation) or :class:`SolverFailed`."""
@@ -508,7 +521,8 @@ def _tail_warnings(mp: MatchProblem) -> Sequence[str]:
     for d in mp.dates[mp.dates > last]:
         yrs = (d - last).astype(float) / 365.0
         yield (f"the {d} need falls after the last flow of the allowed bonds ({last}): it is funded by cash "
-               f"carried {yrs:.1f} years at {mp.settings.reinvest_rate_pct:.2f} %{mp._other_markets_text(d)}")
+               f"carried {yrs:.1f} years at {mp.settings.reinvest_rate_pct:.2f} %{mp._longer_markets_text(last)}"
+               " or move the need")
 
 
 def _alloc(mp: MatchProblem, face: np.ndarray, lp_face: np.ndarray) -> pd.DataFrame:
