@@ -8,7 +8,8 @@ BT.csv: one row per month and strategy — ``date`` (YYYY-MM, the month the retu
 ``strategy``, ``return_pct`` (net of cost, base ccy), ``turnover``, ``cost_bp``, per-market
 contributions ``US_pct … UK_pct`` (weight × base-ccy return), then ``gross_pct``, market weights and
 the optimiser ``status``. Prints the statistics (``--json``: as JSON). The presets' curve views are
-12-month forecasts and are **off** unless ``--views on``. Built-in presets only.
+12-month forecasts and are **off** unless ``--views on``. ``--preset`` may also name a preset
+saved in the workspace (``optimize --save-preset``).
 """
 
 from __future__ import annotations
@@ -51,8 +52,9 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p = sub.add_parser("backtest", help=HELP, description=HELP)
     add_workspace(p)
     p.add_argument("--preset", metavar="NAME", default="Shift from US rates",
-                   help="built-in preset to test ('Shift from US rates' (default) or 'Neutral'); the run "
-                   "always compares Shift from US rates, Neutral, a US-only ladder and an equal-weight ladder")
+                   help="preset to test: 'Shift from US rates' (default), 'Neutral' or one saved in the "
+                   "workspace; the run always compares it with Shift from US rates, Neutral, a US-only "
+                   "ladder and an equal-weight ladder")
     p.add_argument("--from", dest="start", type=year_month, metavar="YYYY-MM",
                    help="first month whose return is reported (default: the first with all four markets)")
     p.add_argument("--to", dest="end", type=year_month, metavar="YYYY-MM",
@@ -72,22 +74,35 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     """``ladderdesk backtest``."""
-    from desktop.backtest.engine import BacktestSettings, Strategy, default_strategies, run_backtest
-    from desktop.backtest.report import per_year, stats_table
-    from desktop.backtest.universe import MarketData
+    from desktop.controller.backtest import (
+        BacktestSettings,
+        MarketData,
+        Strategy,
+        default_strategies,
+        per_year,
+        run_backtest,
+        stats_table,
+    )
     from desktop.export import write_csv
     from desktop.optim.presets import BUILT_IN
 
     check_outputs({"--out": args.out}, workspace=args.workspace)
-    names = {k.casefold(): k for k in BUILT_IN}
-    if args.preset.strip().casefold() not in names:
-        raise DataError(f"unknown preset {args.preset!r} (built-in presets: {', '.join(BUILT_IN)})", field="--preset")
-    preset = names[args.preset.strip().casefold()]
     if args.start and args.end and args.start > args.end:
         raise DataError(f"--from {args.start} is after --to {args.end}", field="--from")
-    strategies = [Strategy(preset, preset=preset)] + [s for s in default_strategies() if s.name != preset]
+    names = {k.casefold(): k for k in BUILT_IN}
     with open_workspace(args.workspace) as ws:
+        key = args.preset.strip()
+        if key.casefold() in names:
+            first = Strategy(names[key.casefold()], preset=names[key.casefold()])
+        elif key in ws.list_presets():
+            from desktop.optim.settings import OptimSettings
+
+            first = Strategy(key, settings=OptimSettings.from_dict(ws.load_preset(key)).validate())
+        else:
+            known = ", ".join([*BUILT_IN, *ws.list_presets()])
+            raise DataError(f"unknown preset {args.preset!r} (known: {known})", field="--preset")
         data = MarketData.from_tables(ws.tables())
+    strategies = [first] + [s for s in default_strategies() if s.name != first.name]
     settings = BacktestSettings(start=args.start, end=args.end, hedged=args.hedged, cost_bp=args.cost_bp,
                                 views=args.views == "on")
 

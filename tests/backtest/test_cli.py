@@ -55,3 +55,23 @@ def test_backtest_unhedged_differs_and_bad_input_exits_2(tmp_path, capsys):
         assert rc == 2, (bad, err)
         assert err.strip() and "Traceback" not in err
     assert not (tmp_path / "x.csv").exists()
+
+
+def test_backtest_of_a_saved_preset(tmp_path, capsys):
+    """A preset saved with `optimize --save-preset` can be backtested by name; unknown names exit 2."""
+    from desktop.optim.presets import preset_payload
+    from desktop.optim.settings import OptimSettings
+    from desktop.store import Workspace
+
+    ws = tmp_path / "ws.sqlite"
+    with Workspace.open(ws) as w:
+        w.save_preset("Mine", preset_payload(OptimSettings(us_cap=0.2, market_max={"US": 0.5})))
+    out = tmp_path / "BT.csv"
+    assert main(["backtest", "--workspace", str(ws), "--preset", "Mine", "--from", "2025-01", "--to", "2025-02",
+                 "--out", str(out)]) == 0
+    bt = pd.read_csv(out)
+    assert list(dict.fromkeys(bt["strategy"]))[:2] == ["Mine", "Shift from US rates"]
+    assert (bt.loc[bt["strategy"] == "Mine", "US_weight"] <= 0.5 + 1e-6).all()
+    capsys.readouterr()
+    assert main(["backtest", "--workspace", str(ws), "--preset", "Nope", "--out", str(out)]) == 2
+    assert "Mine" in capsys.readouterr().err
