@@ -25,3 +25,26 @@ class SetHoldings(QUndoCommand):
 
     def undo(self) -> None:
         self._session.replace_face(self._old)
+
+
+class SetBook(QUndoCommand):
+    """Replace the book together with the what-if and the optimiser's allowed bonds (Build ladder:
+    undo gives back the preset's market and rung limits, not only the holdings)."""
+
+    def __init__(self, session: Session, old: tuple, new: tuple, text: str) -> None:
+        super().__init__(text)
+        self._session = session
+        self._old = _copy_book(old)
+        self._new = _copy_book(new)
+
+    def redo(self) -> None:
+        self._session.restore_book(*self._new)
+
+    def undo(self) -> None:
+        self._session.restore_book(*self._old)
+
+
+def _copy_book(book: tuple) -> tuple:
+    face, whatif, allowed = book
+    return (np.array(face, dtype=float, copy=True), whatif,
+            None if allowed is None else np.array(allowed, dtype=bool, copy=True))

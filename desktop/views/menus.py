@@ -41,6 +41,16 @@ def parse_import(job: tuple[str | None, str]) -> Any:
                     file=best.file or path, line=best.line, field=best.field, expected=best.expected)
 
 
+def ask_unsaved(parent: Any, name: str, doing: str) -> QMessageBox.StandardButton:
+    """Save / Discard / Cancel for a book with unsaved changes (Save is the default)."""
+    buttons = QMessageBox.StandardButton
+    box = QMessageBox(QMessageBox.Icon.Question, "Unsaved changes",
+                      f"{name!r} has changes that are not saved. Save them before {doing}?",
+                      buttons.Save | buttons.Discard | buttons.Cancel, parent)
+    box.setDefaultButton(buttons.Save)
+    return buttons(box.exec())
+
+
 class FileActions(QObject):
     def __init__(self, window: MainWindow, settings: QSettings | None) -> None:
         super().__init__(window)
@@ -49,7 +59,62 @@ class FileActions(QObject):
         self.importer.finished.connect(self._imported)
         self.importer.failed.connect(self._import_failed)
         self._pending_import: str = ""
+        self.restore_session = True  # reopen the last portfolio / preset when the data first arrive
         self._build_menus()
+        self.session.loaded.connect(self._first_load)
+        self._restore_tab()
+
+    # -- quit and restart ----------------------------------------------------------------------
+    def maybe_save(self, doing: str) -> bool:
+        """Unsaved changes to the book: ask Save / Discard / Cancel. True = go on with ``doing``."""
+        s = self.session
+        if s is None or s.undo_stack.isClean():
+            return True
+        answer = ask_unsaved(self.window, s.portfolio_name, doing)
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save()
+        return answer == QMessageBox.StandardButton.Discard
+
+    def before_close(self) -> bool:
+        """The window is closing: ask about unsaved changes (False = stay open), remember the session."""
+        if not self.maybe_save("quitting"):
+            return False
+        self.remember_session()
+        return True
+
+    def remember_session(self) -> None:
+        """Keep the portfolio (if saved), preset and tab for the next start (QSettings)."""
+        if self.settings is None or self.session is None:
+            return
+        s = self.session
+        saved = not s.portfolio_name.startswith("Untitled") and s.portfolio_name in self.names()
+        self.settings.setValue("session/workspace", str(s.workspace_path or ""))
+        self.settings.setValue("session/portfolio", s.portfolio_name if saved else "")
+        self.settings.setValue("session/preset", s.whatif.preset)
+        key = next((k for k, w in self.window.views.items() if w is self.window.tabs.currentWidget()), "")
+        self.settings.setValue("session/tab", key)
+        self.settings.sync()
+
+    def _restore_tab(self) -> None:
+        tab = str(self.settings.value("session/tab", "") or "") if self.settings is not None else ""
+        if tab in self.window.views:
+            self.window.show_view(tab)
+
+    def _first_load(self) -> None:
+        """The data arrived for the first time: reopen the last session's portfolio, else its preset."""
+        self.session.loaded.disconnect(self._first_load)
+        if not self.restore_session or self.settings is None:
+            return
+        s = self.session
+        if str(self.settings.value("session/workspace", "") or "") != str(s.workspace_path or ""):
+            return
+        name = str(self.settings.value("session/portfolio", "") or "")
+        preset = str(self.settings.value("session/preset", "") or "")
+        if name and name in self.names():
+            self.open_named(name)
+            self.message(f"Reopened {name!r}, the portfolio of your last session.")
+        elif preset and preset != s.whatif.preset and self.window.controls.preset.findText(preset) >= 0:
+            s.apply_preset(preset)
 
     def _act(self, menu: QMenu, text: str, slot: Any, shortcut: QKeySequence | str | None = None) -> QAction:
         action = QAction(text, self.window)
@@ -98,7 +163,8 @@ class FileActions(QObject):
 
     # -- portfolios ----------------------------------------------------------------------------
     def new(self) -> None:
-        self.session.new_portfolio()
+        if self.maybe_save("starting a new ladder"):
+            self.session.new_portfolio()
 
     def names(self) -> list[str]:
         return self.session.portfolio_names()
@@ -108,6 +174,8 @@ class FileActions(QObject):
         if not names:
             self.message("No saved portfolios yet in this workspace.")
             return
+        if not self.maybe_save("opening another portfolio"):
+            return
         name, ok = QInputDialog.getItem(self.window, "Open portfolio", "Saved portfolio:", names, 0, False)
         if ok and name:
             self.open_named(name)
@@ -116,16 +184,14 @@ class FileActions(QObject):
         self.session.open_portfolio(name)
         self._remember(name)
 
-    def save(self) -> None:
+    def save(self) -> bool:
         if self.session.portfolio_name.startswith("Untitled"):
-            self.save_as()
-        else:
-            self.save_named(self.session.portfolio_name)
+            return self.save_as()
+        return self.save_named(self.session.portfolio_name)
 
-    def save_as(self) -> None:
+    def save_as(self) -> bool:
         name, ok = QInputDialog.getText(self.window, "Save portfolio as", "Name:", text=self.session.portfolio_name)
-        if ok:
-            self.save_named(name)
+        return self.save_named(name) if ok else False
 
     def save_named(self, name: str) -> bool:
         if self._save_named("portfolio", self.session.save_portfolio, name):
@@ -194,7 +260,7 @@ class FileActions(QObject):
 
     def _open_recent(self) -> None:
         action = self.sender()
-        if isinstance(action, QAction):
+        if isinstance(action, QAction) and self.maybe_save("opening another portfolio"):
             self.open_named(str(action.data()))
 
     def compare(self) -> None:
@@ -254,6 +320,9 @@ class FileActions(QObject):
             self._import_failed(exc)
             return
         self.session.statusChanged.emit(f"Imported {result.rows} rows of {result.source_name}; reloading…")
+        if self.window.message_bar.kind == "error":  # an earlier failure no longer describes the data
+            self.window.message_bar.dismiss()
+        self.message(f"Imported {result.rows} rows of {result.source_name} from {Path(self._pending_import).name}.")
         self.session.note_import(detail)
 
     def _import_failed(self, error: BaseException) -> None:

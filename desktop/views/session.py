@@ -23,7 +23,7 @@ from PySide6.QtGui import QUndoStack
 
 from desktop import controller as ctl
 from desktop.controller.scenario_lab import ScenarioJob, run_scenarios
-from desktop.views.commands import SetHoldings
+from desktop.views.commands import SetBook, SetHoldings
 from desktop.views.runner import SolveRunner
 from desktop.views.throttle import Throttle
 
@@ -486,14 +486,22 @@ class Session(QObject):
     def build_ladder(self, markets: list[str], rungs: range, notional: float, restrict: bool = False) -> ctl.LadderResult:
         """Build a ladder (undoable); with ``restrict`` the optimiser may only re-weight its bonds."""
         result = ctl.build_ladder(self._universe, markets, rungs, notional, self.fx)
-        self._allowed = result.face > 0 if restrict else None
+        allowed = result.face > 0 if restrict else None
         ladder_view = {"rungs": (min(rungs), max(rungs)), "markets": tuple(markets)} if restrict else \
             {"rungs": None, "markets": None}
-        self._whatif = replace(self._whatif, **ladder_view)
-        self.whatIfChanged.emit(self._whatif)
-        self.set_holdings(result.face, "Build ladder")
+        before = (self._face, self._whatif, self._allowed)
+        after = (result.face, replace(self._whatif, **ladder_view), allowed)
+        self.undo_stack.push(SetBook(self, before, after, "Build ladder"))  # undo restores the limits too
         self.statusChanged.emit(result.message)
         return result
+
+    def restore_book(self, face: np.ndarray, whatif: ctl.WhatIf, allowed: np.ndarray | None) -> None:
+        """Set the book, the what-if and the builder's restriction together (undo commands)."""
+        self._allowed = None if allowed is None else np.asarray(allowed, bool).copy()
+        if whatif != self._whatif:
+            self._whatif = whatif
+            self.whatIfChanged.emit(whatif)
+        self.replace_face(face)
 
     def _emit_title(self, _clean: bool = True) -> None:
         self.titleChanged.emit(self._portfolio_name + ("" if self.undo_stack.isClean() else " *"))

@@ -63,6 +63,31 @@ def window(qtbot, loaded_data, settings, tmp_path):
     assert session.idle
 
 
+class UnsavedPrompts:
+    """Answers the window's Save / Discard / Cancel prompt (a modal dialog would block an offscreen
+    run) and records what the user was asked before (``asked``: "quitting", "opening …")."""
+
+    def __init__(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
+        self.answer = QMessageBox.StandardButton.Discard
+        self.asked: list[str] = []
+
+    def __call__(self, _parent, _name: str, doing: str):  # noqa: ANN001, ANN204
+        self.asked.append(doing)
+        return self.answer
+
+
+@pytest.fixture(autouse=True)
+def unsaved_prompts(monkeypatch) -> UnsavedPrompts:
+    import desktop.views.menus as menus
+
+    prompts = UnsavedPrompts()
+    prompts.real = menus.ask_unsaved  # the module's own prompt (for the test of its buttons)
+    monkeypatch.setattr("desktop.views.menus.ask_unsaved", prompts)
+    return prompts
+
+
 @pytest.fixture(autouse=True)
 def _no_threads_or_timers_left(qapp):
     """Fail a test that leaves a pool thread running or one of our timers active."""
