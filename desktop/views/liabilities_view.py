@@ -224,6 +224,9 @@ class LiabilitiesView(QWidget):
     def request(self) -> bool:
         """Read the table and settings and start a match on the worker; False (message shown) on bad input."""
         snap = self.source.snapshot
+        if snap is None or self.source.universe is None:
+            self.headline.setText("No market data loaded yet.")
+            return False
         rows = self.needs_rows()
         try:
             settings = self.settings().validate()

@@ -61,6 +61,10 @@ def test_match_on_the_worker_and_the_chart_shows_the_flows(view, qtbot):
 
 def test_bad_rows_and_infeasible_requests_show_a_message(view, qtbot, tmp_path):
     w, _ = view
+    real = w.source
+    w.source = SimpleNamespace(snapshot=None, universe=None)
+    assert not w.request() and "No market data" in w.headline.text()
+    w.source = real
     w.set_needs_rows([("2028", "10,000,000"), ("2029", "lots")])
     assert not w.request()
     assert "row 2" in w.headline.text() and "amount" in w.headline.text()
