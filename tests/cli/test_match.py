@@ -150,3 +150,12 @@ def test_generic_bonds_never_reach_a_ticket(workspace, needs, tmp_path, capsys):
     code, _, err = _run(["match", "--workspace", workspace, "--needs", str(needs), "--allow-generic", "--markets",
                          "US", "--us-cap", "1", "--trades", str(tmp_path / "t.csv")], capsys)
     assert code == 2 and "generic" in err
+
+
+def test_alloc_fed_back_as_current_gives_no_trades(workspace, needs, tmp_path, capsys):
+    alloc, trades = tmp_path / "a.csv", tmp_path / "t.csv"
+    assert _run(["match", "--workspace", workspace, "--needs", str(needs), "--out", str(alloc)], capsys)[0] == 0
+    code, text, err = _run(["match", "--workspace", workspace, "--needs", str(needs), "--current", str(alloc),
+                            "--trades", str(trades), "--json"], capsys)
+    assert code == 0, err
+    assert len(pd.read_csv(trades)) == 0 and json.loads(text)["turnover_base"] == pytest.approx(0.0, abs=1e-6)

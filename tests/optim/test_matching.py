@@ -253,3 +253,20 @@ def test_marginal_cost_of_a_need_matches_a_re_solve(universe, snapshot):
     more = _match(universe, snapshot, bumped, **US_ONLY)
     assert base.flows["marginal_cost"].iat[3] == pytest.approx((more.lp_cost_base - base.lp_cost_base) / 1000.0,
                                                               rel=1e-4)
+
+
+def test_base_gbp_hedges_dollar_flows_at_cip_forwards(universe, snapshot):
+    needs = _needs([(f"{y}-12-31", 5e6) for y in range(2028, 2034)])
+    res = _match(universe, snapshot, needs, base_ccy="GBP", us_cap=0.35)
+    assert "GBP" not in set(res.hedges["currency"]) and "USD" in set(res.hedges["currency"])
+    fx, curves = snapshot.fx_usd_per_unit, snapshot.curves
+    us_settle = pd.Timestamp(universe.loc[universe["market"] == "US", "settle_date"].iloc[0])
+    for _, h in res.hedges[res.hedges["currency"] == "USD"].iterrows():
+        tau = (pd.Timestamp(h["value_date"]) - us_settle).days / 365.0
+        expected = fx["USD"] / fx["GBP"] * np.exp(-(np.interp(tau, curves["US"].zero_tenors, curves["US"].zero_rates)
+                                                    - np.interp(tau, curves["UK"].zero_tenors,
+                                                                curves["UK"].zero_rates)) * tau)
+        assert h["forward_rate"] == pytest.approx(expected, rel=1e-12)
+    assert (res.flows["funded"] >= res.flows["need"] - 1e-6).all()
+    ref = _reference_lp(universe, snapshot, needs, ["US", "JP", "AU", "UK"], base="GBP", us_cap=0.35, max_weight=0.10)
+    assert res.lp_cost_base == pytest.approx(ref, rel=1e-7)
