@@ -33,7 +33,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 def run(args: argparse.Namespace) -> int:
     from desktop.controller.book import holdings_of, match_holdings
-    from desktop.controller.liabilities import NEEDS_CARD_KEY, check_save_name, roll_ladder
+    from desktop.controller.liabilities import NEEDS_CARD_KEY, check_save_name, roll_ladder, roll_limits
     from desktop.universe import build_universe
 
     with open_workspace(args.workspace) as ws:
@@ -43,7 +43,8 @@ def run(args: argparse.Namespace) -> int:
         universe = build_universe(snapshot)
         p = ws.load_portfolio(args.portfolio)
         face = match_holdings(universe, p.holdings, f"portfolio {args.portfolio}").face
-        r = roll_ladder(snapshot, face, args.to, universe=universe, base_ccy=args.base)
+        r = roll_ladder(snapshot, face, args.to, universe=universe, base_ccy=args.base,
+                        limits=roll_limits(p.run_card, args.base))
         warnings = list(r.warnings)
         if p.run_card.get(NEEDS_CARD_KEY):
             warnings.append(f"{args.portfolio!r} funds liabilities: to keep them funded, rebalance with "

@@ -42,7 +42,7 @@ NEEDS_CARD_KEY = "liabilities"
 __all__ = ["MatchSettings", "MatchResult", "LiabilityMatch", "RollResult", "match", "roll_ladder", "read_needs",
            "parse_needs", "ticket", "isin_of", "liabilities_card", "liabilities_of_card", "save_liabilities",
            "save_match", "check_save_name", "year_end_business_day", "comparison_table", "single_market_settings",
-           "market_codes", "needs_csv_frame", "match_card", "cash_flows_of", "TICKET_COLUMNS", "ALLOC_COLUMNS",
+           "market_codes", "needs_csv_frame", "match_card", "cash_flows_of", "limit_warnings", "roll_limits", "TICKET_COLUMNS", "ALLOC_COLUMNS",
            "NEEDS_CARD_KEY"]  # MatchSettings re-exported: the window goes through the controller
 
 
@@ -422,7 +422,7 @@ class RollResult:
 
 
 def roll_ladder(snapshot: Any, face: np.ndarray, to_date: date, *, universe: pd.DataFrame | None = None,
-                base_ccy: str = "USD") -> RollResult:
+                base_ccy: str = "USD", limits: MatchSettings | None = None) -> RollResult:
     """Reinvest what the book ``face`` receives up to ``to_date`` at the far end of its ladder.
 
     Rule: the ladder's length ``L`` = last rung − first rung + 1 whole years (universe rungs). Each
@@ -432,7 +432,8 @@ def roll_ladder(snapshot: Any, face: np.ndarray, to_date: date, *, universe: pd.
     or, where nothing of that market matures, into the bond nearest one year beyond its longest
     holding. Minimum turnover: nothing is sold; only cash received is spent, face rounded down to the
     denomination (what is left stays as cash). Priced at the workspace's prices (the data's date); the
-    ticket's trade date is ``to_date``.
+    ticket's trade date is ``to_date``. The rolled book is checked against ``limits`` (default: the
+    allocator's defaults) and each breach is a warning (:func:`limit_warnings`).
     """
     if universe is None:
         from desktop.universe import build_universe
@@ -499,10 +500,52 @@ def roll_ladder(snapshot: Any, face: np.ndarray, to_date: date, *, universe: pd.
         cash_rows.append({"market": code, "currency": MARKETS[code].currency, "redeemed": redeemed,
                           "coupons": coupons, "reinvested": reinvested, "left": redeemed + coupons - reinvested})
     trades = ticket(universe, np.zeros(len(universe)), buy, snapshot.fx_usd_per_unit, base_ccy, to_date)
+    warnings += limit_warnings(universe, after + buy, snapshot.fx_usd_per_unit, limits or MatchSettings(base_ccy=base_ccy))
     if np.busday_count(snapshot.as_of, to_date) > 5:
         warnings.append(f"priced at the data's date {snapshot.as_of}: re-price the ticket on {to_date}")
     return RollResult(trades=trades, face=after + buy, cash=pd.DataFrame(cash_rows), rungs=pd.DataFrame(rung_rows),
                       length_years=length, warnings=tuple(warnings))
+
+
+def roll_limits(card: Mapping[str, Any], base_ccy: str) -> MatchSettings:
+    """The limits a saved portfolio was built under: its liabilities' match settings, else the
+    optimiser run card's US cap, else the allocator's defaults."""
+    kept = liabilities_of_card(card) if card.get(NEEDS_CARD_KEY) else None
+    if kept is not None:
+        return replace(kept[1], base_ccy=base_ccy)
+    settings = card.get("settings") if isinstance(card.get("settings"), Mapping) else {}
+    cap = settings.get("us_cap")
+    ok = isinstance(cap, int | float) and not isinstance(cap, bool) and 0 <= cap <= 1
+    return MatchSettings(base_ccy=base_ccy, us_cap=float(cap) if ok else MatchSettings().us_cap)
+
+
+def limit_warnings(universe: pd.DataFrame, face: np.ndarray, fx_usd_per_unit: Mapping[str, float],
+                   limits: MatchSettings) -> list[str]:
+    """The book's breaches of the limits (US share of duration, market weights, per-bond maximum),
+    at today's prices, in the PM's words (empty when within)."""
+    spot = universe["currency"].map(lambda c: fx_usd_per_unit[c] / fx_usd_per_unit[limits.base_ccy]).to_numpy(float)
+    value = np.asarray(face, float) * universe["dirty_price"].to_numpy(float) / 100.0 * spot
+    total = value.sum()
+    if total <= 0:
+        return []
+    out = []
+    dur = value * universe["mod_duration"].to_numpy(float)
+    us = float(dur[(universe["market"] == "US").to_numpy()].sum() / dur.sum()) if dur.sum() > 0 else 0.0
+    if us > limits.us_cap + 1e-4:
+        out.append(f"after the roll the US share of duration is {us:.1%} (limit {limits.us_cap:.0%})")
+    by_market = pd.Series(value, index=universe["market"].to_numpy()).groupby(level=0).sum() / total
+    for code, lo in limits.market_min.items():
+        if by_market.get(code, 0.0) < lo - 1e-4:
+            out.append(f"after the roll {code} is {by_market.get(code, 0.0):.1%} of the book (minimum {lo:.0%})")
+    for code, hi in limits.market_max.items():
+        if by_market.get(code, 0.0) > hi + 1e-4:
+            out.append(f"after the roll {code} is {by_market.get(code, 0.0):.1%} of the book (maximum {hi:.0%})")
+    w = value / total
+    if w.max() > limits.max_weight + 1e-4:
+        k = int(np.argmax(w))
+        out.append(f"after the roll {universe['market'].iat[k]} {universe['id'].iat[k]} is {w[k]:.1%} of the book "
+                   f"(limit {limits.max_weight:.0%} per bond)")
+    return out
 
 
 def cash_flows_of(rows: pd.DataFrame) -> pd.DataFrame:

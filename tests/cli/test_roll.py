@@ -93,8 +93,19 @@ def test_roll_reinvests_maturities_and_coupons_at_the_far_end(setup, tmp_path, c
 
     with Workspace.open(workspace) as ws:
         rolled = ws.load_portfolio("Ladder rolled").holdings.set_index("id")["face"]
+        fx = ws.load_snapshot().fx_usd_per_unit  # USD per unit; base USD
     assert "91282CPB1" not in rolled.index and "GB00B16NNR78" not in rolled.index  # matured
     assert rolled.loc[g["bought_id"]] == pytest.approx(t.loc[t["id"] == g["bought_id"], "face"].item())
+
+    # the rolled book against the allocator's limits (this book is US-heavy): the US share of duration
+    # recomputed here from the saved book at the universe's prices
+    u = universe.set_index(["market", "id"])
+    value = {(m, i): f * u.loc[(m, i), "dirty_price"] / 100 * fx[u.loc[(m, i), "currency"]]
+             for (m, i), f in zip(zip(["UK" if i.startswith("GB") else "US" for i in rolled.index], rolled.index,
+                                      strict=True), rolled.to_numpy(), strict=True)}
+    dur = {k: v * u.loc[k, "mod_duration"] for k, v in value.items()}
+    us_share = sum(v for k, v in dur.items() if k[0] == "US") / sum(dur.values())
+    assert f"after the roll the US share of duration is {us_share:.1%} (limit 35%)" in d["warnings"]
 
 
 def test_roll_refuses_a_date_with_nothing_maturing_or_in_the_past(setup, capsys):
