@@ -22,7 +22,8 @@ first coupon is simply a regular grid with a zero flow at the skipped date.
 
 A coupon falling on the settlement date is *not* received by the buyer (it belongs to the seller).
 UK and AU: a purchase settling on or after the ex-dividend date of the next coupon
-(:func:`desktop.markets.ex_dividend_date`: UK 7 business days, AU 7 calendar days before) does not
+(:func:`desktop.markets.ex_dividend_date`: UK the business day after the DMO's ex-dividend date, which
+is 7 UK business days before the coupon; AU 7 calendar days before) does not
 receive that coupon and carries negative accrued interest.
 """
 
