@@ -1,7 +1,7 @@
 """Rebuild the small importer fixtures in tests/fixtures/raw/ from the shared official files.
 
-Run by hand (``.venv/bin/python tests/importers/build_fixtures.py``) when /work/shared/data/raw
-exists. Each fixture keeps the published layout byte for byte (encoding, title rows, header,
+Run by hand (``.venv/bin/python tests/importers/build_fixtures.py``) when the shared official files
+are beside the repository (``<repo>/../shared/data/raw``). Each fixture keeps the published layout byte for byte (encoding, title rows, header,
 line ends) and only drops data rows, so the tests in CI exercise the real formats.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-SHARED = Path("/work/shared/data/raw")
+SHARED = (Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "raw").resolve()
 OUT = Path(__file__).resolve().parents[1] / "fixtures" / "raw"
 
 
