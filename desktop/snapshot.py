@@ -85,6 +85,7 @@ class SnapshotTables:
     policy_rates: pd.DataFrame = field(default_factory=pd.DataFrame)
     fx_history: pd.DataFrame = field(default_factory=pd.DataFrame)
     short_rate_history: pd.DataFrame = field(default_factory=pd.DataFrame)
+    quotes: pd.DataFrame = field(default_factory=pd.DataFrame)  # desktop.universe.QUOTE_COLUMNS
 
 
 @dataclass(frozen=True, eq=False)
@@ -117,6 +118,9 @@ class MarketSnapshot:
         default_factory=lambda: pd.DataFrame(columns=SHORT_RATE_HISTORY_COLUMNS))
     short_rate_dates: dict[str, date] = field(default_factory=dict)
     fx_dates: dict[str, date] = field(default_factory=dict)
+    # bond quotes (market, id, price_date, clean_price, yield_pct, source), every date: the universe
+    # uses the latest on or before ``as_of`` (desktop.universe.build_universe)
+    quotes: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def fx_rate(self, from_ccy: str, to_ccy: str) -> float:
         """Units of ``to_ccy`` per one unit of ``from_ccy`` (e.g. ``fx_rate("USD", "JPY")`` ≈ 156.80)."""
@@ -288,4 +292,5 @@ def snapshot_from_tables(tables: SnapshotTables, as_of: date) -> MarketSnapshot:
         short_rate_history=srh[srh["date"] <= cut].sort_values(["currency", "date"]).reset_index(drop=True),
         short_rate_dates={k: v[1] for k, v in sr.items()},
         fx_dates={k: v[1] for k, v in fx.items()},
+        quotes=tables.quotes.copy(),
     )

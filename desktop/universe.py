@@ -3,8 +3,23 @@
 One row per bond with the static data, the full analytics figure set (per 100 face) and its
 ladder ``rung``. Prices are **model prices**: the PV of the bond's remaining flows on the
 market's zero curve (see :mod:`desktop.curves`), because the bundled snapshot has curves, not
-closing prices, for end-2025. ``price_source`` says so on every row (``quote`` where a caller of
-:func:`price_off_curves` passes quoted clean prices).
+closing prices, for end-2025 — unless the workspace holds a **quote** for the bond.
+
+Prices and their sources (:func:`build_universe`): every row carries ``price_source``, ``price_date``,
+``model_yield_pct``, ``spread_bp``, ``stale`` and ``extrapolated``:
+
+* ``quote``: the latest quote (``snapshot.quotes``: market, id, price_date, clean_price | yield_pct,
+  source) dated **on or before** the valuation date; a quote dated after it is never used (the count
+  is in ``universe.attrs["future_quotes"]``). A yield quote is turned into a clean price at the
+  bond's settlement (:func:`desktop.analytics.price_from_yield`). ``spread_bp`` = quoted yield −
+  model yield (bp); ``price_date`` the quote's date; ``stale`` when it is more than
+  :data:`STALE_BUSINESS_DAYS` business days (the market's calendar) before the valuation date.
+* ``model``: the PV of the flows on the market's zero curve; ``price_date`` = the curve's date
+  (``stale`` likewise); ``spread_bp`` NaN (nothing measured).
+* ``extrapolated``: a model price of a bond maturing before the curve's first or after its last
+  quoted point (AU: RBA F2 has 2–10 y), where the zero curve is held flat. ``extrapolated`` is True
+  for such bonds whether quoted or not; unquoted ones are left out of the optimiser by default
+  (:func:`tradable`).
 
 Durations: ``mod_duration`` / ``mac_duration`` / ``convexity`` / ``dv01`` are the **yield**
 figures of :mod:`desktop.analytics` (one semi-annual yield for every flow: the quoted duration).
@@ -30,12 +45,21 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from desktop.analytics import KEY_RATE_COLUMNS, bond_analytics, curve_dirty_price
+from desktop.analytics import (
+    KEY_RATE_COLUMNS,
+    bond_analytics,
+    curve_dirty_price,
+    price_from_yield,
+    yield_from_price,
+)
 from desktop.analytics import accrued as accrued_interest
 from desktop.keyrates import zero_curve_key_rates
-from desktop.markets import MARKETS, market, settlement_date
+from desktop.markets import MARKETS, busday_calendar, market, settlement_date
 
 GENERIC_MAX_RUNG = 30
+STALE_BUSINESS_DAYS = 5  # a price older than this many business days before the valuation date is stale
+QUOTE_COLUMNS = ["market", "id", "price_date", "clean_price", "yield_pct", "source"]
+PRICE_COLUMNS = ["price_date", "model_yield_pct", "spread_bp", "stale", "extrapolated"]
 STATIC_COLUMNS = [
     "market",
     "id",
@@ -87,10 +111,26 @@ def _generic_bonds(snapshot, real: pd.DataFrame, settles: dict[str, date]) -> pd
     return pd.DataFrame(rows)
 
 
-def build_universe(snapshot, *, include_generic: bool = True) -> pd.DataFrame:
-    """All live bonds of ``snapshot``, model-priced at each market's settlement for ``snapshot.as_of``.
+def latest_quotes(quotes: pd.DataFrame | None, as_of: date) -> tuple[pd.DataFrame, int]:
+    """Per (market, id) the latest quote dated on or before ``as_of`` (:data:`QUOTE_COLUMNS`,
+    ``price_date`` as datetime64) and the number of quotes dated after it (never used)."""
+    if quotes is None or len(quotes) == 0:
+        return pd.DataFrame(columns=QUOTE_COLUMNS), 0
+    q = quotes.reindex(columns=QUOTE_COLUMNS).copy()
+    q["price_date"] = pd.to_datetime(q["price_date"])
+    for col in ("clean_price", "yield_pct"):
+        q[col] = pd.to_numeric(q[col], errors="coerce")
+    future = q["price_date"] > pd.Timestamp(as_of)
+    q = q[~future & (q["clean_price"].notna() | q["yield_pct"].notna())]
+    q = q.sort_values("price_date", kind="stable").drop_duplicates(["market", "id"], keep="last")
+    return q.reset_index(drop=True), int(future.sum())
 
-    Returns the columns of :data:`STATIC_COLUMNS`, every ``bond_analytics`` column and ``rung``.
+
+def build_universe(snapshot, *, include_generic: bool = True) -> pd.DataFrame:
+    """All live bonds of ``snapshot``, priced at each market's settlement for ``snapshot.as_of``: at
+    the latest quote on or before it (``snapshot.quotes``), else off the market's curve (module
+    docstring). Returns the columns of :data:`STATIC_COLUMNS`, every ``bond_analytics`` column,
+    :data:`PRICE_COLUMNS` and ``rung``.
     """
     settles = market_settle_dates(snapshot.as_of)
     bonds = snapshot.bonds.copy()
@@ -106,20 +146,44 @@ def build_universe(snapshot, *, include_generic: bool = True) -> pd.DataFrame:
         generic = _generic_bonds(snapshot, bonds, settles)
         if len(generic):
             bonds = pd.concat([bonds, generic], ignore_index=True) if len(bonds) else generic
-    bonds = bonds.reset_index(drop=True)
-    return price_off_curves(bonds, snapshot.curves, settles)
+    bonds = bonds.drop(columns=[c for c in ("clean_price", "yield_pct") if c in bonds]).reset_index(drop=True)
+    quotes, future = latest_quotes(getattr(snapshot, "quotes", None), snapshot.as_of)
+    clean = np.full(len(bonds), np.nan)
+    when = np.full(len(bonds), np.datetime64("NaT"), dtype="datetime64[ns]")
+    if len(quotes) and len(bonds):
+        key = pd.MultiIndex.from_arrays([bonds["market"].astype(str), bonds["id"].astype(str)])
+        pos = pd.MultiIndex.from_arrays([quotes["market"].astype(str), quotes["id"].astype(str)]).get_indexer(key)
+        hit = pos >= 0
+        q = quotes.iloc[pos[hit]]
+        clean[hit] = q["clean_price"].to_numpy(float)
+        when[hit] = q["price_date"].to_numpy("datetime64[ns]")
+        by_yield = hit.copy()
+        by_yield[hit] = ~np.isfinite(clean[hit]) & np.isfinite(q["yield_pct"].to_numpy(float))
+        if by_yield.any():
+            rows = bonds[by_yield]
+            settle = pd.to_datetime(rows["market"].map(settles))
+            qy = q["yield_pct"].to_numpy(float)[by_yield[hit]]
+            clean[by_yield] = price_from_yield(rows, settle, qy)["clean_price"].to_numpy(float)
+    out = price_off_curves(bonds, snapshot.curves, settles, clean_price=clean, price_date=when,
+                           as_of=snapshot.as_of)
+    out.attrs["future_quotes"] = future
+    return out
 
 
 def price_off_curves(
-    bonds: pd.DataFrame, curves: dict, settles: dict[str, date], *, clean_price: np.ndarray | None = None
+    bonds: pd.DataFrame, curves: dict, settles: dict[str, date], *, clean_price: np.ndarray | None = None,
+    price_date: np.ndarray | None = None, as_of: date | None = None,
 ) -> pd.DataFrame:
     """Price ``bonds`` off ``curves`` (by market) and attach the full analytics figure set.
 
     ``clean_price``: optional quoted clean prices per 100 face, one per row (NaN = no quote); quoted
-    rows keep their quote (``price_source`` "quote") and their key-rate durations are taken at the
-    z-spread that reprices the quote on the curve. Every other row is model-priced (spread 0).
+    rows keep their quote (``price_source`` "quote", ``price_date`` from ``price_date``) and their
+    key-rate durations are taken at the z-spread that reprices the quote on the curve. Every other
+    row is model-priced (spread 0): "model", or "extrapolated" beyond the curve's quoted points,
+    dated with the curve. ``stale``: the price date more than :data:`STALE_BUSINESS_DAYS` business
+    days before ``as_of`` (default: the latest settlement date's trade date, i.e. no check).
     ``krd_*`` are zero-curve key-rate durations (:func:`desktop.keyrates.zero_curve_key_rates`);
-    ``mod_duration`` stays the yield duration.
+    ``mod_duration`` stays the yield duration; ``model_yield_pct`` the yield at the model price.
     """
     settle = pd.to_datetime(bonds["market"].map(settles))
     dirty = np.empty(len(bonds))
@@ -129,7 +193,8 @@ def price_off_curves(
             dirty[mask] = curve_dirty_price(bonds[mask], settle[mask], curve.discount)
     accrued = accrued_interest(bonds, settle)
     quoted = np.zeros(len(bonds), bool)
-    clean = dirty - accrued
+    model_clean = dirty - accrued
+    clean = model_clean
     if clean_price is not None:
         quote = np.asarray(clean_price, dtype=float)
         if quote.shape != (len(bonds),):
@@ -141,11 +206,47 @@ def price_off_curves(
     figures[list(KEY_RATE_COLUMNS)] = krd[list(KEY_RATE_COLUMNS)].to_numpy()
     out = bonds.copy()
     out["currency"] = out["market"].map(lambda m: market(m).currency)
-    curve_label = {c: f"model: {cv.market} {cv.curve_type} curve {cv.as_of:%Y-%m-%d}" for c, cv in curves.items()}
-    out["price_source"] = np.where(quoted, "quote", out["market"].map(curve_label).to_numpy(object))
+    codes = out["market"].to_numpy()
+    years = figures["years_to_maturity"].to_numpy(float)
+    lo = out["market"].map({c: float(np.min(cv.tenors)) for c, cv in curves.items()}).to_numpy(float)
+    hi = out["market"].map({c: float(np.max(cv.tenors)) for c, cv in curves.items()}).to_numpy(float)
+    extrapolated = (years < lo - 1e-9) | (years > hi + 1e-9)
+    out["price_source"] = np.where(quoted, "quote", np.where(extrapolated, "extrapolated", "model"))
     out = pd.concat([out[[c for c in STATIC_COLUMNS if c in out]], figures], axis=1)
+    model_yield = figures["yield_pct"].to_numpy(float).copy()
+    if quoted.any():
+        model_yield[quoted] = yield_from_price(bonds[quoted], settle[quoted], model_clean[quoted])
+    curve_day = out["market"].map({c: pd.Timestamp(cv.as_of) for c, cv in curves.items()}).to_numpy("datetime64[ns]")
+    given = (np.full(len(bonds), np.datetime64("NaT"), "datetime64[ns]") if price_date is None
+             else np.asarray(price_date, "datetime64[ns]"))
+    day = np.where(quoted & ~np.isnat(given), given, curve_day)
+    out["price_date"] = day
+    out["model_yield_pct"] = model_yield
+    out["spread_bp"] = np.where(quoted, (figures["yield_pct"].to_numpy(float) - model_yield) * 100.0, np.nan)
+    stale = np.zeros(len(bonds), bool)
+    if as_of is not None:
+        for code in np.unique(codes):
+            m = (codes == code) & ~np.isnat(day)
+            if m.any():
+                age = np.busday_count(day[m].astype("datetime64[D]"), np.datetime64(as_of, "D"),
+                                      busdaycal=busday_calendar(str(code)))
+                stale[m] = age > STALE_BUSINESS_DAYS
+    out["stale"] = stale
+    out["extrapolated"] = extrapolated
     out["rung"] = rung_of(out["years_to_maturity"])
     return out
+
+
+def tradable(universe: pd.DataFrame, *, allow_generic: bool = False) -> np.ndarray:
+    """Bonds the optimiser may buy by default: real bonds priced by a quote or inside their curve's
+    quoted points; curve-implied generics and unquoted extrapolated bonds only with ``allow_generic``
+    ("Include curve-implied bonds")."""
+    if allow_generic:
+        return np.ones(len(universe), bool)
+    ok = ~universe["is_generic"].to_numpy(bool)
+    if "price_source" in universe:
+        ok &= universe["price_source"].to_numpy() != "extrapolated"
+    return ok
 
 
 def synthetic_universe(n: int, seed: int = 0, snapshot=None) -> pd.DataFrame:

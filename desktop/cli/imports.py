@@ -1,5 +1,9 @@
 """``ladderdesk import KIND FILE [--workspace DB]``: parse FILE and write it into the workspace in
 one transaction (all or nothing). Never moves the workspace's valuation date.
+
+``import prices FILE``: quotes (a generic ``market,id,clean_price|yield_pct[,date]`` CSV, a
+Tradeweb/FTSE gilt close CSV or the DMO gilt closing prices; :mod:`desktop.importers.prices`).
+It never changes a saved holding or a known bond's static data.
 """
 
 from __future__ import annotations
@@ -9,7 +13,7 @@ import argparse
 from desktop.cli.common import add_workspace, open_workspace
 
 HELP = "import an official data file (bonds, curves, FRED series) into the workspace"
-IMPORT_KINDS = ("bonds", "us-treasury", "mof-jgb", "rba-f2", "boe", "fred")
+IMPORT_KINDS = ("bonds", "us-treasury", "mof-jgb", "rba-f2", "boe", "fred", "prices")
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -25,6 +29,8 @@ def run(args: argparse.Namespace) -> int:
     from desktop.importers import parse_file
 
     result = parse_file(args.kind, args.file)
+    if args.kind == "prices":
+        return _prices(args, result)
     with open_workspace(args.workspace) as ws:
         detail = ws.apply_import(result)
         where = ws.path
@@ -44,3 +50,23 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _prices(args: argparse.Namespace, parsed: object) -> int:
+    from desktop.store.prices import import_prices
+
+    with open_workspace(args.workspace) as ws:
+        detail = import_prices(ws, parsed)
+        where = ws.path
+    dates = detail.get("price_dates") or ["?", "?"]
+    span = dates[0] + (f" .. {dates[1]}" if dates[1] != dates[0] else "")
+    print(f"imported {detail['rows']} quotes ({span}) from {args.file} ({detail['source_name']}) into {where}")
+    for market, n in detail.get("markets", {}).items():
+        print(f"  {market}: {n} quotes")
+    if detail.get("bonds_added"):
+        print(f"  {len(detail['bonds_added'])} bonds added with their static data: "
+              + ", ".join(detail["bonds_added"][:8]) + (" …" if len(detail["bonds_added"]) > 8 else ""))
+    for what, n in detail.get("skipped", {}).items():
+        print(f"  skipped {n} {what}")
+    if detail.get("after_as_of"):
+        print(f"  {detail['after_as_of']} quotes are dated after the valuation date {detail['as_of']} and are not "
+              "used; to use them: ladderdesk data --set-as-of YYYY-MM-DD")
+    return 0

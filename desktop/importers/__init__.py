@@ -14,6 +14,8 @@ mof-jgb        ``mof_jgb``          MoF ``jgbcm*.csv`` (cp932, era dates) / ``jg
 rba-f2         ``rba_f2``           RBA ``f2-data.csv`` (AGS 2/3/5/10y)
 boe            ``boe``/``boe_iadb`` BoE GLC workbook (spot curve, zero) or IADB CSV download
 fred           ``fred``             FRED series CSV → ``series``
+prices         ``prices``           price files → quotes (generic CSV, Tradeweb/FTSE gilt closes,
+                                    DMO gilt closing prices; auto-detected): a ``PriceFile``
 =============  ===================  ==========================================================
 
 Shared rules: all or nothing (one bad cell rejects the file); blank/missing cells are skipped,
@@ -42,6 +44,7 @@ KINDS: dict[str, str] = {
     "rba-f2": "rba_f2",
     "boe": "boe",
     "fred": "fred",
+    "prices": "prices",
 }
 
 __all__ = ["KINDS", "ImportResult", "parse_file"]

@@ -88,7 +88,8 @@ def write_tables(conn: sqlite3.Connection, t: SnapshotTables) -> None:
 
 
 def read_tables(conn: sqlite3.Connection) -> SnapshotTables:
-    """Read the market-data tables back in the shape of ``resources/*.csv``."""
+    """Read the market-data tables back in the shape of ``resources/*.csv`` (+ the quotes)."""
+    from desktop.store.prices import read_quotes
 
     def q(sql: str) -> pd.DataFrame:
         return pd.read_sql_query(sql, conn)
@@ -103,6 +104,7 @@ def read_tables(conn: sqlite3.Connection) -> SnapshotTables:
         history=q("SELECT * FROM history ORDER BY market, tenor_years, date"),
         provenance=q("SELECT * FROM provenance ORDER BY rowid"),
         policy_rates=q("SELECT * FROM policy_rates ORDER BY market, effective_from"),
+        quotes=read_quotes(conn),
     )
 
 

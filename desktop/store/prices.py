@@ -1,0 +1,118 @@
+"""Bond quotes in the workspace: the ``quotes`` table (schema migration 3) and the price import.
+
+``quotes``: one row per (market, id, price_date): ``clean_price`` (per 100 face) or ``yield_pct``
+(%, the market's convention), ``source`` (the file's publisher and name), ``imported`` (UTC time).
+``id`` is the app's id (the importer resolves ISIN / CUSIP / line code to it against the
+workspace's bonds). Every date is kept; the universe uses the latest on or before the valuation
+date (:func:`desktop.universe.build_universe`).
+
+A price import (:func:`apply_price_import`) writes, in one transaction: the quotes, the static data
+of bonds the file brings that the workspace does not know (inserted, never replacing a known bond's
+fields), and an ``import_log`` row. It never touches a portfolio.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any
+
+import pandas as pd
+
+QUOTE_TABLE = "quotes"
+QUOTE_COLS = ["market", "id", "price_date", "clean_price", "yield_pct", "source", "imported"]
+
+
+def migration_3(db: Any) -> None:
+    """The ``quotes`` table (module docstring)."""
+    s, f = str, float
+    db.conn.execute(db.create_table_sql(
+        QUOTE_TABLE,
+        {"market": s, "id": s, "price_date": s, "clean_price": f, "yield_pct": f, "source": s, "imported": s},
+        pk=("market", "id", "price_date"),
+    ))
+
+
+def has_quotes_table(conn: sqlite3.Connection) -> bool:
+    row = conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (QUOTE_TABLE,)).fetchone()
+    return row is not None
+
+
+def read_quotes(conn: sqlite3.Connection) -> pd.DataFrame:
+    """Every stored quote (:data:`QUOTE_COLS`; empty, with the columns, before migration 3)."""
+    if not has_quotes_table(conn):
+        return pd.DataFrame(columns=QUOTE_COLS)
+    return pd.read_sql_query(f"SELECT {', '.join(QUOTE_COLS)} FROM {QUOTE_TABLE} ORDER BY market, id, price_date",
+                             conn)
+
+
+def write_quotes(conn: sqlite3.Connection, quotes: pd.DataFrame, imported: str) -> int:
+    """Upsert ``quotes`` (market, id, price_date ISO, clean_price, yield_pct, source); inside a transaction."""
+    from desktop.store.imports import _rows
+
+    q = quotes.assign(imported=imported, price_date=pd.to_datetime(quotes["price_date"]).dt.strftime("%Y-%m-%d"))
+    rows = _rows(q, QUOTE_COLS)
+    conn.executemany(f"INSERT OR REPLACE INTO {QUOTE_TABLE} ({', '.join(QUOTE_COLS)}) "
+                     f"VALUES ({', '.join('?' * len(QUOTE_COLS))})", rows)
+    return len(rows)
+
+
+def insert_new_bonds(conn: sqlite3.Connection, bonds: pd.DataFrame) -> list[str]:
+    """Insert bonds (BOND_COLS) the workspace does not hold; a known (market, id) is left exactly as it
+    is. Returns the ids inserted."""
+    from desktop.store.imports import BOND_COLS, _rows
+
+    if bonds is None or bonds.empty:
+        return []
+    known = {(m, i) for m, i in conn.execute("SELECT market, id FROM bonds")}
+    new = bonds[[(m, i) not in known for m, i in zip(bonds["market"], bonds["id"], strict=True)]]
+    if new.empty:
+        return []
+    rows = _rows(new, BOND_COLS)
+    conn.executemany(f"INSERT INTO bonds ({', '.join(BOND_COLS)}) VALUES ({', '.join('?' * len(BOND_COLS))})", rows)
+    return [str(i) for i in new["id"]]
+
+
+def apply_price_import(conn: sqlite3.Connection, quotes: pd.DataFrame, new_bonds: pd.DataFrame | None,
+                       source_name: str, source_file: str, at: str, extra: dict[str, Any] | None = None
+                       ) -> dict[str, Any]:
+    """Write a price import in one transaction (module docstring); returns what was written."""
+    from desktop.store.schema import transaction
+
+    with transaction(conn):
+        added = insert_new_bonds(conn, new_bonds)
+        n = write_quotes(conn, quotes, at)
+        dates = pd.to_datetime(quotes["price_date"])
+        detail: dict[str, Any] = {
+            "kind": "prices", "source_name": source_name, "source_file": source_file, "rows": n,
+            "bonds_added": added, "price_dates": [f"{dates.min():%Y-%m-%d}", f"{dates.max():%Y-%m-%d}"] if n else [],
+            "markets": quotes["market"].value_counts().sort_index().to_dict(), **(extra or {}),
+        }
+        conn.execute("INSERT INTO import_log (at, kind, source_name, source_file, rows, detail) VALUES (?, ?, ?, ?, ?, ?)",
+                     (at, "prices", source_name, source_file, n, json.dumps(detail, default=str)))
+    return detail
+
+
+def import_prices(ws: Any, parsed: Any) -> dict[str, Any]:
+    """Resolve a parsed price file (:class:`desktop.importers.prices.PriceFile`) against the
+    workspace ``ws`` (:class:`desktop.store.Workspace`) and write it (:func:`apply_price_import`).
+    Bonds the file brings are added only if quoted and unknown; known bonds are never modified."""
+    from desktop.importers.prices import resolve
+    from desktop.store.workspace import now_iso
+
+    bonds = pd.read_sql_query("SELECT market, id, name FROM bonds", ws.conn)
+    quotes, skipped = resolve(parsed, bonds, ws.as_of)
+    new = None
+    if parsed.bonds is not None:
+        known = set(zip(bonds["market"], bonds["id"], strict=True))
+        quoted = set(zip(quotes["market"], quotes["id"], strict=True))
+        keep = [(m, i) in quoted and (m, i) not in known for m, i in zip(parsed.bonds["market"], parsed.bonds["id"],
+                                                                          strict=True)]
+        new = parsed.bonds[keep]
+    detail = apply_price_import(ws.conn, quotes, new, parsed.source_name, str(parsed.source_file), now_iso(),
+                                {"skipped": skipped, "layout": parsed.layout})
+    as_of = ws.as_of
+    dates = pd.to_datetime(quotes["price_date"])
+    detail["as_of"] = as_of.isoformat()
+    detail["after_as_of"] = int((dates > pd.Timestamp(as_of)).sum())
+    return detail
