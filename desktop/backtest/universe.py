@@ -40,6 +40,7 @@ RUNGS: tuple[int, ...] = tuple(range(1, 11))
 CURVE_TYPE = {"US": "par", "JP": "par", "AU": "par", "UK": "zero"}
 SHORT_POINT = {"US": ("USD", 0.25), "JP": ("JPY", 1.0)}  # short rate that is a point of the same curve
 MARKET_CCY = {"US": "USD", "JP": "JPY", "AU": "AUD", "UK": "GBP"}
+MIN_CURVE_POINTS = 3
 
 
 def month_end(month: pd.Period) -> date:
@@ -75,8 +76,13 @@ class MarketData:
                    t.short_rates.reset_index(drop=True), srh.reset_index(drop=True), fx.reset_index(drop=True))
 
     def months(self) -> list[pd.Period]:
-        """Months in which every market and the FX series have a month-end."""
-        per = [set(g["month"]) for _m, g in self.history.groupby("market")]
+        """Months in which every market has a month-end curve of at least :data:`MIN_CURVE_POINTS`
+        tenors and the FX series a month-end (AU's F2 curve has 2/3/5/10 y from 2013-09; before
+        that only 10 y)."""
+        last = self.history[self.history["date"] == self.history.groupby(["market", "month"])["date"].transform("max")]
+        n = last.groupby(["market", "month"])["tenor_years"].nunique()
+        n = n[n >= MIN_CURVE_POINTS].reset_index()
+        per = [set(g["month"]) for _m, g in n.groupby("market")]
         common = set.intersection(*per) & set(self.fx_history["month"])
         return sorted(common)
 

@@ -56,7 +56,8 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                    "workspace; the run always compares it with Shift from US rates, Neutral, a US-only "
                    "ladder and an equal-weight ladder")
     p.add_argument("--from", dest="start", type=year_month, metavar="YYYY-MM",
-                   help="first month whose return is reported (default: the first with all four markets)")
+                   help="first month whose return is reported (default: the month after the first with all four "
+                   "markets' curves, 2013-10 with the bundled data)")
     p.add_argument("--to", dest="end", type=year_month, metavar="YYYY-MM",
                    help="last month (default: the latest month all four markets publish)")
     h = p.add_mutually_exclusive_group()

@@ -168,3 +168,15 @@ def test_progress_and_cancel(data):
     with pytest.raises(Cancelled):
         run_backtest(data, [us_ladder()], BacktestSettings(start="2025-01", end="2025-03"),
                      progress=lambda d, t, label: d < 2)
+
+
+def test_months_need_every_market_curve(data):
+    """AU's F2 curve has 2/3/5/10 y only from 2013-09 (10 y alone before): the backtest's months start there
+    and end at the latest month all four markets publish (2026-04)."""
+    months = data.months()
+    assert str(months[0]) == "2013-09" and str(months[-1]) == "2026-04"
+    assert len(months) == (2026 - 2013) * 12 + 4 - 8
+    curves = data.curves_at(months[0])
+    assert sorted(curves) == ["AU", "JP", "UK", "US"] and list(curves["AU"].tenors) == [2.0, 3.0, 5.0, 10.0]
+    assert list(curves["US"].tenors) == [0.25, 2.0, 5.0, 10.0, 30.0]  # + the 3-month bill
+    assert list(curves["JP"].tenors) == [1.0, 2.0, 5.0, 10.0, 20.0, 30.0]  # + MoF 1 y
