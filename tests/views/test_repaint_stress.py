@@ -104,11 +104,15 @@ def _current_bars(widget: pg.PlotWidget, name: str) -> tuple[np.ndarray, np.ndar
 
 
 def _universe_points(widget: pg.PlotWidget) -> tuple[np.ndarray, np.ndarray]:
-    """(x, y) of the scatter with the most points (the whole universe)."""
-    best = max((it for it in widget.getPlotItem().items if isinstance(it, pg.ScatterPlotItem)),
-               key=lambda it: len(it.data))
-    x, y = best.getData()
-    return np.asarray(x, float), np.asarray(y, float)
+    """(x, y) of the whole universe in universe order: the per-market scatters (each tagged with its
+    points' positions in the universe, ``bond_index``) put back together."""
+    items = [it for it in widget.getPlotItem().items
+             if isinstance(it, pg.ScatterPlotItem) and hasattr(it, "bond_index") and len(it.bond_index) == len(it.data)]
+    n = sum(len(it.data) for it in items)
+    x, y = np.full(n, np.nan), np.full(n, np.nan)
+    for it in items:
+        x[it.bond_index], y[it.bond_index] = it.getData()
+    return x, y
 
 
 SLOW_SOLVE_S = 0.8
