@@ -10,19 +10,16 @@ Exit 0 ok; 2 bad arguments or an infeasible request (the smallest relaxation on 
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import sys
 from dataclasses import replace
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from desktop.cli.argtypes import MAX_AMOUNT, ranged
 from desktop.cli.common import add_workspace, check_outputs, open_workspace, write_all
 from desktop.errors import DataError
-from desktop.importers.base import read_bytes
 from desktop.markets import CURRENCIES, MARKET_CODES
 from desktop.optim.settings import KEY_TENORS, OptimSettings
 
@@ -158,6 +155,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument("--trades", metavar="TRADES.csv", help="write the trade list here")
     p.add_argument("--include-zero", action="store_true", help="ALLOC.csv lists every bond of the universe")
     p.add_argument("--json", action="store_true", help="summary as JSON")
+    p.add_argument("--overwrite", action="store_true", help="--save-preset over an existing preset of that name")
     p.add_argument("--save-preset", metavar="NAME",
                    help="after a successful solve, save these settings in the workspace as preset NAME")
     return p
@@ -253,23 +251,21 @@ def run(args: argparse.Namespace) -> int:
 
     check_outputs({"--out": args.out, "--trades": args.trades}, workspace=args.workspace,
                   inputs={"--current": args.current})
-    if args.save_preset is not None:
-        from desktop.optim.presets import BUILT_IN
+    if args.save_preset is not None:  # the name is checked before anything is computed or written
+        from desktop.controller.workspace import NameTaken, check_name
 
-        if not args.save_preset.strip() or args.save_preset.strip().casefold() in {k.casefold() for k in BUILT_IN}:
-            raise DataError(f"cannot save a preset named {args.save_preset!r}", field="--save-preset",
-                            expected=f"a non-empty name other than {', '.join(BUILT_IN)}")
+        try:
+            check_name("preset", args.save_preset)
+        except DataError as exc:
+            raise DataError(exc.reason, field="--save-preset", expected=exc.expected) from None
     snapshot, saved = _load(args)
+    if args.save_preset is not None and args.save_preset in saved and not args.overwrite:
+        raise NameTaken("preset", args.save_preset)
     settings = build_settings(args, saved)
     universe = build_universe(snapshot).reset_index(drop=True)
     current = np.zeros(len(universe))
     if args.current:
-        try:
-            table = pd.read_csv(io.BytesIO(read_bytes(args.current, field="--current", allow_empty=True)),
-                                dtype={"id": str, "market": str})
-        except (OSError, ValueError) as exc:
-            raise DataError(f"cannot read holdings ({exc})", file=args.current) from None
-        current = ctl.face_from_holdings(universe, table, args.current)
+        current = ctl.read_holdings_file(universe, args.current).face
     if args.turnover_cost is None:
         settings = ctl.book_settings(settings, current)
     job = ctl.solve_job(snapshot, universe, current, settings=settings, notional_base=args.notional)
@@ -285,7 +281,8 @@ def run(args: argparse.Namespace) -> int:
             from desktop.optim.presets import preset_payload
 
             with open_workspace(args.workspace) as ws:
-                ws.save_preset(args.save_preset.strip(), preset_payload(settings))
+                ctl.WorkspaceService(ws).save_preset(args.save_preset, preset_payload(settings),
+                                                     overwrite=args.overwrite)
 
     write_all([(df, path) for df, path in ((alloc, args.out), (trades, args.trades)) if path], before_publish=save_preset)
     d = summary_dict(sol, args, notional, len(trades) if (args.current or args.trades) else None, snapshot.as_of)
@@ -297,5 +294,5 @@ def run(args: argparse.Namespace) -> int:
         if path:
             print(f"wrote {what} to {path}", file=sys.stderr)
     if args.save_preset is not None:
-        print(f"saved preset {args.save_preset.strip()!r}", file=sys.stderr)
+        print(f"saved preset {args.save_preset!r}", file=sys.stderr)
     return 0

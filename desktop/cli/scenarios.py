@@ -68,6 +68,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument("--roll-forward", type=_roll_years, metavar="YEARS",
                    help=f"also roll the ladder forward YEARS years (1–{MAX_ROLL_YEARS}) under the first scenario")
     p.add_argument("--list", action="store_true", help="list the presets (and saved scenarios) and exit")
+    p.add_argument("--overwrite", action="store_true", help="--save over saved scenarios of the same names")
     p.add_argument("--save", action="store_true",
                    help="save the --scenario-file scenarios in the workspace (under their names) and exit")
     return p
@@ -131,27 +132,26 @@ def _scenarios(args: argparse.Namespace, ws: Any) -> list[Scenario]:
 def _save(args: argparse.Namespace, ws: Any, scenarios: list[Scenario]) -> int:
     """``--save``: store each --scenario-file scenario in the workspace (every file is read and
     validated and every name checked before the first is written; each save is one transaction)."""
-    from desktop.scenarios.presets import preset_names
+    from desktop.controller.workspace import NameTaken, WorkspaceService, check_name
 
     if not args.scenario_file:
         raise DataError("--save needs at least one --scenario-file", field="--save",
                         expected="--scenario-file FILE.json")
-    built_in = {n.casefold() for n in preset_names()}
-    clash = [sc.name for sc in scenarios if sc.name.casefold() in built_in]
-    if clash:
-        raise DataError(f"scenario name {clash[0]!r} is a built-in preset", field="--scenario-file",
-                        expected="a name that is not a built-in preset")
-    for sc in scenarios:  # names checked above, payloads already validated by Scenario.from_dict
-        ws.save_scenario(sc.name, sc.to_dict())
+    service = WorkspaceService(ws)
+    for sc in scenarios:  # every name checked before the first is written (payloads already validated)
+        check_name("scenario", sc.name)
+        if not args.overwrite and service.exists("scenario", sc.name):
+            raise NameTaken("scenario", sc.name)
+    for sc in scenarios:
+        service.save_scenario(sc, overwrite=args.overwrite)
         print(f"saved scenario {sc.name!r}")
     return 0
 
 
-def _face(args: argparse.Namespace, ws: Any, engine: Any) -> tuple[str, np.ndarray]:
+def _face(args: argparse.Namespace, ws: Any, uni: pd.DataFrame, snapshot: Any) -> tuple[str, np.ndarray]:
     from desktop import controller as ctl
-    from desktop.scenarios.grid import face_from_weights
+    from desktop.controller import scenario_lab as lab
 
-    uni = engine.universe
     if args.portfolio:
         holdings = ws.load_portfolio(args.portfolio).holdings
         return args.portfolio, ctl.face_from_holdings(uni, holdings, f"portfolio {args.portfolio}")
@@ -185,36 +185,28 @@ def _face(args: argparse.Namespace, ws: Any, engine: Any) -> tuple[str, np.ndarr
                                 line=bad + 2, field="weight", expected="a fraction of market value, 0–1")
             weights = ctl.face_from_holdings(uni, table.drop(columns="face", errors="ignore")
                                              .rename(columns={"weight": "face"}), args.alloc)
-            face = face_from_weights(engine, weights, args.notional)
+            face = lab.weights_to_face(uni, snapshot, args.base, weights, args.notional)
         else:
             face = ctl.face_from_holdings(uni, table, args.alloc)
         return Path(args.alloc).stem, face
-    ladder = (uni["rung"] <= 10).to_numpy()
-    first = ~uni[ladder].duplicated(["market", "rung"])
-    w = np.zeros(len(uni))
-    w[np.flatnonzero(ladder)[first.to_numpy()]] = 1.0
-    return "equal-weight 1-10y ladder", face_from_weights(engine, w / w.sum(), args.notional)
+    return "equal-weight 1-10y ladder", lab.equal_weight_ladder(uni, snapshot, args.base, args.notional)
 
 
-def _extras(args: argparse.Namespace, engine: Any, face: np.ndarray, scenarios: list[Scenario]) -> None:
-    from desktop.scenarios.horizon import horizon_return, roll_forward
-
-    if args.horizon:
+def _print_extras(args: argparse.Namespace, report: Any, scenarios: list[Scenario]) -> None:
+    if report.horizon is not None:
         for sc in scenarios:
-            split = horizon_return(engine, face, sc, hedged=True).loc["Total"]
+            split = report.horizon.loc[sc.name]
             parts = " ".join(f"{k} {split[k] / 1e3:,.0f}" for k in ("carry", "roll_down", "price_change", "hedge_cost"))
             print(f"horizon {sc.horizon_months}m hedged, thousands of {args.base}: {sc.name}: {parts} "
                   f"= {split['total'] / 1e3:,.0f} ({split['return_pct']:.2f} %)")
-    if args.roll_forward:
-        table = roll_forward(engine, face, scenarios[0], years=args.roll_forward)
+    if report.roll is not None:
         print(f"Roll-forward under {scenarios[0].name!r} (base {args.base}, shocked curves and FX held):")
-        print(table.round({"income_base": 0, "reinvested_base": 0, "market_value_base": 0, "mod_duration": 2})
+        print(report.roll.round({"income_base": 0, "reinvested_base": 0, "market_value_base": 0, "mod_duration": 2})
               .to_string())
 
 
 def run(args: argparse.Namespace) -> int:
-    from desktop.scenarios.grid import scenario_grid
-    from desktop.scenarios.revalue import MarketState, ScenarioEngine
+    from desktop.controller.scenario_lab import scenario_report
     from desktop.universe import build_universe
 
     check_outputs({"--out": args.out}, workspace=args.workspace,
@@ -231,14 +223,16 @@ def run(args: argparse.Namespace) -> int:
                 print(f"{sc.name}\t{sc.source}")
             return 0
         snapshot = ws.load_snapshot()
-        engine = ScenarioEngine.build(build_universe(snapshot), MarketState.from_snapshot(snapshot, args.base))
-        name, face = _face(args, ws, engine)
+        universe = build_universe(snapshot)
+        name, face = _face(args, ws, universe, snapshot)
     if not (face > 0).any():
         raise DataError(f"portfolio {name!r} holds nothing (every face or weight is 0)",
                         file=args.alloc, field="--portfolio" if args.portfolio else "face",
                         expected="at least one holding with a positive amount")
-    grid = scenario_grid(engine, scenarios, {name: face})
-    _extras(args, engine, face, scenarios)
+    report = scenario_report(universe, snapshot, args.base, name, face, scenarios, horizon=args.horizon,
+                             roll_years=args.roll_forward)
+    grid = report.grid
+    _print_extras(args, report, scenarios)
     long = grid.long.assign(base_ccy=args.base)
     if args.out:
         from desktop.export import write_csv
@@ -249,7 +243,7 @@ def run(args: argparse.Namespace) -> int:
     summary = pd.DataFrame({
         "hedged": grid.table(name, "hedged", kinds=("total",))["Total"],
         "unhedged": grid.table(name, "unhedged", kinds=("total",))["Total"],
-        **{f"{m} hedged": grid.table(name, "hedged", kinds=("market",))[m] for m in engine.markets},
+        **{f"{m} hedged": grid.table(name, "hedged", kinds=("market",))[m] for m in report.markets},
     })
     print(f"Portfolio: {name} · P&L in thousands of {args.base} (hedge carry over each scenario's horizon)")
     print((summary / 1e3).round(0).to_string())

@@ -93,6 +93,7 @@ from desktop.controller.whatif import (
     scenario_of_whatif,
     whatif_from_preset,
 )
+from desktop.controller.workspace import NameTaken, WorkspaceService, check_name
 from desktop.finance import face_from_values, fx_to_base, hedged_yield_pct, market_values_base
 
 __all__ = [
@@ -138,6 +139,9 @@ __all__ = [
     "SolveOutcome",
     "solve",
     "tradeoff_sweep",
+    "NameTaken",
+    "WorkspaceService",
+    "check_name",
     "SLOPE_KNOTS",
     "WhatIf",
     "optim_settings",

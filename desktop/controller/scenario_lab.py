@@ -101,3 +101,49 @@ def run_scenarios(job: ScenarioJob) -> ScenarioResult:
     curves = {m: c.shifted(sc.shift_bp(m, c.zero_tenors)) for m, c in job.snapshot.curves.items()
               if not sc.curve_shock(m).is_zero}
     return ScenarioResult(job, grid, ms, series, title, x_label, value_label, curves)
+
+
+# -- the command line's scenario report (``ladderdesk scenarios``) ----------------------------------
+@dataclass(frozen=True, eq=False)
+class ScenarioReport:
+    grid: Any  # ScenarioGrid for the one portfolio
+    markets: tuple[str, ...]
+    horizon: pd.DataFrame | None  # per scenario: carry, roll_down, price_change, hedge_cost, total, return_pct
+    roll: pd.DataFrame | None  # the ladder rolled forward under the first scenario
+
+
+def weights_to_face(universe: pd.DataFrame, snapshot: Any, base_ccy: str, weights: np.ndarray,
+                    notional_base: float) -> np.ndarray:
+    """Local face for weights (fractions of market value) of ``notional_base`` at the scenario
+    engine's model prices (unrounded: a what-if book, not an order)."""
+    from desktop.scenarios.grid import face_from_weights
+
+    return face_from_weights(_engine(universe, snapshot, base_ccy), np.asarray(weights, float), notional_base)
+
+
+def equal_weight_ladder(universe: pd.DataFrame, snapshot: Any, base_ccy: str, notional_base: float) -> np.ndarray:
+    """The default book of ``ladderdesk scenarios``: the first bond of every market × rung 1–10 y,
+    equal weights of ``notional_base``."""
+    ladder = (universe["rung"] <= 10).to_numpy()
+    first = ~universe[ladder].duplicated(["market", "rung"])
+    w = np.zeros(len(universe))
+    w[np.flatnonzero(ladder)[first.to_numpy()]] = 1.0
+    return weights_to_face(universe, snapshot, base_ccy, w / w.sum(), notional_base)
+
+
+def scenario_report(universe: pd.DataFrame, snapshot: Any, base_ccy: str, name: str, face: np.ndarray,
+                    scenarios: list[Any], *, horizon: bool = False, roll_years: int | None = None) -> ScenarioReport:
+    """The grid of one book under ``scenarios``; with ``horizon`` the hedged return to each
+    scenario's horizon split by component; with ``roll_years`` the ladder rolled forward under the
+    first scenario."""
+    from desktop.scenarios.grid import scenario_grid
+    from desktop.scenarios.horizon import horizon_return, roll_forward
+
+    engine = _engine(universe, snapshot, base_ccy)
+    grid = scenario_grid(engine, scenarios, {name: np.asarray(face, float)})
+    splits = None
+    if horizon:
+        splits = pd.DataFrame({sc.name: horizon_return(engine, face, sc, hedged=True).loc["Total"]
+                               for sc in scenarios}).T
+    roll = roll_forward(engine, face, scenarios[0], years=roll_years) if roll_years else None
+    return ScenarioReport(grid, tuple(engine.markets), splits, roll)
