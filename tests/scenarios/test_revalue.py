@@ -55,9 +55,12 @@ def test_large_shocks_differ_sensibly(engine, universe):
 
 
 def test_duration_matches_universe(engine, universe):
-    """The engine's D and C (ACT/365F grid) agree with the analytics' (coupon periods) to ~1 %."""
-    np.testing.assert_allclose(engine.mod_duration, universe["mod_duration"], rtol=1e-2)
-    np.testing.assert_allclose(engine.convexity, universe["convexity"], rtol=3e-2, atol=1e-3)
+    """The engine's D and C (ACT/365F grid) agree with the analytics' (coupon periods) to ~1 %.
+    Gilts in their last year are quoted on a money-market yield (Tradeweb's convention), whose
+    duration is not the compounded one the engine uses: they are compared on price alone."""
+    compounded = ~((universe["market"] == "UK") & (universe["years_to_maturity"] < 1.0)).to_numpy()
+    np.testing.assert_allclose(engine.mod_duration[compounded], universe["mod_duration"][compounded], rtol=1e-2)
+    np.testing.assert_allclose(engine.convexity[compounded], universe["convexity"][compounded], rtol=3e-2, atol=1e-3)
 
 
 def test_bond_table(engine):
