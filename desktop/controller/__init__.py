@@ -88,6 +88,7 @@ from desktop.controller.solving import (
 from desktop.controller.whatif import (
     SLOPE_KNOTS,
     WhatIf,
+    horizon_months,
     optim_settings,
     preset_payload_of,
     scenario_of_whatif,
@@ -144,6 +145,7 @@ __all__ = [
     "check_name",
     "SLOPE_KNOTS",
     "WhatIf",
+    "horizon_months",
     "optim_settings",
     "preset_payload_of",
     "scenario_of_whatif",

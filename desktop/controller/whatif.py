@@ -92,6 +92,17 @@ def optim_settings(whatif: WhatIf, saved: Mapping[str, Mapping[str, Any]] | None
     )
 
 
+def horizon_months(whatif: WhatIf, saved: Mapping[str, Mapping[str, Any]] | None = None) -> int:
+    """The return horizon (months) of the what-if's preset: the curve views are bp by then
+    (the optimiser's default, 12, for a preset that is not known)."""
+    from desktop.optim.presets import get_preset
+
+    try:
+        return int(get_preset(whatif.preset, saved).horizon_months)
+    except (KeyError, ValueError, LookupError):
+        return 12
+
+
 def whatif_from_preset(name: str, current: WhatIf, saved: Mapping[str, Mapping[str, Any]] | None = None) -> WhatIf:
     """Slider values of a preset, built-in or ``saved`` (the base currency stays the user's choice)."""
     from desktop.optim.presets import get_preset
