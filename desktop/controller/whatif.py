@@ -95,11 +95,12 @@ def optim_settings(whatif: WhatIf, saved: Mapping[str, Mapping[str, Any]] | None
 def horizon_months(whatif: WhatIf, saved: Mapping[str, Mapping[str, Any]] | None = None) -> int:
     """The return horizon (months) of the what-if's preset: the curve views are bp by then
     (the optimiser's default, 12, for a preset that is not known)."""
+    from desktop.errors import LadderDeskError
     from desktop.optim.presets import get_preset
 
     try:
         return int(get_preset(whatif.preset, saved).horizon_months)
-    except (KeyError, ValueError, LookupError):
+    except (LadderDeskError, KeyError, ValueError):  # BadSettings: an unknown preset name
         return 12
 
 
