@@ -192,9 +192,12 @@ def test_set_as_of_before_any_curve_refused(ws: Workspace) -> None:
 
 
 def test_reimport_replaces_whole_curve_date(ws: Workspace) -> None:
-    ws.apply_import(us_curve("2025-12-31", tenors=(2.0, 10.0)))
+    with pytest.raises(DataError, match="would replace the stored US curve of 2025-12-31"):
+        ws.apply_import(us_curve("2025-12-31", tenors=(1.0, 2.0, 10.0, 30.0)))
+    detail = ws.apply_import(us_curve("2025-12-31", tenors=(1.0, 2.0, 10.0, 30.0)), replace=True)
+    assert detail["replaced"] == ["US 2025-12-31"]
     snap = ws.load_snapshot()
-    assert list(snap.curves["US"].tenors) == [2.0, 10.0]
+    assert list(snap.curves["US"].tenors) == [1.0, 2.0, 10.0, 30.0]
 
 
 def test_bad_import_writes_nothing(ws: Workspace) -> None:
@@ -221,7 +224,7 @@ def test_import_is_all_or_nothing(ws: Workspace, monkeypatch) -> None:
 
     monkeypatch.setattr(store_imports, "write_import", write_then_fail)
     with pytest.raises(sqlite3.OperationalError):
-        ws.apply_import(us_curve("2025-12-31", tenors=(2.0,)))
+        ws.apply_import(us_curve("2025-12-31", tenors=(1.0, 2.0, 10.0, 30.0)), replace=True)
     pd.testing.assert_frame_equal(ws.read_sql("SELECT * FROM curves"), before)
 
 

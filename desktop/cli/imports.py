@@ -18,8 +18,14 @@ IMPORT_KINDS = ("bonds", "us-treasury", "mof-jgb", "rba-f2", "boe", "fred", "pri
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     i = sub.add_parser("import", help=HELP, description=HELP)
-    i.add_argument("kind", choices=IMPORT_KINDS)
-    i.add_argument("file")
+    i.add_argument("kind", nargs="?", choices=IMPORT_KINDS)
+    i.add_argument("file", nargs="?")
+    i.add_argument("--replace", action="store_true",
+                   help="replace stored curves of the same market and date that differ (refused otherwise)")
+    i.add_argument("--force", action="store_true",
+                   help="accept FX observations beyond the band around the known rate (a real 50%% move)")
+    i.add_argument("--undo", action="store_true",
+                   help="undo the latest import: the data it replaced comes back exactly (no KIND/FILE)")
     add_workspace(i)
     return i
 
@@ -28,11 +34,17 @@ def run(args: argparse.Namespace) -> int:
     """``ladderdesk import``."""
     from desktop.importers import parse_file
 
+    if args.undo:
+        return _undo(args)
+    if not (args.kind and args.file):
+        from desktop.cli.common import UsageError
+
+        raise UsageError("ladderdesk import: KIND and FILE are required, or --undo (see --help)")
     result = parse_file(args.kind, args.file)
     if args.kind == "prices":
         return _prices(args, result)
     with open_workspace(args.workspace) as ws:
-        detail = ws.apply_import(result)
+        detail = ws.apply_import(result, force=args.force, replace=args.replace)
         where = ws.path
     what = {"curves": "curve points", "bonds": "bonds", "series": "observations"}[result.kind]
     print(f"imported {detail.get('rows', 0)} {what} from {args.file} ({result.source_name}) into {where}")
@@ -44,6 +56,12 @@ def run(args: argparse.Namespace) -> int:
         print(f"  {feed}")
     for market, n in detail.get("markets", {}).items():
         print(f"  {market}: {n} bonds")
+    left_out = detail.get("curves_left_out", [])
+    if left_out:
+        print(f"  left out {len(left_out)} dates whose curve has under 4 points or does not span 2-10 y "
+              f"(e.g. {', '.join(left_out[:3])})")
+    for label in detail.get("replaced", []):
+        print(f"  replaced the stored {label} curve (undo: ladderdesk import --undo)")
     if detail.get("newer_than_as_of"):
         print(f"  as-of stays {detail['as_of']}; to use the newer curves: "
               "ladderdesk data --set-as-of YYYY-MM-DD")
@@ -69,4 +87,17 @@ def _prices(args: argparse.Namespace, parsed: object) -> int:
     if detail.get("after_as_of"):
         print(f"  {detail['after_as_of']} quotes are dated after the valuation date {detail['as_of']} and are not "
               "used; to use them: ladderdesk data --set-as-of YYYY-MM-DD")
+    return 0
+
+
+def _undo(args: argparse.Namespace) -> int:
+    """``ladderdesk import --undo``: restore what the latest import replaced."""
+    from desktop.cli.common import UsageError
+
+    if args.kind or args.file or args.replace or args.force:
+        raise UsageError("ladderdesk import --undo takes no KIND, FILE, --replace or --force")
+    with open_workspace(args.workspace) as ws:
+        info = ws.undo_import()
+        where = ws.path
+    print(f"undid the {info['kind']} import of {info['source_file']} (made {info['imported_at']}) in {where}")
     return 0

@@ -57,8 +57,12 @@ def set_wait_reporter(fn: Callable[[str], None] | None) -> None:
     _reporter = fn or _stderr_reporter
 
 
-def report_wait(message: str) -> None:
+def report(message: str) -> None:
+    """Show a one-line notice (lock-wait countdown, a skipped damaged item) where the reporter says."""
     _reporter(message)
+
+
+report_wait = report
 
 
 # -- where a workspace lives ---------------------------------------------------------------------

@@ -158,9 +158,102 @@ def normalise(result: Any) -> dict[str, pd.DataFrame]:
     raise DataError(f"unknown import kind {kind!r} (expected bonds, curves or series)", file=file)
 
 
+#: table → key columns of the rows an import writes (what ``import --undo`` deletes and restores)
+UNDO_KEYS = {
+    "curves": ["market", "date"], "bonds": ["market", "id"], "series": ["series_id", "date"],
+    "short_rates": ["currency", "as_of"], "fx": ["currency", "as_of"],
+}
+
+
+def _capture(conn: sqlite3.Connection, table: str, keys: pd.DataFrame) -> dict[str, Any]:
+    """The stored rows of ``table`` under ``keys`` (before an import writes them) and the keys."""
+    cols = UNDO_KEYS[table]
+    keys = keys[cols].drop_duplicates()
+    key_rows = _rows(keys, cols)
+    old: list[list[Any]] = []
+    names: list[str] = [r[1] for r in conn.execute(f"PRAGMA table_info({table})")]
+    width = len(cols)
+    for i in range(0, len(key_rows), 400):
+        chunk = key_rows[i:i + 400]
+        values = ", ".join([f"({', '.join('?' * width)})"] * len(chunk))
+        cur = conn.execute(f"SELECT {', '.join(names)} FROM {table} WHERE ({', '.join(cols)}) IN (VALUES {values})",
+                           [v for k in chunk for v in k])
+        old += [list(r) for r in cur.fetchall()]
+    return {"table": table, "keys": [list(k) for k in key_rows], "columns": names, "old": old}
+
+
+def _undo_record(conn: sqlite3.Connection, frames: dict[str, pd.DataFrame]) -> list[dict[str, Any]]:
+    record = []
+    if "curves" in frames:
+        record.append(_capture(conn, "curves", frames["curves"]))
+    if "bonds" in frames:
+        record.append(_capture(conn, "bonds", frames["bonds"]))
+    if "series" in frames:
+        s = frames["series"]
+        record.append(_capture(conn, "series", s))
+        for sid, (ccy, _name) in SERIES_SHORT_RATES.items():
+            rows = s[s["series_id"] == sid]
+            if not rows.empty:
+                record.append(_capture(conn, "short_rates", pd.DataFrame({"currency": ccy, "as_of": rows["date"]})))
+        for sid, (ccy, _invert) in SERIES_FX.items():
+            rows = s[(s["series_id"] == sid) & (s["value"] > 0)]
+            if not rows.empty:
+                record.append(_capture(conn, "fx", pd.DataFrame({"currency": ccy, "as_of": rows["date"]})))
+    return record
+
+
+def undo_last(conn: sqlite3.Connection, at: str) -> dict[str, Any]:
+    """Restore the data the latest not-yet-undone import replaced (inside a transaction); returns
+    what was undone. DataError when there is nothing to undo."""
+    row = conn.execute(
+        "SELECT u.seq, u.payload, l.kind, l.source_file, l.at FROM import_undo u JOIN import_log l ON l.seq = u.seq "
+        "ORDER BY u.seq DESC LIMIT 1").fetchone()
+    if row is None:
+        raise DataError("no import to undo in this workspace", field="--undo",
+                        expected="an import made with this version of LadderDesk")
+    seq, payload, kind, source_file, when = row
+    for part in reversed(json.loads(payload)):
+        table, cols = part["table"], UNDO_KEYS[part["table"]]
+        where = " AND ".join(f"{c} = ?" for c in cols)
+        conn.executemany(f"DELETE FROM {table} WHERE {where}", [tuple(k) for k in part["keys"]])
+        if part["old"]:
+            names = part["columns"]
+            conn.executemany(f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
+                             [tuple(r) for r in part["old"]])
+    conn.execute("DELETE FROM import_undo WHERE seq = ?", (seq,))
+    info = {"undone_seq": seq, "kind": kind, "source_file": source_file, "imported_at": when}
+    conn.execute(
+        "INSERT INTO import_log (at, kind, source_name, source_file, rows, detail) VALUES (?, ?, ?, ?, ?, ?)",
+        (at, "undo", f"undo of import {seq}", source_file, 0, json.dumps(info)))
+    return info
+
+
+def check_bounds(conn: sqlite3.Connection, result: Any, frames: dict[str, pd.DataFrame], *, as_of: Any,
+                 force: bool = False, replace: bool = False) -> list[str]:
+    """The sanity bounds of :mod:`desktop.store.bounds` on normalised frames (DataError on the first
+    violation; curve dates without a usable curve are dropped from ``frames`` and listed in
+    ``frames["left_out"]``); returns the labels of stored curves the import replaces (``replace=True``)."""
+    from desktop.store import bounds
+
+    file = str(getattr(result, "source_file", "?"))
+    replaced: list[str] = []
+    if "curves" in frames:
+        frames["curves"], left_out = bounds.check_curves(frames["curves"], file)
+        frames["left_out"] = pd.DataFrame({"curve": left_out})
+        replaced = bounds.check_replaced_curves(conn, frames["curves"], file, replace)
+    if "series" in frames:
+        bounds.check_series(conn, frames["series"], file, force, SERIES_FX, SERIES_SHORT_RATES)
+    if "bonds" in frames:
+        bounds.check_bonds(frames["bonds"], file, as_of)
+    return replaced
+
+
 def write_import(conn: sqlite3.Connection, result: Any, frames: dict[str, pd.DataFrame], at: str) -> dict[str, Any]:
-    """Write normalised frames + an import_log row; returns a JSON-able description."""
+    """Write normalised frames + an import_log row (and its undo record); returns a JSON-able description."""
+    undo = _undo_record(conn, frames)
     detail: dict[str, Any] = {"kind": result.kind, "source_name": result.source_name, "source_file": str(result.source_file)}
+    if "left_out" in frames and len(frames["left_out"]):
+        detail["curves_left_out"] = frames["left_out"]["curve"].tolist()
     if "curves" in frames:
         c = frames["curves"]
         keys = c[["market", "date"]].drop_duplicates()
@@ -178,10 +271,11 @@ def write_import(conn: sqlite3.Connection, result: Any, frames: dict[str, pd.Dat
         g = s.groupby("series_id")["date"]
         detail["series"] = {k: [str(lo), str(hi)] for k, lo, hi in zip(g.min().index, g.min(), g.max(), strict=True)}
         detail["feeds"] = _feed_snapshot(conn, s, str(result.source_file))
-    conn.execute(
+    cur = conn.execute(
         "INSERT INTO import_log (at, kind, source_name, source_file, rows, detail) VALUES (?, ?, ?, ?, ?, ?)",
         (at, result.kind, result.source_name, str(result.source_file), detail.get("rows", 0), json.dumps(detail)),
     )
+    conn.execute("INSERT INTO import_undo (seq, payload) VALUES (?, ?)", (cur.lastrowid, json.dumps(undo)))
     return detail
 
 

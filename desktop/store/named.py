@@ -157,11 +157,43 @@ class NamedItemsMixin:
         row = self.conn.execute(f"SELECT payload FROM {table} WHERE name = ?", (name,)).fetchone()
         if row is None:
             raise WorkspaceError(f"no {table[:-1]} named {name!r}")
-        return json.loads(row[0])
+        try:
+            return json.loads(row[0])
+        except (TypeError, ValueError, RecursionError):
+            raise DataError(f"saved {table[:-1]} {name!r} is damaged (its stored payload is not JSON)",
+                            field=name, expected=f"re-save it, or delete it (a damaged {table[:-1]} is skipped "
+                                                 "in lists)") from None
 
     def _list_payloads(self, table: str) -> list[str]:
+        """Names of the saved items whose payload is readable JSON; a damaged one is skipped with a
+        message naming it (via :func:`desktop.store.faults.report`), so it never breaks a command
+        that merely lists or loads every item (e.g. ``optimize`` reading the saved presets)."""
         assert table in _PAYLOAD_TABLES
-        return [r[0] for r in self.conn.execute(f"SELECT name FROM {table} ORDER BY name")]
+        names, damaged = [], []
+        for name, payload in self.conn.execute(f"SELECT name, payload FROM {table} ORDER BY name"):
+            try:
+                json.loads(payload)
+            except (TypeError, ValueError, RecursionError):
+                damaged.append(name)
+                continue
+            names.append(name)
+        if damaged:
+            from desktop.store.faults import report
+
+            report(f"ladderdesk: skipped damaged saved {table[:-1]}(s) {', '.join(map(repr, damaged))} "
+                        f"(stored payload is not JSON; re-save or delete it)")
+        return names
+
+    def damaged_items(self, table: str) -> list[str]:
+        """Names of saved ``scenarios`` / ``presets`` whose payload is not JSON (for the window's list)."""
+        assert table in _PAYLOAD_TABLES
+        out = []
+        for name, payload in self.conn.execute(f"SELECT name, payload FROM {table} ORDER BY name"):
+            try:
+                json.loads(payload)
+            except (TypeError, ValueError, RecursionError):
+                out.append(name)
+        return out
 
     def _delete_payload(self, table: str, name: str) -> bool:
         assert table in _PAYLOAD_TABLES

@@ -10,6 +10,8 @@ Version history:
    portfolios (+ portfolio_holdings child table), scenarios, presets.
 2. policy_rates table (central-bank rates, % p.a.), filled from the bundled snapshot.
 3. quotes table (bond prices by date: :mod:`desktop.store.prices`).
+4. import_undo table: per import (``import_log.seq``) the rows it replaced and the keys it wrote,
+   so ``ladderdesk import --undo`` restores the previous data exactly.
 """
 
 from __future__ import annotations
@@ -195,7 +197,13 @@ def _migration_3(db: sqlite_utils.Database) -> None:
     migration_3(db)
 
 
-MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_migration_1, _migration_2, _migration_3)
+def _migration_4(db: sqlite_utils.Database) -> None:
+    """import_undo: what each import replaced (old rows and the keys it wrote), for ``import --undo``."""
+    db.conn.execute(_table(db, "import_undo", {"seq": int, "payload": str}, "seq"))
+
+
+MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_migration_1, _migration_2, _migration_3,
+                                                                   _migration_4)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -338,7 +338,16 @@ class Workspace(NamedItemsMixin):
     def as_of(self) -> date:
         """Valuation date of the workspace (never moved by an import)."""
         value = self.meta().get("as_of")
-        return date.fromisoformat(value) if value else BUNDLED_AS_OF
+        if not value:
+            return BUNDLED_AS_OF
+        try:
+            parsed = date.fromisoformat(str(value))
+        except ValueError:
+            parsed = None
+        if parsed is None or not date(1950, 1, 1) <= parsed <= date(2199, 12, 31):
+            raise WorkspaceError(f"workspace {self.path}: its valuation date (meta as_of) is damaged ({str(value)[:40]!r});"
+                                 " set it again with: ladderdesk data --set-as-of YYYY-MM-DD (nothing was written)")
+        return parsed
 
     def set_as_of(self, as_of: date) -> None:
         """Move the valuation date; at least one market must have a curve on or before it."""
@@ -368,8 +377,11 @@ class Workspace(NamedItemsMixin):
         """The market snapshot on the workspace as-of date (or ``as_of``)."""
         return snapshot_from_tables(self.tables(), as_of or self.as_of)
 
-    def apply_import(self, result: Any) -> dict[str, Any]:
+    def apply_import(self, result: Any, *, force: bool = False, replace: bool = False) -> dict[str, Any]:
         """Write an ``ImportResult`` in one transaction (all-or-nothing) and log it.
+
+        The sanity bounds of :mod:`desktop.store.bounds` are checked first (``force``: accept an FX
+        jump beyond the band; ``replace``: replace stored curves that differ).
 
         Curves replace whole (market, date) curves; bonds upsert by (market, id); FRED series
         upsert by (series_id, date), and DGS3MO / DEXJPUS / DEXUSUK / DEXUSAL also become dated
@@ -377,12 +389,21 @@ class Workspace(NamedItemsMixin):
         written (for the CLI to print).
         """
         frames = imports.normalise(result)
+        as_of = self.as_of  # a damaged meta row is refused before anything is written
         with transaction(self.conn):
+            replaced = imports.check_bounds(self.conn, result, frames, as_of=as_of, force=force, replace=replace)
             detail = imports.write_import(self.conn, result, frames, now_iso())
+        detail["replaced"] = replaced
         detail["as_of"] = self.as_of.isoformat()
         newer = [d for d in detail.get("curve_dates", {}).values() if d[-1] > detail["as_of"]]
         detail["newer_than_as_of"] = bool(newer)
         return detail
+
+    def undo_import(self) -> dict[str, Any]:
+        """Undo the latest import (one transaction): the rows it replaced come back exactly and the
+        rows it added are removed; logged as an 'undo' entry. DataError if there is none."""
+        with transaction(self.conn):
+            return imports.undo_last(self.conn, now_iso())
 
     def summary(self) -> dict[str, Any]:
         """As-of, per-market curve dates, counts and sources — JSON-serialisable (``ladderdesk data``)."""

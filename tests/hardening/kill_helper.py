@@ -25,7 +25,7 @@ def holdings_count(v: int) -> int:
 
 def curve_tenors(v: int) -> int:
     """Number of curve tenors written for version ``v``."""
-    return 3 + v % 5
+    return 4 + v % 5  # the store's curve bounds: at least 4 points, one at <= 2 y and one at >= 10 y
 
 
 def curve_date(v: int) -> str:
@@ -66,14 +66,14 @@ def main(path: str, base: int) -> None:
                 {
                     "market": "US",
                     "date": curve_date(v),
-                    "tenor_years": [float(t + 1) for t in range(k)],
+                    "tenor_years": [float(t + 1) for t in range(k - 1)] + [30.0],
                     "yield_pct": 4.0,
                     "curve_type": "par",
                     "source": f"v{v}",
                 }
             )
             print(f"try curve {v}", flush=True)
-            ws.apply_import(CurveImport(curves))
+            ws.apply_import(CurveImport(curves), replace=True)
             print(f"done curve {v}", flush=True)
 
 

@@ -12,7 +12,7 @@ traceback, and nothing is half-written — every file under the test's folders (
 created by the CLI's own first start, the inputs, an existing ``--out`` target) keeps its bytes
 (sha256) and no new file (no ``--out``, no temp file, no WAL sidecar) appears.
 
-The quick set (``QUICK``: 260 cases, derandomized so every run checks the same ones) runs in the
+The quick set (``QUICK``: 280 cases, derandomized so every run checks the same ones) runs in the
 normal test run. The ``slow`` set runs ``LADDERDESK_FUZZ_EXAMPLES`` random cases per command
 (default 100; ``make fuzz`` sets 10000) and prints the exit-status counts.
 """
@@ -48,7 +48,7 @@ from desktop.store.workspace import FILE_NAME
 
 RAW = Path(__file__).resolve().parents[1] / "fixtures" / "raw"
 EXAMPLES = int(os.environ.get("LADDERDESK_FUZZ_EXAMPLES", "100"))
-QUICK = {"analytics": 50, "import": 30, "data": 30, "optimize": 80, "scenarios": 60, "top": 10}
+QUICK = {"analytics": 50, "import": 50, "data": 30, "optimize": 80, "scenarios": 60, "top": 10}
 COMMANDS = ("analytics", "import", "data", "optimize", "scenarios")
 
 BONDS_PRICED = """market,id,name,coupon_pct,maturity,clean_price,yield_pct
