@@ -2,6 +2,8 @@
 
 Each module exposes ``run() -> list[str]``. Figures are ratios against a reference measured in the
 same run (QuantLib, the raw solver, …) because this machine is shared and noisy.
+``LADDERDESK_BENCH_QUICK=1`` leaves out the largest universes (optimiser N = 20,000, views N = 10,000);
+``python -m bench optim views`` runs only the named benches.
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ def main(argv: list[str]) -> int:
     wanted = set(argv)
     names = sorted(m.name for m in pkgutil.iter_modules(bench.__path__) if m.name.startswith("bench_"))
     failed = 0
+    if os.environ.get("LADDERDESK_BENCH_QUICK") == "1":
+        print("LADDERDESK_BENCH_QUICK=1: the largest universes are left out", flush=True)
+    start = time.perf_counter()
     for name in names:
         short = name.removeprefix("bench_")
         if wanted and short not in wanted:
@@ -35,6 +40,7 @@ def main(argv: list[str]) -> int:
             failed += 1
             print(f"  FAILED: {type(exc).__name__}: {exc}", flush=True)
         print(f"  ({time.perf_counter() - t0:.1f} s)", flush=True)
+    print(f"== total {time.perf_counter() - start:.0f} s", flush=True)
     return 1 if failed else 0
 
 

@@ -44,7 +44,7 @@ import numpy as np
 SIZES = (200, 1000, 5000, 20000)
 # slider moves timed per N (fewer where one solve takes seconds) and how many of them also run the
 # full Optimiser.solve (its binding-constraint explanations re-solve once per binding limit)
-MOVES = {200: 6, 1000: 6, 5000: 4, 20000: 3}
+MOVES = {200: 24, 1000: 12, 5000: 4, 20000: 3}
 FULL = {200: 3, 1000: 3, 5000: 2, 20000: 1}
 
 
@@ -72,30 +72,37 @@ def _clarabel_data(problem):
 def _measure(kind: str, opt, base, current) -> dict:
     import clarabel
 
+    from desktop.optim.problem import LadderProblem
     from desktop.optim.settings import CurveView
     from desktop.optim.solve import SOLVER_OPTS, assign
 
     # slider moves around the settings (the window's preset bounds US ≥ 67 %, so the cap moves in proportion)
+    steps = ((0.9, -0.2, 10.0, 1.0), (1.0, -0.4, -10.0, 2.0), (1.1, 0.1, 0.0, 1.0),
+             (0.95, -0.3, 20.0, 0.5), (1.05, 0.2, -5.0, 1.0), (0.85, -0.5, 15.0, 3.0))
     moves = [replace(base, us_cap=min(1.0, base.us_cap * f), target_duration=base.target_duration + d,
-                     risk_aversion=lam, views={**base.views, "US": CurveView(parallel_bp=v)})
-             for f, d, v, lam in ((0.9, -0.2, 10.0, 1.0), (1.0, -0.4, -10.0, 2.0), (1.1, 0.1, 0.0, 1.0),
-                                  (0.95, -0.3, 20.0, 0.5), (1.05, 0.2, -5.0, 1.0), (0.85, -0.5, 15.0, 3.0))]
+                     risk_aversion=lam, views={**base.views, "US": CurveView(parallel_bp=v + i // len(steps))})
+             for i in range(MOVES.get(len(opt.universe), 6)) for f, d, v, lam in (steps[i % len(steps)],)]
     values, _ = opt.parameter_values(base, current, None)
-    tracemalloc.start()
     t0 = time.perf_counter()
     prob = opt.compiled("rebalance" if current is not None else "fresh", values)
     assign(prob, values)
     prob.problem.get_problem_data("CLARABEL")
     compile_s = time.perf_counter() - t0
+    # the same compile again under tracemalloc (which slows allocation, so not timed)
+    tracemalloc.start()
+    twin = LadderProblem(opt.universe, opt.risk, opt.benchmark, turnover=prob.turnover, context=prob.context)
+    assign(twin, values)
+    twin.problem.get_problem_data("CLARABEL")
     compile_mb = tracemalloc.get_traced_memory()[1] / 1e6
     tracemalloc.stop()
+    del twin
     t0 = time.perf_counter()
     opt.solve(base, current_weights=current)
     first_s = time.perf_counter() - t0 + compile_s
     ours, raw, raw_inner, full, gaps, iters = [], [], [], [], [], []
     solver = None
     n = len(opt.universe)
-    for i, s in enumerate(moves[:MOVES.get(n, 6)]):
+    for i, s in enumerate(moves):
         if i < FULL.get(n, 3):
             t1 = time.perf_counter()
             opt.solve(s, current_weights=current)

@@ -258,6 +258,7 @@ class LadderProblem:
             obj = cp.Maximize(self.expected_return - p["risk_weight"] * variance - turnover_cost)
             self.variance = variance
         self.problem = cp.Problem(obj, list(self.cons.values()))
+        assert self.problem.is_dpp(), "every slider must enter as a DPP parameter (re-solve without recompiling)"
 
     def matches(self, values: dict) -> bool:
         """Whether ``values`` (``Optimiser.parameter_values``) have this problem's context constants."""
