@@ -122,9 +122,18 @@ def convexity_monomials(key_bp: np.ndarray) -> np.ndarray:
     return np.concatenate([v * v, v[:, :-1] * v[:, 1:]], axis=1).ravel()
 
 
+CONTEXT_DECIMALS = 12  # context constants are compared rounded to 1e-12 (weights, % returns): the same
+#                       book priced in another base currency differs in the last bits only
+
+
+def rounded(a: np.ndarray) -> np.ndarray:
+    """``a`` rounded to :data:`CONTEXT_DECIMALS` (−0.0 folded into 0.0), as contexts compare it."""
+    return np.round(np.asarray(a, float), CONTEXT_DECIMALS) + 0.0
+
+
 def digest(a: np.ndarray | None) -> bytes:
-    """A short fingerprint of an array's values (context keys)."""
-    return b"" if a is None else hashlib.blake2b(np.ascontiguousarray(a, float).tobytes(), digest_size=16).digest()
+    """A short fingerprint of an array's values rounded as :func:`rounded` (context keys)."""
+    return b"" if a is None else hashlib.blake2b(np.ascontiguousarray(rounded(a)).tobytes(), digest_size=16).digest()
 
 
 @dataclass(frozen=True, eq=False)
@@ -266,7 +275,7 @@ class LadderProblem:
         n = self.n
 
         def same(const: np.ndarray | None, key: str, default: np.ndarray) -> bool:
-            return const is None or np.array_equal(const, np.asarray(values.get(key, default), float))
+            return const is None or np.array_equal(rounded(const), rounded(values.get(key, default)))
 
         return (same(ctx.mask, "allowed", np.ones(n)) and same(ctx.w0, "w0", np.zeros(n))
                 and same(ctx.fixed_return, "fixed_return", np.zeros(n)))

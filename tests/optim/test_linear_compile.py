@@ -169,3 +169,8 @@ def test_context_change_compiles_a_new_problem_and_values_must_match(optimiser):
     values, _ = optimiser.parameter_values(s, holdings(n, 4), None)
     with pytest.raises(ValueError, match="another compiled problem"):
         assign(first, values)
+    # the same book valued in another base currency (weights equal but for the last bits): no recompile
+    w = holdings(n, 3) * 0.7913
+    again = optimiser.solve(s, current_weights=w / w.sum())
+    assert optimiser.problem is first
+    assert again.objective_pct == pytest.approx(a.objective_pct, abs=1e-9)
