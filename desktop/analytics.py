@@ -197,13 +197,17 @@ def _dirty_and_slope(fl: _Discounting, y: np.ndarray) -> tuple[np.ndarray, np.nd
     return pv.sum(axis=1), slope
 
 
-def _solve_yield(fl: _Discounting, dirty: np.ndarray, guess: np.ndarray) -> np.ndarray:
+def _solve_yield(fl: Any, dirty: np.ndarray, guess: np.ndarray, evaluate: Callable[..., Any] | None = None) -> np.ndarray:
     """Decimal yield matching ``dirty``: Newton steps, bisection when a step leaves the bracket.
+
+    ``fl`` is any flow set with ``take(rows)``; ``evaluate(fl, y) -> (dirty, slope)`` prices it
+    (default :func:`_dirty_and_slope`, the padded money-market/generic flows).
 
     A row stops when its Newton step is below 1e-12 or its bracket narrower than 1e-12 (converged),
     or when the bracket collapses at an end of −190 % … 2,000 % (no yield reproduces the price:
     NaN). Finished rows are dropped from the arrays once they are the majority.
     """
+    evaluate = evaluate or _dirty_and_slope
     n = dirty.size
     y = np.clip(np.where(np.isfinite(guess), guess, 0.03), -0.5, 2.0)
     lo = np.full(n, YIELD_LO)
@@ -218,7 +222,7 @@ def _solve_yield(fl: _Discounting, dirty: np.ndarray, guess: np.ndarray) -> np.n
         if live.sum() < 0.5 * live.size:  # drop finished rows once they are the majority
             rows, sub, live = rows[live], sub.take(live), live[live]
         ya = y[rows]
-        price, slope = _dirty_and_slope(sub, ya)
+        price, slope = evaluate(sub, ya)
         gap = price - dirty[rows]
         lo_a = np.where(gap > 0, ya, lo[rows])
         hi_a = np.where(gap <= 0, ya, hi[rows])
@@ -313,43 +317,166 @@ def _risk(fl: _Flows, y: np.ndarray) -> dict[str, np.ndarray]:
     return out
 
 
-def _by_width(
-    s: CouponSchedule, fn: Callable[..., dict[str, np.ndarray]], *values: np.ndarray
-) -> dict[str, np.ndarray]:
-    """Apply ``fn(schedule, *values)`` to blocks of bonds sorted by remaining coupons; reassemble.
 
-    Each padded 2-D block is then only as wide as its own bonds need (a 1-year bill no longer pays
-    for a 40-year bond's 80 columns). Blocks of :data:`BLOCK_ROWS` bonds: a loop over ~N/2,048
-    blocks, never over bonds.
+@dataclass(frozen=True)
+class _Grid:
+    """Compounded rows' flows on the regular coupon-period grid (rows = bonds, columns = periods).
+
+    Column j is the flow ``periods = w + j`` coupon periods after settlement (t = periods / f years);
+    padded columns carry amount 0. Pricing is ``Σ amount · exp(−periods · log(1 + y/f))``: one exp and
+    two row dot products per Newton step, no running product and no per-flow temporaries.
     """
-    n = len(s.n_remaining)
-    order = np.argsort(s.n_remaining, kind="stable")
-    out: dict[str, np.ndarray] = {}
-    for rows in np.array_split(order, max(1, -(-n // BLOCK_ROWS))):
-        part = fn(s.take(rows), *(v[rows] for v in values))
-        for key, arr in part.items():
-            if key not in out:
-                out[key] = np.empty(n, dtype=arr.dtype)
-            out[key][rows] = arr
+
+    first: np.ndarray  # (N,) w
+    frequency: np.ndarray  # (N,) coupons per year (float)
+    periods: np.ndarray  # (N, J) w + j
+    amount: np.ndarray  # (N, J) per 100 face
+    amount_periods: np.ndarray  # (N, J) amount · periods
+
+    def take(self, rows: np.ndarray) -> _Grid:
+        return _Grid(self.first[rows], self.frequency[rows], self.periods[rows], self.amount[rows],
+                     self.amount_periods[rows])
+
+    def discount(self, y: np.ndarray) -> np.ndarray:
+        """(N, J) (1 + y/f) ** −periods (NaN/inf rows where y ≤ −f: no price)."""
+        with np.errstate(invalid="ignore", divide="ignore"):
+            log_v = -np.log1p(y / self.frequency)
+        out = self.periods * log_v[:, None]
+        return np.exp(out, out=out)
+
+
+def _grid(s: CouponSchedule, rows: np.ndarray) -> _Grid:
+    """The grid flows of schedule rows ``rows`` (compounded rows only)."""
+    n_rem = s.n_remaining[rows]
+    freq = s.frequency[rows].astype(float)
+    w = s.period_fraction[rows]
+    width = int(n_rem.max(initial=1))
+    j = np.arange(width)
+    amount = np.where(j < n_rem[:, None], (s.coupon_pct[rows] / freq)[:, None], 0.0)
+    zc = s.zero_columns[rows]
+    at = np.arange(rows.size)
+    amount[at, np.minimum(zc, width - 1)] = s.next_amount[rows]  # first coupon (c/f when regular)
+    long_first = np.flatnonzero(zc > 0)
+    if long_first.size:  # regular dates a long first coupon does not pay on
+        amount[long_first] = np.where(j < zc[long_first, None], 0.0, amount[long_first])
+    amount[s.ex_dividend[rows], 0] = 0.0  # the next coupon is lost ex-dividend (ex ⇒ zero_columns 0)
+    if rows.size:
+        amount[at, n_rem - 1] += 100.0
+    periods = w[:, None] + j
+    return _Grid(w, freq, periods, amount, amount * periods)
+
+
+def _grid_dirty_and_slope(g: _Grid, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Dirty price and ∂dirty/∂y: Σ A v^e and −Σ A e v^e / (f (1 + y/f))."""
+    v = g.discount(y)
+    price = np.einsum("ij,ij->i", g.amount, v)
+    slope = -np.einsum("ij,ij->i", g.amount_periods, v) / (g.frequency + y)
+    return price, slope
+
+
+def _grid_risk(g: _Grid, y: np.ndarray) -> dict[str, np.ndarray]:
+    """Dirty price, durations, convexity, dv01 and key-rate durations of grid rows at decimal ``y``.
+
+    One pass: PV·e and PV·e² accumulated along each row (e = w + j periods, t = e/f years). Their
+    totals give mac = Σ PV t / P and convexity = Σ PV t (t + 1/f) / (P (1 + y/f)²). The key-rate
+    sums Σ PV t W_k(t) come from the same running sums: W_k is linear in t between neighbouring key
+    tenors, so a segment's share is (K_hi Σ PV t − Σ PV t²) / (K_hi − K_lo) to its lower key and
+    (Σ PV t² − K_lo Σ PV t) / (K_hi − K_lo) to its upper key, and the segment's first column is
+    arithmetic: the flows with t < K are the first ceil(K f − w) columns.
+    """
+    v = g.discount(y)
+    f = g.frequency
+    growth = 1.0 + y / f
+    dirty = np.einsum("ij,ij->i", g.amount, v)
+    pv_e = g.amount_periods * v
+    c1 = np.cumsum(pv_e, axis=1)  # Σ PV e over the first columns
+    c2 = np.cumsum(np.multiply(pv_e, g.periods, out=pv_e), axis=1)  # Σ PV e²
+    n, width = c1.shape
+    s1, s2 = c1[:, -1], c2[:, -1]
+    mac = s1 / f / dirty
+    mod = mac / growth
+    conv = (s2 + s1) / (f * f * dirty * growth**2)
+    keys = np.asarray(KEY_TENORS)
+    with np.errstate(invalid="ignore"):
+        cols = np.clip(np.ceil(keys[None, :] * f[:, None] - g.first[:, None]), 0, width).astype(np.int64)
+    at = np.arange(n)[:, None]
+    z = np.zeros((n, 1))
+    below1 = np.concatenate([z, c1], axis=1)[at, cols] / f[:, None]  # Σ PV t over t < K
+    below2 = np.concatenate([z, c2], axis=1)[at, cols] / (f * f)[:, None]  # Σ PV t² over t < K
+    sums = np.zeros((n, keys.size))
+    sums[:, 0] = below1[:, 0]
+    sums[:, -1] = s1 / f - below1[:, -1]
+    for i in range(keys.size - 1):
+        lo, hi = keys[i], keys[i + 1]
+        z1 = below1[:, i + 1] - below1[:, i]
+        z2 = below2[:, i + 1] - below2[:, i]
+        sums[:, i] += (hi * z1 - z2) / (hi - lo)
+        sums[:, i + 1] += (z2 - lo * z1) / (hi - lo)
+    krd = sums / (dirty * growth)[:, None]
+    out = {
+        "dirty_price": dirty,
+        "mac_duration": mac,
+        "mod_duration": mod,
+        "convexity": conv,
+        "dv01": mod * dirty * 1e-4,
+    }
+    out.update({col: krd[:, k] for k, col in enumerate(KEY_RATE_COLUMNS)})
     return out
 
 
-def _dirty_block(s: CouponSchedule, y: np.ndarray) -> dict[str, np.ndarray]:
-    return {"dirty_price": _discounted(_flows(s), y).sum(axis=1)}
+def _figures(
+    s: CouponSchedule,
+    *,
+    y: np.ndarray | None = None,
+    dirty: np.ndarray | None = None,
+    guess: np.ndarray | None = None,
+    risk: bool = True,
+) -> dict[str, np.ndarray]:
+    """Yield (``y``, decimal) and, with ``risk``, the risk figures of every schedule row.
 
+    Give ``y`` (decimal yields) or ``dirty`` (target dirty prices, with a first ``guess``). Compounded
+    rows go through the grid kernel in blocks of :data:`BLOCK_ROWS` bonds sorted by remaining coupons
+    (each block only as wide as its own bonds need: a loop over ~N/2,048 blocks, never over bonds);
+    money-market gilts (at most two flows) through the padded payment-date flows.
+    """
+    n = len(s.n_remaining)
+    out: dict[str, np.ndarray] = {"y": np.full(n, np.nan) if y is None else y}
+    if risk:
+        out.update({k: np.full(n, np.nan) for k in ("dirty_price", "mac_duration", "mod_duration", "convexity",
+                                                    "dv01", *KEY_RATE_COLUMNS)})
+    elif y is not None:
+        out["dirty_price"] = np.full(n, np.nan)
 
-def _yield_block(s: CouponSchedule, clean: np.ndarray, acc: np.ndarray) -> dict[str, np.ndarray]:
-    return {"y": _solve_yield(_flows(s), clean + acc, _yield_guess(s, clean))}
+    def store(rows: np.ndarray, part: dict[str, np.ndarray]) -> None:
+        for key, arr in part.items():
+            out[key][rows] = arr
 
-
-def _risk_block(s: CouponSchedule, y: np.ndarray) -> dict[str, np.ndarray]:
-    return {"y": y, **_risk(_flows(s), y)}
-
-
-def _risk_from_price_block(s: CouponSchedule, clean: np.ndarray, acc: np.ndarray) -> dict[str, np.ndarray]:
-    fl = _flows(s)
-    y = _solve_yield(fl, clean + acc, _yield_guess(s, clean))
-    return {"y": y, **_risk(fl, y)}
+    mm = np.flatnonzero(s.money_market)
+    if mm.size:
+        fl = _flows(s.take(mm))
+        if y is None:
+            ym = out["y"][mm] = _solve_yield(fl, dirty[mm], guess[mm])
+        else:
+            ym = y[mm]
+        if risk:
+            store(mm, _risk(fl, ym))
+        elif y is not None:
+            out["dirty_price"][mm] = _discounted(fl, ym).sum(axis=1)
+    grid_rows = np.flatnonzero(~s.money_market)
+    order = grid_rows[np.argsort(s.n_remaining[grid_rows], kind="stable")]
+    for rows in np.array_split(order, max(1, -(-order.size // BLOCK_ROWS))):
+        if rows.size == 0:
+            continue
+        g = _grid(s, rows)
+        if y is None:
+            yr = out["y"][rows] = _solve_yield(g, dirty[rows], guess[rows], _grid_dirty_and_slope)
+        else:
+            yr = y[rows]
+        if risk:
+            store(rows, _grid_risk(g, yr))
+        elif y is not None:
+            out["dirty_price"][rows] = np.einsum("ij,ij->i", g.amount, g.discount(yr))
+    return out
 
 
 def price_from_yield(bonds: pd.DataFrame, settle: Any, yield_pct: Any) -> pd.DataFrame:
@@ -359,7 +486,7 @@ def price_from_yield(bonds: pd.DataFrame, settle: Any, yield_pct: Any) -> pd.Dat
     """
     s = build_schedule(bonds, settle)
     y = _as_float_array(yield_pct, len(bonds), "yield_pct") / 100.0
-    dirty = _by_width(s, _dirty_block, y)["dirty_price"]
+    dirty = _figures(s, y=y, risk=False)["dirty_price"]
     acc = accrued_interest(s)
     return pd.DataFrame({"clean_price": dirty - acc, "accrued": acc, "dirty_price": dirty}, index=bonds.index)
 
@@ -381,7 +508,8 @@ def yield_from_price(bonds: pd.DataFrame, settle: Any, clean_price: Any) -> np.n
     """
     s = build_schedule(bonds, settle)
     clean = _as_float_array(clean_price, len(bonds), "clean_price")
-    return _by_width(s, _yield_block, clean, accrued_interest(s))["y"] * 100.0
+    dirty = clean + accrued_interest(s)
+    return _figures(s, dirty=dirty, guess=_yield_guess(s, clean), risk=False)["y"] * 100.0
 
 
 def _simple_yield_pct(s: CouponSchedule, clean: np.ndarray) -> np.ndarray:
@@ -416,11 +544,11 @@ def bond_analytics(
     acc = accrued_interest(s)
     n = len(bonds)
     if yield_pct is not None:
-        risk = _by_width(s, _risk_block, _as_float_array(yield_pct, n, "yield_pct") / 100.0)
+        risk = _figures(s, y=_as_float_array(yield_pct, n, "yield_pct") / 100.0)
         clean = risk["dirty_price"] - acc
     else:
         clean = _as_float_array(clean_price, n, "clean_price")
-        risk = _by_width(s, _risk_from_price_block, clean, acc)
+        risk = _figures(s, dirty=clean + acc, guess=_yield_guess(s, clean))
     frame = {
         "settle_date": s.settle.astype("datetime64[ns]"),
         "prev_coupon": s.prev_coupon.astype("datetime64[ns]"),
