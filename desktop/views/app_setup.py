@@ -84,6 +84,10 @@ def first_paint_probe(app: QApplication, window: MainWindow, start: float, works
 def screenshot(app: QApplication, window: MainWindow, path: str, view: str, width: int, height: int) -> int:
     """Load the bundled data, wait for the first solve (≤ 60 s), render the window to ``path``."""
     window.resize(width, height)
+    if window.files is not None:
+        from desktop.views.layout import default_layout
+
+        default_layout(window, width)  # the layout a new user gets at this size
     if view not in window.views:
         print(f"ladderdesk: the {view!r} view is not available in this build", file=sys.stderr)
         window.close()
@@ -95,9 +99,11 @@ def screenshot(app: QApplication, window: MainWindow, path: str, view: str, widt
     deadline = time.perf_counter() + 120
     while time.perf_counter() < deadline:
         app.processEvents()
-        if session.is_loaded and session.outcome is not None and not session.solver.busy:
+        sweeping = view == "tradeoff" and session.outcome is not None and session.outcome.face is not None \
+            and session.outcome.frontier is None
+        if session.is_loaded and session.outcome is not None and not session.solver.busy and not sweeping:
             break
-        if session.is_loaded and session.solver.delivered and not session.solver.busy:
+        if session.is_loaded and session.solver.delivered and not session.solver.busy and not sweeping:
             break
         time.sleep(0.01)
     # let the throttled chart redraws and the scenario grid's 60 ms refresh land on the solution

@@ -48,3 +48,17 @@ def _copy_book(book: tuple) -> tuple:
     face, whatif, allowed = book
     return (np.array(face, dtype=float, copy=True), whatif,
             None if allowed is None else np.array(allowed, dtype=bool, copy=True))
+
+
+class SetWhatIf(QUndoCommand):
+    """A what-if change made by a gesture (dragging a key-rate point on the Curves chart)."""
+
+    def __init__(self, session: Session, old: object, new: object, text: str) -> None:
+        super().__init__(text)
+        self._session, self._old, self._new = session, old, new
+
+    def redo(self) -> None:
+        self._session.set_whatif(self._new)  # (already set while dragging: then a no-op)
+
+    def undo(self) -> None:
+        self._session.set_whatif(self._old)

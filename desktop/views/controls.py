@@ -2,22 +2,29 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
+    QLabel,
     QSlider,
     QVBoxLayout,
     QWidget,
 )
 
+from desktop.analytics import KEY_TENORS
 from desktop.controller import WhatIf
 from desktop.markets import CURRENCIES, MARKET_CODES
 from desktop.views.session import Session
+
+KEY_RANGE_BP = 200.0
 
 SCALE = 100  # slider ticks per unit (the QSlider is int; values travel as float)
 
@@ -90,6 +97,73 @@ class _Bound:
         self.widget.setValue(float(value) * self.scale)
 
 
+def with_key_view(whatif: WhatIf, code: str, tenor: float, bp: float) -> WhatIf:
+    """``whatif`` with market ``code``'s key-rate view at ``tenor`` years set to ``bp``."""
+    keys = {c: dict(v) for c, v in whatif.key_bp.items()}
+    market = keys.setdefault(code, {})
+    market[float(tenor)] = float(bp)
+    if not any(market.values()):
+        keys.pop(code)
+    return replace(whatif, key_bp=keys)
+
+
+def horizon_months(whatif: WhatIf, saved: object = None) -> int:
+    """The preset's horizon (months): the views are bp by then (desktop.controller.horizon_months)."""
+    from desktop.controller import horizon_months as of_preset
+
+    return of_preset(whatif, saved)  # type: ignore[arg-type]
+
+
+class KeyRateViews(QWidget):
+    """Per market, the key-rate views at 2/5/10/30 y (bp, on top of parallel and 2s10s): the preset's
+    views shown and editable; a change goes to the session like a slider move."""
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.spins: dict[tuple[str, float], QDoubleSpinBox] = {}
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setHorizontalSpacing(4)
+        grid.setVerticalSpacing(2)
+        grid.addWidget(QLabel("bp at"), 0, 0)
+        for j, tenor in enumerate(KEY_TENORS):
+            head = QLabel(f"{tenor:g} y")
+            head.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            grid.addWidget(head, 0, j + 1)
+        for i, code in enumerate(MARKET_CODES):
+            grid.addWidget(QLabel(code), i + 1, 0)
+            for j, tenor in enumerate(KEY_TENORS):
+                spin = QDoubleSpinBox()
+                spin.setRange(-KEY_RANGE_BP, KEY_RANGE_BP)
+                spin.setDecimals(0)
+                spin.setSingleStep(1.0)
+                spin.setKeyboardTracking(False)
+                spin.setAlignment(Qt.AlignmentFlag.AlignRight)
+                spin.setButtonSymbols(QDoubleSpinBox.ButtonSymbols.NoButtons)
+                spin.setMinimumWidth(44)
+                spin.setObjectName(f"key_{code}_{tenor:g}")
+                spin.setToolTip(f"{code} key-rate view at {tenor:g} y: bp of zero-rate change by the horizon "
+                                "(added to parallel and 2s10s; linear between key tenors, flat beyond)")
+                spin.valueChanged.connect(self._changed)
+                grid.addWidget(spin, i + 1, j + 1)
+                self.spins[(code, float(tenor))] = spin
+
+    def _changed(self, _value: float) -> None:
+        spin = self.sender()
+        for (code, tenor), box in self.spins.items():
+            if box is spin:
+                self.session.set_whatif(with_key_view(self.session.whatif, code, tenor, float(box.value())))
+                return
+
+    def sync(self, whatif: WhatIf) -> None:
+        for (code, tenor), spin in self.spins.items():
+            value = float(whatif.key_bp.get(code, {}).get(tenor, 0.0))
+            if spin.value() != value:
+                with QSignalBlocker(spin):
+                    spin.setValue(value)
+
+
 class WhatIfPanel(QWidget):
     """The left dock: optimiser settings, curve shifts per market, hedging, base currency, preset."""
 
@@ -118,14 +192,23 @@ class WhatIfPanel(QWidget):
         self.base.addItems(list(CURRENCIES))
         form.addRow(self.hedged)
         form.addRow("Base currency", self.base)
-        curves = QGroupBox("Curve what-if (bp on zero rates)")
+        curves = QGroupBox("Curve views (bp on zero rates)")
         cform = QFormLayout(curves)
+        self.horizon = QLabel()
+        self.horizon.setWordWrap(True)
+        self.horizon.setStyleSheet("color: #444444;")
+        cform.addRow(self.horizon)
         for code in MARKET_CODES:
             for kind, label in (("parallel", "parallel"), ("slope", "2s10s")):
                 w = FloatSlider(-100.0, 100.0, 1.0, " bp", decimals=0)
                 w.setObjectName(f"{kind}_{code}")
                 cform.addRow(f"{code} {label}", w)
                 self.bound[f"{kind}:{code}"] = _Bound(session, f"{kind}:{code}", w, 1.0)
+        self.key_views = KeyRateViews(session)
+        key_note = QLabel("Key-rate views, added to the above (or drag a ● on the Curves tab):")
+        key_note.setWordWrap(True)
+        cform.addRow(key_note)
+        cform.addRow(self.key_views)
         lay = QVBoxLayout(self)
         lay.addWidget(opt)
         lay.addWidget(curves)
@@ -161,6 +244,12 @@ class WhatIfPanel(QWidget):
     def sync(self, whatif: WhatIf) -> None:
         for b in self.bound.values():
             b.sync(whatif)
+        self.key_views.sync(whatif)
+        months = horizon_months(whatif, self.session.saved_presets)
+        text = (f"Views are bp of zero-rate change by the horizon, {months} months (the preset's); "
+                "the what-if reprices today's book by the full move.")
+        if self.horizon.text() != text:
+            self.horizon.setText(text)
         with QSignalBlocker(self.hedged), QSignalBlocker(self.base), QSignalBlocker(self.preset):
             self.hedged.setChecked(whatif.hedged)
             self.base.setCurrentText(whatif.base_ccy)

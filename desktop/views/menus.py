@@ -159,6 +159,13 @@ class FileActions(QObject):
         p.addSeparator()
         self._act(p, "Save settings as &preset…", self.save_preset)
         self._act(p, "Save what-if as &scenario…", self.save_scenario)
+        from desktop.views.layout import build_view_menu, default_layout
+
+        self.view_actions = build_view_menu(self.window, bar.addMenu("&View"))
+        default_layout(self.window)  # (a saved layout, restored next, wins)
+        from desktop.views.help import build_help_menu
+
+        build_help_menu(self.window, bar.addMenu("&Help"))
         self._refresh_recent()
 
     # -- portfolios ----------------------------------------------------------------------------

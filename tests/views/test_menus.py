@@ -249,26 +249,29 @@ def test_failed_import_banner_clears_after_a_successful_import(menu_window, qtbo
 
 
 def test_summary_after_a_curve_import_equals_a_fresh_evaluation_of_the_new_data(menu_window, qtbot, tmp_path):
-    """Import a US Treasury par-curve file for the valuation date (every yield +60 bp): without F5,
-    the Summary shows what an evaluation built from a fresh read of the workspace gives."""
+    """Import a MoF JGB curve file for the valuation date (the bundled JGB curve is a day older;
+    every yield +60 bp): without F5, the Summary shows what an evaluation built from a fresh read
+    of the workspace gives."""
     from desktop import controller as ctl
     from desktop.views.session import load_workspace
 
     win, s = menu_window, menu_window.session
-    day = s.snapshot.curve_dates["US"]
-    us = s.snapshot.curves["US"]
-    labels = {1 / 12: "1 Mo", 2 / 12: "2 Mo", 0.25: "3 Mo", 0.5: "6 Mo", 1: "1 Yr", 2: "2 Yr", 3: "3 Yr",
-              5: "5 Yr", 7: "7 Yr", 10: "10 Yr", 20: "20 Yr", 30: "30 Yr"}
-    yields = {lab: float(np.interp(t, us.tenors, us.input_yields_pct)) + 0.60 for t, lab in labels.items()}
-    path = tmp_path / "us_par_curve.csv"
-    path.write_text("Date," + ",".join(f'"{lab}"' for lab in yields) + "\n"
-                    + f"{day:%m/%d/%Y}," + ",".join(f"{v:.2f}" for v in yields.values()) + "\n")
+    as_of, jp = s.snapshot.as_of, s.snapshot.curves["JP"]
+    assert s.snapshot.curve_dates["JP"] < as_of
+    tenors = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 15, 20, 25, 30, 40]
+    yields = [float(np.interp(t, jp.tenors, jp.input_yields_pct)) + 0.60 for t in tenors]
+    path = tmp_path / "jgbcm_new_day.csv"
+    path.write_bytes(("国債金利情報,,,,,,,,,,,,,,,(単位 : %)\n基準日," + ",".join(f"{t}年" for t in tenors) + "\n"
+                      + f"R{as_of.year - 2018}.{as_of.month}.{as_of.day}," + ",".join(f"{y:.3f}" for y in yields)
+                      + "\n").encode("cp932"))
     held = ctl.holdings_of(s.universe, s.face)
     old_yield = s.current.yield_pct
-    win.files.start_import(str(path), "us-treasury")
-    qtbot.waitUntil(lambda: s.last_import is not None and s.is_loaded and s.idle
-                    and s.current.yield_pct > old_yield + 0.05, timeout=60_000)
+    win.files.start_import(str(path), "mof-jgb")
+    qtbot.waitUntil(lambda: (s.last_import is not None and s.is_loaded and s.idle
+                             and s.current.yield_pct > old_yield + 0.05) or win.message_bar.kind == "error",
+                    timeout=60_000)
     assert win.message_bar.kind != "error", win.message_bar.text()
+    assert s.snapshot.curve_dates["JP"] == as_of
     s.flush()
     fresh = load_workspace(s.workspace_path)  # an independent read of the workspace after the import
     face = ctl.match_holdings(fresh.universe, held, "held", unknown="report").face
@@ -279,8 +282,9 @@ def test_summary_after_a_curve_import_equals_a_fresh_evaluation_of_the_new_data(
     table = win.summary.table
 
     def number(text: str) -> float:
-        mult = {"k": 1e3, "m": 1e6}.get(text.split()[0][-1:], 1.0)
-        return float(text.replace("−", "-").rstrip(" %y").split()[0].rstrip("km").replace(",", "")) * mult
+        body = text.replace("−", "-").replace(",", "").split()[0]
+        mult = {"k": 1e3, "m": 1e6}.get(body[-1:], 1.0)
+        return float(body.rstrip("km")) * mult
 
     assert number(table.item(rows["yield_pct"], 0).text()) == pytest.approx(expect.yield_pct, abs=0.006)
     assert number(table.item(rows["mod_duration"], 0).text()) == pytest.approx(expect.mod_duration, abs=0.006)

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pyqtgraph as pg
 from pyqtgraph.exporters import ImageExporter
-from PySide6.QtCore import QPointF
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QGraphicsItem, QWidget
 
@@ -42,6 +42,7 @@ def make_plot(title: str, x_label: str, y_label: str, legend: bool = True, legen
         # axes and titles rarely change while the data move: paint them from a pixmap cache
         ax.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
     item.titleLabel.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+    _title_never_widens(item.titleLabel)
     item.setMenuEnabled(True)
     if legend:
         leg = item.addLegend(offset=(-10, 5), labelTextSize="9pt", brush=pg.mkBrush(255, 255, 255, 220),
@@ -49,6 +50,23 @@ def make_plot(title: str, x_label: str, y_label: str, legend: bool = True, legen
         leg.setColumnCount(legend_cols)
     widget.setMinimumSize(260, 200)
     return widget
+
+
+def _title_never_widens(label: pg.LabelItem) -> None:
+    """A long title must not make the plot wider than its tab (pyqtgraph sets the title's minimum
+    width to its text width, and a plot wider than its widget is cut off on the right)."""
+    measure = label.updateMin
+
+    def update_min() -> None:
+        measure()
+        label.setMinimumWidth(0)
+        height = label._sizeHint[Qt.SizeHint.MinimumSize][1]
+        label._sizeHint[Qt.SizeHint.MinimumSize] = (0, height)
+        label._sizeHint[Qt.SizeHint.PreferredSize] = (0, height)
+        label.updateGeometry()
+
+    label.updateMin = update_min
+    update_min()
 
 
 def export_plot(widget: pg.PlotWidget, path: str | Path) -> Path:
@@ -141,9 +159,28 @@ def set_label(widget: pg.PlotWidget, axis: str, text: str) -> None:
         widget.getPlotItem().setLabel(axis, text)
 
 
+def legend_fraction(widget: pg.PlotWidget) -> float:
+    """The share of the plot's height a top-anchored legend takes (0 when hidden or at the bottom)."""
+    item = widget.getPlotItem()
+    legend = item.legend
+    if legend is None or not legend.isVisible() or not legend.items:
+        return 0.0
+    offset = legend.offset if legend.offset is not None else (0, 0)
+    if offset[1] < 0:  # anchored at the bottom
+        return 0.0
+    height = item.vb.height()
+    if height <= 50:
+        return 0.25
+    return min(0.6, (legend.boundingRect().height() + offset[1] + 14) / height)
+
+
 def fit_y(widget: pg.PlotWidget, top: float, bottom: float = 0.0, headroom: float = 1.18) -> None:
-    """Y range from ``bottom`` to ``top`` with headroom for the legend above the bars (sticky)."""
-    sticky_range(widget, "y", bottom, max(top, 1e-9) * headroom, pad=0.0)
+    """Y range from ``bottom`` to ``top`` with headroom for the legend above the bars (sticky): the
+    legend's own height decides, so it sits above the tallest bar, never on it."""
+    top = max(top, 1e-9)
+    frac = legend_fraction(widget)
+    needed = bottom + (top - bottom) / (1.0 - frac) if frac else top
+    sticky_range(widget, "y", bottom, max(top * headroom, needed), pad=0.0)
 
 
 def sticky_range(widget: pg.PlotWidget, axis: str, lo: float, hi: float, pad: float = 0.05) -> None:
@@ -170,13 +207,19 @@ def sticky_range(widget: pg.PlotWidget, axis: str, lo: float, hi: float, pad: fl
 class HoverLabel:
     """A text item following the mouse that shows what ``describe(x, y)`` returns."""
 
-    def __init__(self, widget: pg.PlotWidget, describe) -> None:  # noqa: ANN001
+    def __init__(self, widget: pg.PlotWidget, describe, hide_on: Sequence = ()) -> None:  # noqa: ANN001
+        """``hide_on``: signals after which the read-out is stale (the data changed): it hides."""
         self.widget, self.describe = widget, describe
         self.text = pg.TextItem("", color="#111111", fill=pg.mkBrush(255, 255, 240, 230), anchor=(0, 1))
         self.text.setZValue(100)
         widget.getPlotItem().addItem(self.text, ignoreBounds=True)
         self.text.hide()
         widget.scene().sigMouseMoved.connect(self.on_move)
+        for signal in hide_on:
+            signal.connect(self.hide)
+
+    def hide(self, *_args: object) -> None:
+        self.text.hide()
 
     def on_move(self, pos: QPointF) -> None:
         vb = self.widget.getPlotItem().vb
@@ -189,6 +232,10 @@ class HoverLabel:
             self.text.hide()
             return
         self.text.setText(msg)
+        (x0, x1), (y0, y1) = vb.viewRange()
+        right = p.x() > x0 + 0.55 * (x1 - x0)  # near the right edge: the box opens to the left
+        top = p.y() > y0 + 0.6 * (y1 - y0)  # near the top: it opens downwards
+        self.text.setAnchor((1 if right else 0, 0 if top else 1))
         self.text.setPos(p)
         self.text.show()
 

@@ -1,5 +1,9 @@
 """Curves view: each market's par curve (model, from the bootstrapped zero curve), the what-if
-curves (dashed) and, when a scenario is selected in the Scenarios tab, its shocked curves (dotted)."""
+curves (dashed) and, when a scenario is selected in the Scenarios tab, its shocked curves (dotted).
+
+The what-if curve carries a handle at each key tenor (2/5/10/30 y): dragging one up or down sets
+that market's key-rate view by the vertical move (1 % of par yield = 100 bp of zero rate at that
+tenor, rounded to whole bp), live while dragging and as one undoable step when released."""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from desktop.analytics import KEY_TENORS
 from desktop.markets import MARKET_CODES, MARKETS
 from desktop.views.charts.base import (
     HoverLabel,
@@ -20,8 +25,39 @@ from desktop.views.charts.base import (
 )
 from desktop.views.session import Session
 
-TITLE = "Par curves: solid = snapshot, dashed = what-if, ○ = published quotes"
+TITLE = "Par curves: solid = snapshot, dashed = what-if, ○ = quotes, ● = drag to set a view"
 GRID = np.round(np.concatenate([np.arange(0.25, 2.0, 0.25), np.arange(2.0, 30.01, 0.5)]), 2)
+KEYS = np.asarray(KEY_TENORS, float)
+
+
+class KeyHandles(pg.ScatterPlotItem):
+    """One market's key-tenor points on its what-if curve; a left-drag on a point moves its view."""
+
+    def __init__(self, chart: CurvesChart, code: str) -> None:
+        color = market_color(code)
+        super().__init__(size=10, symbol="o", pen=pg.mkPen(color.darker(140), width=1.5), brush=pg.mkBrush(color),
+                         hoverable=True, hoverSize=13, tip=None)
+        self.chart, self.code = chart, code
+        self.setZValue(20)
+        self.setCursor(Qt.CursorShape.SizeVerCursor)
+
+    def mouseDragEvent(self, ev) -> None:  # noqa: ANN001, N802 - pyqtgraph API
+        if ev.button() != Qt.MouseButton.LeftButton:
+            ev.ignore()
+            return
+        if ev.isStart():
+            points = self.pointsAt(ev.buttonDownPos())
+            if len(points) == 0:
+                ev.ignore()
+                return
+            self.chart.begin_drag(self.code, float(points[0].pos().x()), float(ev.buttonDownPos().y()))
+        if self.chart.drag is None or self.chart.drag[0] != self.code:
+            ev.ignore()
+            return
+        ev.accept()
+        self.chart.drag_to(float(ev.pos().y()))
+        if ev.isFinish():
+            self.chart.end_drag()
 
 
 class CurvesChart(LazyRefresh, QWidget):
@@ -44,9 +80,14 @@ class CurvesChart(LazyRefresh, QWidget):
             self.scenario[code] = p.plot([], [], pen=pg.mkPen(color, width=2, style=Qt.PenStyle.DotLine))
             self.quotes[code] = pg.ScatterPlotItem(size=5, pen=pg.mkPen(color), brush=pg.mkBrush(255, 255, 255))
             p.addItem(self.quotes[code])
+        self.handles = {code: KeyHandles(self, code) for code in MARKET_CODES}
+        for item in self.handles.values():
+            p.addItem(item)
+        self.drag: tuple[str, float, float, object, float] | None = None  # market, tenor, y0, what-if, bp0
         self._values: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._scenario_values: dict[str, np.ndarray] = {}
-        self._hover = HoverLabel(self.plot, self._describe)
+        self._hover = HoverLabel(self.plot, self._describe,
+                                 hide_on=(session.chartsChanged, session.scenarioOverlayChanged))
         lay = QVBoxLayout(self)
         lay.addWidget(self.plot)
         session.loaded.connect(self._draw_base)
@@ -93,7 +134,40 @@ class CurvesChart(LazyRefresh, QWidget):
             else:
                 self.shifted[code].setData([], [])
                 self._values[code] = (self._values[code][0], self._values[code][0])
+            if code in self.handles:
+                self.handles[code].setData(KEYS, np.asarray(curve.par_yield_pct(KEYS), float))
         self._fit()
+
+    # -- dragging a key-rate point ---------------------------------------------------------------
+    def begin_drag(self, code: str, tenor: float, y0: float) -> None:
+        """Start moving ``code``'s view at ``tenor`` (the key tenor nearest the grabbed point)."""
+        tenor = float(KEYS[int(np.argmin(np.abs(KEYS - tenor)))])
+        whatif = self.session.whatif
+        self.drag = (code, tenor, y0, whatif, float(whatif.key_bp.get(code, {}).get(tenor, 0.0)))
+
+    def drag_to(self, y: float) -> None:
+        """The point is at par yield ``y`` (%): the view moves by the vertical distance in bp."""
+        from desktop.views.controls import KEY_RANGE_BP, with_key_view
+
+        if self.drag is None:
+            return
+        code, tenor, y0, whatif, bp0 = self.drag
+        bp = float(np.clip(round(bp0 + (y - y0) * 100.0), -KEY_RANGE_BP, KEY_RANGE_BP))
+        self.session.set_whatif(with_key_view(whatif, code, tenor, bp))
+
+    def end_drag(self) -> None:
+        """Released: the whole drag becomes one undoable step."""
+        from desktop.views.commands import SetWhatIf
+
+        if self.drag is None:
+            return
+        code, tenor, _y0, before, _bp0 = self.drag
+        self.drag = None
+        after = self.session.whatif
+        if after != before:
+            bp = after.key_bp.get(code, {}).get(tenor, 0.0)
+            self.session.undo_stack.push(SetWhatIf(self.session, before, after,
+                                                   f"{code} {tenor:g} y view {bp:+.0f} bp"))
 
     def _fit(self) -> None:
         values = [v for pair in self._values.values() for v in pair] + list(self._scenario_values.values())

@@ -64,6 +64,11 @@ class ExposureChart(LazyRefresh, QWidget):
         self.scatter = make_plot("Yield vs duration",
                                  "modified duration (years)", "yield (%)", legend_cols=2)
         self.markets = make_plot("Weight by market", "", "weight (%)")
+        # legends where the data are not: short rungs and the 2 y key rate are low, nothing is long and low-yielding
+        self.contrib.getPlotItem().legend.setOffset((10, 5))
+        self.krd.getPlotItem().legend.setOffset((10, 5))
+        self.scatter.getPlotItem().legend.setOffset((-10, -10))
+        self.scatter.getPlotItem().legend.setColumnCount(3)  # two low rows under the long end
         p = self.contrib.getPlotItem()
         self.cur = StackedBars(p, MARKET_CODES, offset=-0.21, width=0.4)
         self.opt = StackedBars(p, MARKET_CODES, offset=0.21, width=0.4, alpha=110, outline=True)
