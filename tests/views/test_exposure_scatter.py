@@ -53,6 +53,11 @@ def test_one_item_per_market_one_brush_and_the_universe_points(window, qtbot):
     x, y = _universe_xy(window)
     np.testing.assert_allclose(x, u["mod_duration"].to_numpy(float), rtol=0, atol=1e-12)
     np.testing.assert_allclose(y, _hedged_yields(window), rtol=0, atol=1e-12)
+    held = window.session.face > 0
+    assert held.any()
+    hx, hy = window.exposure.held.getData()  # the "held now" rings sit on the held bonds
+    np.testing.assert_array_equal(hx, x[held])
+    np.testing.assert_array_equal(hy, y[held])
 
 
 def test_a_move_moves_the_points_like_a_fresh_set_data(window, qtbot):
@@ -70,6 +75,8 @@ def test_a_move_moves_the_points_like_a_fresh_set_data(window, qtbot):
     assert np.median(moved_bp) == pytest.approx(25.0, abs=1.0) and moved_bp.min() > 20.0 and moved_bp.max() < 30.0
     np.testing.assert_array_equal(y1[~us], y0[~us])
     assert len(_scatter_plot(window).items) == items_before  # moved in place, nothing added
+    held = s.face > 0
+    np.testing.assert_array_equal(window.exposure.held.getData()[1], y1[held])  # the rings moved with them
     # the same points through pyqtgraph's own setData: same coordinates and bounds
     item = window.exposure.market_pts["US"]
     fresh = pg.ScatterPlotItem(size=6, pen=pg.mkPen(None), brush=item.opts["brush"])

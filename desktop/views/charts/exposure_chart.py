@@ -53,6 +53,14 @@ def move_points(item: pg.ScatterPlotItem, x: np.ndarray, y: np.ndarray) -> bool:
     return True
 
 
+def set_points(item: pg.ScatterPlotItem, x: np.ndarray, y: np.ndarray) -> None:
+    """Show (x, y) in ``item``: moved in place when the count is unchanged (:func:`move_points`),
+    otherwise ``setData``; an empty item given no points is left alone (``setData`` re-lays out)."""
+    if move_points(item, x, y) or (len(x) == 0 and len(item.data) == 0):
+        return
+    item.setData(x=x, y=y)
+
+
 class ExposureChart(LazyRefresh, QWidget):
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -201,17 +209,12 @@ class ExposureChart(LazyRefresh, QWidget):
             d, y_local = u["mod_duration"].to_numpy(float), u["yield_pct"].to_numpy(float)
         y = hedged_yield_pct(u, s.snapshot.short_rates_pct, s.whatif.base_ccy) if hedged else y_local
         for code, idx in self._market_split(u).items():
-            item = self.market_pts[code]
-            if not move_points(item, d[idx], y[idx]):
-                item.setData(x=d[idx], y=y[idx])
-            item.bond_index = idx
+            set_points(self.market_pts[code], d[idx], y[idx])
+            self.market_pts[code].bond_index = idx
         held = s.face > 0
-        self.held.setData(d[held], y[held])
-        if s.outcome is not None and s.outcome.face is not None:
-            o = s.outcome.face > 0
-            self.held_opt.setData(d[o], y[o])
-        elif len(self.held_opt.data):
-            self.held_opt.setData([], [])  # (already empty: left alone)
+        set_points(self.held, d[held], y[held])
+        o = s.outcome.face > 0 if s.outcome is not None and s.outcome.face is not None else np.zeros(len(d), bool)
+        set_points(self.held_opt, d[o], y[o])
         kind = f"FX-hedged yield into {s.whatif.base_ccy} (%)" if hedged else "local yield (%)"
         set_label(self.scatter, "left", kind)
         sticky_range(self.scatter, "x", 0.0, float(np.nanmax(d)) if len(d) else 1.0)
