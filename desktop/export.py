@@ -4,7 +4,10 @@
   ``os.replace``d over the target. A failure at any point leaves the old file intact and no temp
   file behind.
 * **Formula-injection safe** (OWASP "CSV injection"): a *text* cell (and a column header) that
-  starts with ``= + - @``, TAB or CR gets a leading apostrophe so a spreadsheet shows it as text.
+  starts with ``= + - @``, TAB, CR or a full-width look-alike (``＝ ＋ － ＠ ﹦ ﹢ ﹣ ﹫``) gets a
+  leading apostrophe so a spreadsheet shows it as text; a cell already starting with an apostrophe
+  gets one more, so the readers (:func:`desktop.importers.base.read_table`) undo it exactly and an
+  exported ALLOC.csv reads back as ``--current``. Bidi controls (U+202E …) are stripped.
   Numbers are never touched: a negative ``dv01`` of ``-0.05`` in a numeric column stays a number.
 * CSV is UTF-8 without BOM, ``\\n`` line ends, no index. A CR inside a text cell becomes LF
   (the csv module would not quote a lone CR when the line end is LF, breaking readers). XLSX via openpyxl; NaN/inf become empty
@@ -26,14 +29,24 @@ import numpy as np
 import pandas as pd
 
 from desktop.errors import LadderDeskError
+from desktop.importers.base import ESCAPE, FORMULA_PREFIXES  # one rule for the exports and the readers
+from desktop.importers.base import unescape_cell as unneutralise_text
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+__all__ = ["FORMULA_PREFIXES", "neutralise_frame", "neutralise_text", "unneutralise_text", "write_csv", "write_xlsx"]
+
+#: bidirectional-text controls (LRE…RLO, LRI…PDI, LRM/RLM/ALM): stripped from exported text,
+#: they make a cell display as something else than it is (U+202E reverses what follows)
+BIDI_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+                                      "\u200e\u200f\u061c"))
 _XLSX_SHEET_FORBIDDEN = str.maketrans({c: "_" for c in "[]:*?/\\"})
 
 
 def neutralise_text(value: str) -> str:
-    """``value`` with a leading apostrophe if a spreadsheet could read it as a formula."""
-    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+    """``value`` without bidi controls, with a leading apostrophe if a spreadsheet could read it as
+    a formula (ASCII or full-width look-alike prefix) or if it already starts with an apostrophe
+    (so the escape is reversible: :func:`unneutralise_text`)."""
+    value = value.translate(BIDI_CONTROLS)
+    return ESCAPE + value if value.startswith(FORMULA_PREFIXES + (ESCAPE,)) else value
 
 
 def neutralise_frame(df: pd.DataFrame) -> pd.DataFrame:

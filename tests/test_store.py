@@ -337,7 +337,8 @@ def shared_ws(tmp_path_factory):
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
-    name=st.text(min_size=1, max_size=20).filter(lambda s: s.strip() == s and s),
+    name=st.text(st.characters(blacklist_categories=("Cc", "Cf", "Zl", "Zp", "Cs")), min_size=1, max_size=20)
+    .filter(lambda s: s.strip() == s and s),
     rows=st.lists(
         st.tuples(
             st.text(max_size=12),
@@ -376,3 +377,20 @@ def test_first_start_removes_temp_files_a_killed_start_left(tmp_path):
         pass
     assert not stale.exists() and not (tmp_path / ".ws.sqlite.abc123.tmp-wal").exists()
     assert fresh.exists()
+
+
+@pytest.mark.parametrize("name", ["\t=1+1", "\r=1+1", "a\x00b", "evil\u202ename", " padded", "line\u2028break"])
+def test_names_with_control_characters_are_refused_not_stripped(ws: Workspace, name: str) -> None:
+    """Red team: names were stripped, so "\t=1+1" and "\r=1+1" collided; now each is refused as it is."""
+    with pytest.raises(DataError, match="control character|space"):
+        ws.save_preset(name, {"x": 1})
+    with pytest.raises(DataError, match="control character|space"):
+        ws.save_portfolio(name, pd.DataFrame(columns=["id", "market", "face"]), {})
+    assert ws.list_presets() == []
+
+
+def test_names_keep_their_characters(ws: Workspace) -> None:
+    for name in ("=1+1", "＝SUM(A1)", "Ladder — 2026 ü", "a  b"):
+        ws.save_scenario(name, {"n": name})
+    assert ws.list_scenarios() == sorted(["=1+1", "＝SUM(A1)", "Ladder — 2026 ü", "a  b"])
+    assert ws.load_scenario("a  b") == {"n": "a  b"}

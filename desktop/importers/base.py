@@ -22,6 +22,14 @@ import pandas as pd
 from desktop.errors import DataError
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
+#: Text a spreadsheet may run as a formula (ASCII and full-width / small look-alikes, which some
+#: spreadsheets fold to ASCII). Exports escape such cells with :data:`ESCAPE`; the readers undo it.
+FORMULA_PREFIXES = (
+    "=", "+", "-", "@", "\t", "\r",
+    "\uff1d", "\uff0b", "\uff0d", "\uff20",  # full-width ＝ ＋ － ＠
+    "\ufe66", "\ufe62", "\ufe63", "\ufe6b",  # small ﹦ ﹢ ﹣ ﹫
+)
+ESCAPE = "'"
 #: Curve/series observation dates must fall in this window (fixed, so results never depend on the clock).
 DATE_MIN = pd.Timestamp("1950-01-01")
 DATE_MAX = pd.Timestamp("2099-12-31")
@@ -195,7 +203,7 @@ def read_table(path: str | os.PathLike[str], encodings: Sequence[str] = ("utf-8-
             prev_end = reader.line_num
             if not any(cell.strip() for cell in row):
                 continue
-            rows.append([cell.strip() for cell in row])
+            rows.append([unescape_cell(cell.strip()) for cell in row])
             lines.append(start)
     except csv.Error as exc:
         raise DataError(
@@ -204,6 +212,16 @@ def read_table(path: str | os.PathLike[str], encodings: Sequence[str] = ("utf-8-
     if not rows:
         raise DataError("no rows in the file", file=file, line=1, expected="a header row and data rows")
     return Table(file, rows, lines)
+
+
+def unescape_cell(value: str) -> str:
+    """Undo LadderDesk's export escape (:func:`desktop.export.neutralise_text`): one leading
+    apostrophe is removed where it escapes a formula prefix or another apostrophe (``'-0`` → ``-0``,
+    ``''x`` → ``'x``), so exported files (ALLOC.csv → ``--current``) read back exactly as written.
+    Any other text is returned unchanged."""
+    if value.startswith(ESCAPE) and value[1:].startswith(FORMULA_PREFIXES + (ESCAPE,)):
+        return value[1:]
+    return value
 
 
 def header_index(table: Table, row: int, *, casefold: bool = True) -> dict[str, int]:

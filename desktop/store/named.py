@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import sqlite3
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -56,9 +57,19 @@ def to_json(payload: Any, what: str) -> str:
 
 
 def _check_name(name: str) -> str:
+    """``name`` unchanged if valid: visible text, no control / format / line-separator characters
+    (a tab, CR, NUL or a bidi override such as U+202E), no leading or trailing space. Names are never
+    stripped or altered, so two different names never collide."""
     if not isinstance(name, str) or not name.strip():
-        raise DataError("a name is required (non-empty text)")
-    return name.strip()
+        raise DataError("a name is required (non-empty text)", field="name", expected="some visible text")
+    bad = [c for c in name if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")]
+    if bad:
+        raise DataError(f"the name {name!r} contains the control character U+{ord(bad[0]):04X}", field="name",
+                        expected="letters, digits, spaces and punctuation only")
+    if name != name.strip():
+        raise DataError(f"the name {name!r} starts or ends with a space", field="name",
+                        expected="no leading or trailing spaces")
+    return name
 
 
 def _holdings_rows(name: str, holdings: pd.DataFrame) -> list[tuple]:
@@ -237,6 +248,7 @@ class NamedItemsMixin:
     def rename_portfolio(self, old: str, new: str) -> None:
         """Rename portfolio ``old`` to ``new`` with its holdings (WorkspaceError if ``old`` is
         missing or ``new`` is taken)."""
+        new = _check_name(new)
         with transaction(self.conn):
             if self.conn.execute("SELECT 1 FROM portfolios WHERE name = ?", (new,)).fetchone():
                 raise WorkspaceError(f"a portfolio named {new!r} already exists")
@@ -248,6 +260,7 @@ class NamedItemsMixin:
     def rename_payload(self, table: str, old: str, new: str) -> None:
         """Rename scenario or preset ``old`` (``table`` "scenarios" | "presets") to ``new``."""
         assert table in _PAYLOAD_TABLES
+        new = _check_name(new)
         with transaction(self.conn):
             if self.conn.execute(f"SELECT 1 FROM {table} WHERE name = ?", (new,)).fetchone():
                 raise WorkspaceError(f"a {table[:-1]} named {new!r} already exists")

@@ -19,7 +19,7 @@ import pytest
 from desktop.cli import main
 from desktop.cli.imports import IMPORT_KINDS
 from desktop.errors import DataError
-from desktop.importers import base, boe, parse_file, us_treasury
+from desktop.importers import KINDS, base, boe, parse_file, us_treasury
 from desktop.store import Workspace
 
 pytestmark = pytest.mark.timeout(30)
@@ -49,6 +49,7 @@ def argv_for(flag: str, path: Path, ws: Path) -> list[str]:
         "scenarios --alloc": ["scenarios", *w, "--alloc", str(path)],
         "scenarios --scenario-file": ["scenarios", *w, "--scenario-file", str(path)],
         **{f"import {k}": ["import", k, str(path), *w] for k in IMPORT_KINDS},
+        "import holdings": ["import", "holdings", str(path), "--portfolio", "P", *w],
     }[flag]
 
 
@@ -171,7 +172,7 @@ def test_us_header_10_M_is_not_months(tmp_path) -> None:
 
 
 def test_importers_refuse_a_fifo_directly(fifo) -> None:
-    for kind in IMPORT_KINDS:
+    for kind in KINDS:
         with pytest.raises(DataError, match="FIFO"):
             parse_file(kind, fifo)
 
