@@ -76,10 +76,14 @@ def check_outputs(outputs: Mapping[str, PathLike | None], *, workspace: PathLike
             raise DataError(f"refusing to write: {why}", file=str(out), field=flag,
                             expected="a new file name for the output (nothing was written)")
         try:
-            if stat.S_ISDIR(os.stat(out).st_mode):
-                raise DataError("is a folder", file=str(out), field=flag, expected="a file name for the output")
-        except OSError:
-            pass
+            mode = os.stat(out).st_mode
+        except (OSError, ValueError):
+            mode = None
+        if mode is not None and stat.S_ISDIR(mode):
+            raise DataError("is a folder", file=str(out), field=flag, expected="a file name for the output")
+        if mode is not None and not stat.S_ISREG(mode):  # a device, FIFO or socket: never replaced by a file
+            raise DataError("is not a regular file (a device, pipe or socket)", file=str(out), field=flag,
+                            expected="a file name for the output (leave the flag out to print to the terminal)")
         for other_flag, other in seen.items():
             if same_file(out, other):
                 raise DataError(f"{other_flag} and {flag} name the same file", file=str(out), field=flag,

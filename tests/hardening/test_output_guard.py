@@ -162,3 +162,14 @@ def test_export_never_replaces_a_database(ws, tmp_path) -> None:
     with pytest.raises(LadderDeskError, match="database"):
         write_csv(pd.DataFrame({"a": [1]}), ws.with_name(ws.name + "-shm"))
     assert digest(ws) == before
+
+
+@pytest.mark.parametrize("device", ["/dev/null", "/dev/zero"])
+def test_output_onto_a_device_is_refused(device, ws, tmp_path, capsys) -> None:
+    """Run as root, os.replace onto /dev/null would replace the device node with a CSV."""
+    link = tmp_path / "out.csv"
+    link.symlink_to(device)
+    for target in (device, str(link)):
+        assert main(["optimize", "--workspace", str(ws), "--out", target]) == 2
+        assert "not a regular file" in capsys.readouterr().err
+    assert os.path.exists(device) and not os.path.isfile(device)
