@@ -31,6 +31,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "match": ("desktop.cli.match",
               "fund dated liabilities with the cheapest hedged four-market ladder; write ALLOC, FLOWS, ticket, hedges"),
     "roll": ("desktop.cli.roll", "roll a saved ladder to a date: reinvest maturities and coupons at the far end; write the ticket"),
+    "bonds": ("desktop.cli.bonds",
+              "the bond universe as the app sees it: ISIN, price source and date, yield, spread to the curve"),
+    "holdings": ("desktop.cli.holdings",
+                 "a saved portfolio valued: face, clean/accrued/dirty price, price source and date, market value"),
     "backtest": ("desktop.cli.backtest",
                  "walk-forward backtest of a preset vs Neutral, a US-only and an equal-weight ladder; write BT.csv"),
 }

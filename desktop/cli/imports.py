@@ -3,7 +3,9 @@ one transaction (all or nothing). Never moves the workspace's valuation date.
 
 ``import prices FILE``: quotes (a generic ``market,id,clean_price|yield_pct[,date]`` CSV, a
 Tradeweb/FTSE gilt close CSV or the DMO gilt closing prices; :mod:`desktop.importers.prices`).
-It never changes a saved holding or a known bond's static data.
+``import holdings FILE --portfolio NAME [--overwrite]``: a custodian / broker holdings file
+(:func:`desktop.controller.book.read_holdings_file`) saved as a portfolio. Neither changes a
+saved holding or a bond's static data.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import argparse
 from desktop.cli.common import add_workspace, open_workspace
 
 HELP = "import an official data file (bonds, curves, FRED series) into the workspace"
-IMPORT_KINDS = ("bonds", "us-treasury", "mof-jgb", "rba-f2", "boe", "fred", "prices")
+IMPORT_KINDS = ("bonds", "us-treasury", "mof-jgb", "rba-f2", "boe", "fred", "prices", "holdings")
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -26,6 +28,8 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                    help="accept FX observations beyond the band around the known rate (a real 50%% move)")
     i.add_argument("--undo", action="store_true",
                    help="undo the latest import: the data it replaced comes back exactly (no KIND/FILE)")
+    i.add_argument("--portfolio", metavar="NAME", help="holdings: the portfolio to save the book as")
+    i.add_argument("--overwrite", action="store_true", help="holdings: replace a saved portfolio of that name")
     add_workspace(i)
     return i
 
@@ -40,6 +44,12 @@ def run(args: argparse.Namespace) -> int:
         from desktop.cli.common import UsageError
 
         raise UsageError("ladderdesk import: KIND and FILE are required, or --undo (see --help)")
+    if args.kind == "holdings":
+        return _holdings(args)
+    if args.portfolio is not None or args.overwrite:
+        from desktop.cli.common import UsageError
+
+        raise UsageError("--portfolio / --overwrite go with `import holdings` only")
     result = parse_file(args.kind, args.file)
     if args.kind == "prices":
         return _prices(args, result)
@@ -68,6 +78,8 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+
+
 def _prices(args: argparse.Namespace, parsed: object) -> int:
     from desktop.store.prices import import_prices
 
@@ -87,6 +99,29 @@ def _prices(args: argparse.Namespace, parsed: object) -> int:
     if detail.get("after_as_of"):
         print(f"  {detail['after_as_of']} quotes are dated after the valuation date {detail['as_of']} and are not "
               "used; to use them: ladderdesk data --set-as-of YYYY-MM-DD")
+    return 0
+
+
+def _holdings(args: argparse.Namespace) -> int:
+    from desktop.cli.common import UsageError
+    from desktop.controller.book import read_holdings_file
+    from desktop.controller.workspace import WorkspaceService
+    from desktop.universe import build_universe
+
+    if not args.portfolio:
+        raise UsageError("import holdings needs --portfolio NAME (the saved portfolio to create)")
+    with open_workspace(args.workspace) as ws:
+        service = WorkspaceService(ws)
+        snapshot = ws.load_snapshot()
+        universe = build_universe(snapshot)
+        book = read_holdings_file(universe, args.file)
+        card = {"data_as_of": snapshot.as_of.isoformat(), "source": f"imported from {args.file}"}
+        if book.accounts is not None and len(book.accounts):
+            card["accounts"] = book.accounts.to_dict(orient="records")
+        n = service.save_portfolio(args.portfolio, universe, book.face, card, overwrite=args.overwrite)
+        where = ws.path
+    accounts = "" if book.accounts is None else f" in {book.accounts['account'].nunique()} account(s)"
+    print(f"imported {n} holdings{accounts} from {args.file} as portfolio {args.portfolio!r} into {where}")
     return 0
 
 

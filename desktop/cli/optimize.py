@@ -3,8 +3,10 @@
 Reads the workspace (``--workspace DB``; default: the user's workspace, created from the bundled
 snapshot on first use), starts from a preset (``--preset``; built-in or saved in the workspace)
 or the defaults, applies the flags, solves, and prints a summary (``--json`` for JSON). Writes
-ALLOC.csv (``--out``) and the trade list vs ``--current`` holdings (``--trades``) atomically.
-Exit 0 ok; 2 bad arguments or an infeasible request (the smallest relaxation on stderr).
+ALLOC.csv (``--out``), the ticket from the current book (``--current FILE`` or ``--portfolio NAME``;
+``--trades T.csv`` or ``T.xlsx``) and, for a hedged book, its FX hedges (``--hedges H.csv``), all or
+nothing. Real bonds only unless ``--allow-generic``; a ticket refuses curve-implied bonds. Exit 0 ok;
+2 bad arguments or an infeasible request (the smallest relaxation on stderr).
 """
 
 from __future__ import annotations
@@ -83,6 +85,15 @@ def _view(text: str) -> tuple[str, str, float]:
     return code, tenor, value
 
 
+def _date(text: str) -> Any:
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid date {text!r} (expected YYYY-MM-DD)") from None
+
+
 def _months(text: str) -> int:
     try:
         v = int(text)
@@ -144,7 +155,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument("--fx-view", type=_fx_view, action="append", metavar="CCY=PCT",
                    help="unhedged only: %% move of CCY against the base over the horizon (e.g. JPY=3)")
     p.add_argument("--te-max", type=ranged(0.0, 100.0, "% a year"), metavar="PCT", help="max tracking error vs the benchmark, %% a year")
-    p.add_argument("--current", metavar="HOLDINGS.csv", help="current holdings: market,id,face (ALLOC.csv works)")
+    cur = p.add_mutually_exclusive_group()
+    cur.add_argument("--current", metavar="HOLDINGS.csv",
+                     help="current holdings: market,id,face or a custodian layout (ISIN/CUSIP, nominal, account)")
+    cur.add_argument("--portfolio", metavar="NAME", help="current holdings: a portfolio saved in the workspace")
+    p.add_argument("--allow-generic", action="store_true",
+                   help="include curve-implied bonds (and unquoted bonds beyond their curve); never on a ticket")
+    p.add_argument("--trade-date", type=_date, metavar="YYYY-MM-DD", help="ticket trade date (default today)")
+    p.add_argument("--hedges", metavar="HEDGES.csv", help="hedged books: write the 3-month FX forwards here")
     p.add_argument("--turnover-max", type=_turnover, metavar="FRAC",
                    help="max Σ|w − w_current| (0–2)")
     p.add_argument("--turnover-cost", type=ranged(0.0, 1000.0, "bp"), metavar="BP",
@@ -152,7 +170,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument("--min-trade", type=_nonneg, metavar="AMOUNT",
                    help="drop trades worth less than this (base ccy; default 0.01%% of the notional)")
     p.add_argument("--out", metavar="ALLOC.csv", help="write the allocation here")
-    p.add_argument("--trades", metavar="TRADES.csv", help="write the trade list here")
+    p.add_argument("--trades", metavar="TRADES.csv", help="write the ticket here (.xlsx: a workbook with the "
+                   "hedges and a run card)")
     p.add_argument("--include-zero", action="store_true", help="ALLOC.csv lists every bond of the universe")
     p.add_argument("--json", action="store_true", help="summary as JSON")
     p.add_argument("--overwrite", action="store_true", help="--save-preset over an existing preset of that name")
@@ -249,50 +268,80 @@ def run(args: argparse.Namespace) -> int:
     from desktop import controller as ctl
     from desktop.universe import build_universe
 
-    check_outputs({"--out": args.out, "--trades": args.trades}, workspace=args.workspace,
+    check_outputs({"--out": args.out, "--trades": args.trades, "--hedges": args.hedges}, workspace=args.workspace,
                   inputs={"--current": args.current})
-    if args.save_preset is not None:  # the name is checked before anything is computed or written
-        from desktop.controller.workspace import NameTaken, check_name
+    if args.save_preset is not None:
+        from desktop.optim.presets import BUILT_IN
 
-        try:
-            check_name("preset", args.save_preset)
-        except DataError as exc:
-            raise DataError(exc.reason, field="--save-preset", expected=exc.expected) from None
+        if not args.save_preset.strip() or args.save_preset.strip().casefold() in {k.casefold() for k in BUILT_IN}:
+            raise DataError(f"cannot save a preset named {args.save_preset!r}", field="--save-preset",
+                            expected=f"a non-empty name other than {', '.join(BUILT_IN)}")
     snapshot, saved = _load(args)
-    if args.save_preset is not None and args.save_preset in saved and not args.overwrite:
-        raise NameTaken("preset", args.save_preset)
     settings = build_settings(args, saved)
     universe = build_universe(snapshot).reset_index(drop=True)
     current = np.zeros(len(universe))
     if args.current:
         current = ctl.read_holdings_file(universe, args.current).face
+    elif args.portfolio:
+        from desktop.controller.workspace import WorkspaceService
+
+        with open_workspace(args.workspace, readonly=True) as ws:
+            if args.portfolio not in set(ws.list_portfolios()["name"]):
+                raise DataError(f"no portfolio named {args.portfolio!r} in the workspace", field="--portfolio",
+                                expected="a saved portfolio (ladderdesk import holdings FILE --portfolio NAME)")
+            opened = WorkspaceService(ws).open_portfolio(args.portfolio, universe)
+        if opened.left_out:
+            raise DataError(f"portfolio {args.portfolio!r}: {len(opened.left_out)} holding(s) not in the universe: "
+                            + ", ".join(opened.left_out[:5]), field="--portfolio", expected="a book of live bonds")
+        current = opened.face
     if args.turnover_cost is None:
         settings = ctl.book_settings(settings, current)
-    job = ctl.solve_job(snapshot, universe, current, settings=settings, notional_base=args.notional)
+    job = ctl.solve_job(snapshot, universe, current, settings=settings, notional_base=args.notional,
+                        allow_generic=args.allow_generic)
     outcome = ctl.solve(job)
     if outcome.error is not None:
         raise outcome.error
-    tables = ctl.book_tables(job, outcome, min_trade_base=args.min_trade, include_zero=args.include_zero)
+    tables = ctl.book_tables(job, outcome, trade_date=args.trade_date, min_trade_base=args.min_trade,
+                             include_zero=args.include_zero)
     alloc, trades = tables.alloc, tables.trades
+    if args.trades or args.hedges:
+        tables.check_ticket()
+    if args.hedges and tables.hedges is None:
+        raise DataError("--hedges goes with a hedged book", field="--hedges", expected="--hedged (the default)")
     sol, notional = outcome.solution, job.market_value_base
+    xlsx = args.trades if args.trades and args.trades.lower().endswith(".xlsx") else None
 
-    def save_preset() -> None:  # after the outputs are staged, before they are moved into place
+    def publish_extras() -> None:  # after the CSVs are staged, before they are moved into place
+        if xlsx:
+            from desktop.ticket import write_ticket_xlsx
+
+            card = {"data_as_of": f"{snapshot.as_of:%Y-%m-%d}", "trade_date": f"{tables.trade_date:%Y-%m-%d}",
+                    "workspace": str(args.workspace or "default"), "preset": args.preset or "defaults",
+                    "base_ccy": settings.base_ccy, "hedged": settings.hedged, "notional_base": notional,
+                    "portfolio": args.portfolio or args.current or "cash", "solver_status": sol.status,
+                    "warnings": "; ".join(tables.warnings) or "none", "settings": settings.to_dict()}
+            write_ticket_xlsx(xlsx, trades, tables.hedges, card)
         if args.save_preset is not None:
             from desktop.optim.presets import preset_payload
 
             with open_workspace(args.workspace) as ws:
-                ctl.WorkspaceService(ws).save_preset(args.save_preset, preset_payload(settings),
-                                                     overwrite=args.overwrite)
+                ws.save_preset(args.save_preset.strip(), preset_payload(settings))
 
-    write_all([(df, path) for df, path in ((alloc, args.out), (trades, args.trades)) if path], before_publish=save_preset)
-    d = summary_dict(sol, args, notional, len(trades) if (args.current or args.trades) else None, snapshot.as_of)
+    files = [(alloc, args.out), (None if xlsx else trades, args.trades), (tables.hedges, args.hedges)]
+    write_all([(df, path) for df, path in files if path and df is not None], before_publish=publish_extras)
+    held = args.current or args.portfolio or args.trades
+    d = summary_dict(sol, args, notional, len(trades) if held else None, snapshot.as_of)
+    d["ticket_warnings"] = list(tables.warnings)
     if args.json:
         print(json.dumps(d, indent=2, default=str))
     else:
         print(format_summary(d))
-    for path, what in ((args.out, f"{len(alloc)} bonds"), (args.trades, f"{len(trades)} trades")):
+    for warning in tables.warnings if (args.trades or args.hedges) else ():
+        print(f"ladderdesk: warning: {warning}", file=sys.stderr)
+    for path, what in ((args.out, f"{len(alloc)} bonds"), (args.trades, f"{len(trades)} trades"),
+                       (args.hedges, f"{0 if tables.hedges is None else len(tables.hedges)} hedges")):
         if path:
             print(f"wrote {what} to {path}", file=sys.stderr)
     if args.save_preset is not None:
-        print(f"saved preset {args.save_preset!r}", file=sys.stderr)
+        print(f"saved preset {args.save_preset.strip()!r}", file=sys.stderr)
     return 0

@@ -19,14 +19,15 @@ from desktop.finance import face_from_values
 class LadderResult:
     face: np.ndarray  # local-currency face per universe row (0 = not held)
     chosen: pd.DataFrame  # market, rung, id, years_to_maturity, value_base
-    gaps: list[str]  # "JP 35y" = no JP bond on the 35-year rung
+    gaps: list[str]  # "JP 35y" = no (real) JP bond on the 35-year rung: its money went to the other markets
 
     @property
     def message(self) -> str:
         n = len(self.chosen)
         text = f"Ladder: {n} bonds"
         if self.gaps:
-            text += f"; {len(self.gaps)} empty rung(s): " + ", ".join(self.gaps)
+            text += (f"; {len(self.gaps)} empty rung(s) with no real bond, their money put in the markets "
+                     "that have one: " + ", ".join(self.gaps[:12]) + (" …" if len(self.gaps) > 12 else ""))
         return text
 
 
@@ -36,31 +37,44 @@ def build_ladder(
     rungs: Iterable[int],
     notional_base: float,
     fx: Mapping[str, float],
+    *,
+    allow_generic: bool = False,
 ) -> LadderResult:
-    """One bond per rung per market (rule in the :mod:`desktop.controller` docstring), equal split
-    of ``notional_base``."""
+    """One bond per rung per market, the notional split equally across the rungs and each rung's share
+    equally across the markets that have a bond there.
+
+    Bonds: those the optimiser may buy (:func:`desktop.universe.tradable`: real bonds, priced by a
+    quote or inside their curve); with ``allow_generic`` curve-implied generics fill the rungs with no
+    real bond. On a rung, a market's pick is its bond maturing nearest the rung's end. A market without
+    a bond on a rung is listed in ``gaps`` and that rung's money goes to the markets that have one; a
+    rung no market fills is listed for each market and left empty."""
+    from desktop.universe import tradable
+
     markets = [m for m in markets if m in set(universe["market"])]
     rungs = sorted({int(r) for r in rungs})
     years = universe["years_to_maturity"].to_numpy(float)
     rung_of = universe["rung"].to_numpy(int)
     generic = universe["is_generic"].to_numpy(bool)
+    usable = tradable(universe, allow_generic=allow_generic)
+    real_first = tradable(universe)
     mkt = universe["market"].to_numpy()
     picks: list[tuple[str, int, int]] = []
     gaps: list[str] = []
     for code in markets:
         for r in rungs:
-            dist = np.abs(years - r)
-            ok = (mkt == code) & (rung_of == r)
+            ok = (mkt == code) & (rung_of == r) & usable
             if not ok.any():
                 gaps.append(f"{code} {r}y")
                 continue
-            key = np.where(ok, dist + generic * 10.0, np.inf)
+            key = np.where(ok, np.abs(years - r) + (~real_first | generic) * 10.0, np.inf)
             picks.append((code, r, int(np.argmin(key))))
     value = np.zeros(len(universe))
-    filled = {code: sum(1 for p in picks if p[0] == code) for code in markets}
-    per_market = notional_base / max(sum(1 for c in markets if filled[c]), 1)
-    for code, _r, pos in picks:
-        value[pos] += per_market / filled[code]
+    filled_rungs = sorted({r for _c, r, _p in picks})
+    per_rung = notional_base / max(len(filled_rungs), 1)
+    for r in filled_rungs:
+        here = [p for p in picks if p[1] == r]
+        for _code, _r, pos in here:
+            value[pos] += per_rung / len(here)
     face = face_from_values(universe, value, fx)
     chosen = pd.DataFrame(
         [
@@ -72,7 +86,8 @@ def build_ladder(
                 "value_base": value[pos],
             }
             for code, r, pos in picks
-        ]
+        ],
+        columns=["market", "rung", "id", "years_to_maturity", "value_base"],
     )
     return LadderResult(face=face, chosen=chosen, gaps=gaps)
 

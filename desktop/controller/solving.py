@@ -93,12 +93,27 @@ def book_settings(settings: Any, current_weights: np.ndarray | None) -> Any:
     return settings
 
 
+def allowed_rule(universe: pd.DataFrame, allowed: np.ndarray | None, allow_generic: bool) -> np.ndarray | None:
+    """The bonds the optimiser may hold: ``allowed`` (the ladder builder's mask; None = all) and, unless
+    ``allow_generic``, only real bonds priced by a quote or inside their curve
+    (:func:`desktop.universe.tradable`); None when everything is allowed."""
+    from desktop.universe import tradable
+
+    rule = tradable(universe, allow_generic=allow_generic)
+    mask = rule if allowed is None else np.asarray(allowed, bool) & rule
+    return None if mask.all() else mask
+
+
 def solve_job(snapshot: Any, universe: pd.DataFrame, current_face: np.ndarray, *, whatif: WhatIf | None = None,
-              settings: Any = None, notional_base: float | None = None, **extra: Any) -> SolveJob:
+              settings: Any = None, notional_base: float | None = None, allow_generic: bool = False,
+              **extra: Any) -> SolveJob:
     """The job for a book: ``current_face`` (local face per universe bond) as weights of its
     market value, the notional = ``notional_base`` or the book's market value or
-    :data:`DEFAULT_NOTIONAL`. ``settings`` (OptimSettings) overrides ``whatif``'s."""
+    :data:`DEFAULT_NOTIONAL`. ``settings`` (OptimSettings) overrides ``whatif``'s. The optimiser
+    may buy only real bonds (:func:`allowed_rule`) unless ``allow_generic`` or
+    ``whatif.allow_generic`` ("Include curve-implied bonds")."""
     whatif = whatif or WhatIf()
+    extra["allowed"] = allowed_rule(universe, extra.get("allowed"), allow_generic or whatif.allow_generic)
     base_ccy = settings.base_ccy if settings is not None else whatif.base_ccy
     fx = fx_to_base(snapshot.fx_usd_per_unit, base_ccy)
     face = np.asarray(current_face, float)
@@ -238,25 +253,50 @@ def solve(job: SolveJob) -> SolveOutcome:
 @dataclass(frozen=True)
 class BookTables:
     alloc: pd.DataFrame  # desktop.controller.book.ALLOC_COLUMNS, the book after the trades
-    trades: pd.DataFrame  # desktop.controller.book.TRADE_COLUMNS
+    trades: pd.DataFrame  # desktop.controller.book.TRADE_COLUMNS: the ticket (real bonds only)
     face: np.ndarray  # local face per bond after the trades
+    hedges: pd.DataFrame | None = None  # desktop.ticket.HEDGE_COLUMNS for a hedged book; None unhedged
+    warnings: tuple[str, ...] = ()  # prices older than 5 business days at the trade date
+    generic: tuple[str, ...] = ()  # curve-implied bonds the optimum trades: a ticket refuses them
+    trade_date: date | None = None
+
+    def check_ticket(self) -> None:
+        """DataError naming the curve-implied bonds when the optimum trades any (no ticket then)."""
+        if self.generic:
+            from desktop.errors import DataError
+
+            raise DataError("curve-implied generic bonds cannot go on a ticket: " + ", ".join(self.generic[:6])
+                            + (f" and {len(self.generic) - 6} more" if len(self.generic) > 6 else ""),
+                            field="generic bonds", expected="real bonds only (optimise without 'Include "
+                            "curve-implied bonds' / --allow-generic)")
 
 
 def book_tables(job: SolveJob, outcome: SolveOutcome, *, trade_date: date | None = None,
                 min_trade_base: float | None = None, include_zero: bool = False) -> BookTables:
-    """ALLOC and TRADES of an optimised outcome (the window's export and the CLI's files): trades
-    from the job's current book to the optimised faces, dropping those worth less than
-    ``min_trade_base`` (default :data:`MIN_TRADE_FRACTION` of the notional) and keeping the
-    current holding there; trade date defaults to the data's as-of date."""
+    """ALLOC, the ticket (TRADES) and, for a hedged book, HEDGES of an optimised outcome (the window's
+    export and the CLI's files): trades from the job's current book to the optimised faces in whole
+    denominations, dropping those worth less than ``min_trade_base`` (default
+    :data:`MIN_TRADE_FRACTION` of the notional) and keeping the current holding there; trade date
+    defaults to today; hedges per :func:`desktop.ticket.hedge_table`."""
+    from desktop.ticket import hedge_table, price_age_warnings
+
     if outcome.face is None or outcome.weights is None:
         raise outcome.error or LadderDeskError(outcome.advice or "no optimised portfolio to export")
     universe = job.universe
     current = job.current_face if job.current_face is not None else np.zeros(len(universe))
     floor = MIN_TRADE_FRACTION * job.market_value_base if min_trade_base is None else min_trade_base
-    booked = orders(universe, current, outcome.face, job.fx, trade_date or job.snapshot.as_of, floor)
+    day = trade_date or date.today()
+    booked = orders(universe, current, outcome.face, job.fx, day, floor)
     sol = outcome.solution
     settings = sol.settings if sol is not None else job.optim_settings
     expected = sol.returns["expected_return_pct"].to_numpy() if sol is not None else np.full(len(universe), np.nan)
     hedged = hedged_yield_pct(universe, job.snapshot.short_rates_pct, settings.base_ccy)
     alloc = allocation_table(universe, outcome.weights, booked.face, expected, hedged, job.fx, include_zero)
-    return BookTables(alloc, booked.trades, booked.face)
+    hedges = (hedge_table(booked.trades, job.fx, job.snapshot.short_rates_pct, settings.base_ccy, day)
+              if settings.hedged else None)
+    traded = booked.face != current
+    warnings = price_age_warnings(universe, traded, day)
+    if booked.matured:
+        warnings += (f"{len(booked.matured)} bond(s) mature before a trade on {day} settles and are left off the "
+                     "ticket: " + ", ".join(booked.matured[:6]),)
+    return BookTables(alloc, booked.trades, booked.face, hedges, warnings, booked.generic, day)

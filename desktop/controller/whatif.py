@@ -36,6 +36,7 @@ class WhatIf:
     preset: str = "Neutral"
     rungs: tuple[int, int] | None = None  # ladder builder: the optimiser's rung range (None = preset's)
     markets: tuple[str, ...] | None = None  # ladder builder: split across these markets only
+    allow_generic: bool = False  # "Include curve-implied bonds": generics / unquoted extrapolated bonds allowed
 
     def with_value(self, name: str, value: Any) -> WhatIf:
         """A copy with one setting changed; ``parallel:US`` / ``slope:JP`` address shift maps."""

@@ -34,7 +34,9 @@ def test_help_from_the_console_script_starts_no_window() -> None:
 
 @pytest.mark.parametrize("argv", [
     ["data"],
-    ["optimize", "--preset", "Neutral"],
+    # real bonds only, the bundled data cannot meet Neutral's limits (US >= 67 % with no real US bond on
+    # rungs 1, 4, 6, 8, 9: infeasible, "widen the rung tolerance to ±7 %"); curve-implied bonds let it solve
+    ["optimize", "--preset", "Neutral", "--allow-generic"],
     ["scenarios", "--preset", "US parallel +100 bp"],
 ])
 def test_a_missing_workspace_is_created_by_every_command(tmp_path, capsys, argv) -> None:

@@ -71,13 +71,27 @@ def test_trades_and_the_book_they_leave(universe, snap) -> None:
     target[held[2]] = 5_000_000.0  # a buy
     book = ctl.orders(universe, current, target, fx, date(2026, 4, 2), min_trade_base=10_000.0)
     t = book.trades.set_index("id")
-    ids = universe["id"].to_numpy()
+    from desktop.identifiers import official_id
+
+    ids = np.array([official_id(m, i, n) for m, i, n in zip(universe["market"], universe["id"], universe["name"],
+                                                             strict=True)])
     assert t.loc[ids[held[0]], "side"] == "SELL" and t.loc[ids[held[2]], "side"] == "BUY"
     assert ids[held[1]] not in t.index and book.face[held[1]] == current[held[1]]
-    # value = face/100 × dirty × USD per unit / USD per unit of the base, written out here
+    # the quoted (here model) clean price, accrued at the ticket's own settlement (QuantLib's), cash =
+    # face/100 × dirty to the cent, × USD per unit / USD per unit of the base, written out here
+    from tests.analytics_oracle import oracle_bond, to_ql
+
     u = universe.iloc[held[2]]
+    line = t.loc[ids[held[2]]]
+    settle = date.fromisoformat(line["settle_date"])
+    issue = None if pd.isna(u["issue_date"]) else pd.Timestamp(u["issue_date"]).date()
+    if u["market"] != "JP":  # QuantLib has no ACT/365 no-leap day counter
+        ob = oracle_bond(u["market"], float(u["coupon_pct"]), pd.Timestamp(u["maturity"]).date(), settle, issue)
+        assert abs(line["accrued"] - ob.bond.accruedAmount(to_ql(settle))) < 1e-9
+    assert line["clean_price"] == u["clean_price"]
     usd = snap.fx_usd_per_unit[u["currency"]] / snap.fx_usd_per_unit["USD"]
-    assert t.loc[u["id"], "market_value_base"] == pytest.approx(3_000_000.0 / 100 * u["dirty_price"] * usd, rel=1e-12)
+    cash = round(3_000_000.0 / 100 * (u["clean_price"] + line["accrued"]), 2)
+    assert line["cash_local"] == cash and line["cash_base"] == round(cash * usd, 2)
     # settlement on each market's own calendar, checked against QuantLib's (Good Friday 2026-04-03)
     cal = {"US": ql.UnitedStates(ql.UnitedStates.GovernmentBond), "UK": ql.UnitedKingdom(ql.UnitedKingdom.Exchange),
            "JP": ql.Japan(), "AU": ql.Australia()}

@@ -6,24 +6,42 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from desktop import controller as ctl
 
 
-def test_ladder_rule_one_bond_per_rung_nearest_the_rung_end_real_first(universe, snap):
+def test_ladder_rule_real_bonds_only_rung_money_to_the_markets_that_have_one(universe, snap):
+    """Real bonds only (no curve-implied generic, no unquoted bond beyond its curve's points): each
+    rung gets 1/10 of the notional, split equally across the markets with a real bond there; the pick
+    is the bond maturing nearest the rung's end; markets without one are named in the message."""
     fx = ctl.fx_to_base(snap.fx_usd_per_unit, "USD")
     lad = ctl.build_ladder(universe, ["US", "JP", "AU", "UK"], range(1, 11), 100e6, fx)
-    assert len(lad.chosen) == 40 and not lad.gaps
+    ok = ~universe["is_generic"] & (universe["price_source"] != "extrapolated")
+    expect_gaps = [f"{c} {r}y" for c in ("US", "JP", "AU", "UK") for r in range(1, 11)
+                   if not (ok & (universe["market"] == c) & (universe["rung"] == r)).any()]
+    assert lad.gaps == expect_gaps and len(lad.chosen) == 40 - len(expect_gaps)
+    assert "JP 1y" in lad.message and "no real bond" in lad.message
+    chosen = universe.set_index("id").loc[lad.chosen["id"]]
+    assert not chosen["is_generic"].any() and (chosen["price_source"] != "extrapolated").all()
     for row in lad.chosen.itertuples():
-        same = universe[(universe["market"] == row.market) & (universe["rung"] == row.rung)]
-        real = same[~same["is_generic"]]
-        pool = real if len(real) else same
-        best = pool.iloc[int(np.argmin(np.abs(pool["years_to_maturity"] - row.rung)))]
-        assert row.id == best["id"]
-    values = ctl.market_values_base(universe, lad.face, fx)
+        pool = universe[ok & (universe["market"] == row.market) & (universe["rung"] == row.rung)]
+        assert row.id == pool.iloc[int(np.argmin(np.abs(pool["years_to_maturity"] - row.rung)))]["id"]
+    values = pd.Series(ctl.market_values_base(universe, lad.face, fx))
     assert abs(values.sum() - 100e6) < 1e5
-    by_market = pd.Series(values).groupby(universe["market"]).sum()
-    np.testing.assert_allclose(by_market.to_numpy(), 25e6, rtol=2e-3)
+    filled = sorted(set(lad.chosen["rung"]))  # the bundled data: no real bond under 1 y inside a curve
+    share = 100e6 / len(filled)
+    by_rung = values.groupby(universe["rung"]).sum().reindex(filled)
+    np.testing.assert_allclose(by_rung.to_numpy(), share, rtol=2e-3)
+    per_rung = lad.chosen.groupby("rung")["market"].count()
+    for row in lad.chosen.itertuples():
+        assert row.value_base == pytest.approx(share / per_rung[row.rung], rel=1e-12)
+
+
+def test_ladder_with_generics_allowed_fills_every_rung(universe, snap):
+    fx = ctl.fx_to_base(snap.fx_usd_per_unit, "USD")
+    lad = ctl.build_ladder(universe, ["US", "JP", "AU", "UK"], range(1, 11), 100e6, fx, allow_generic=True)
+    assert len(lad.chosen) == 40 and not lad.gaps
 
 
 def test_ladder_reports_empty_rungs(universe, snap):
