@@ -96,6 +96,10 @@ ANALYTICS_COLUMNS: tuple[str, ...] = (
 # Yield search bracket (decimal, semi-annual): −190 % … 2,000 % covers a one-week bill priced far from par.
 YIELD_LO, YIELD_HI = -1.9, 20.0
 YIELD_TOL = 1e-12
+# A Newton step below this ends the search (after the step is taken): near the root the error after a
+# step is at most (max|P''| / 2 min|P'|) · step² ≈ (convexity / 2 duration) · step² ≤ ~25 years · 1e-18,
+# far below YIELD_TOL, so the step that merely confirms convergence is not computed.
+NEWTON_STEP_TOL = 1e-9
 MAX_ITER = 200
 BLOCK_ROWS = 2048  # bonds per padded 2-D block (blocks sorted by remaining coupons)
 
@@ -203,7 +207,8 @@ def _solve_yield(fl: Any, dirty: np.ndarray, guess: np.ndarray, evaluate: Callab
     ``fl`` is any flow set with ``take(rows)``; ``evaluate(fl, y) -> (dirty, slope)`` prices it
     (default :func:`_dirty_and_slope`, the padded money-market/generic flows).
 
-    A row stops when its Newton step is below 1e-12 or its bracket narrower than 1e-12 (converged),
+    A row stops when its Newton step is below :data:`NEWTON_STEP_TOL` (the step taken: quadratic
+    convergence leaves an error far below 1e-12) or its bracket narrower than 1e-12 (converged),
     or when the bracket collapses at an end of −190 % … 2,000 % (no yield reproduces the price:
     NaN). Finished rows are dropped from the arrays once they are the majority.
     """
@@ -232,7 +237,7 @@ def _solve_yield(fl: Any, dirty: np.ndarray, guess: np.ndarray, evaluate: Callab
         y[upd] = np.where(inside, newton, 0.5 * (lo_a + hi_a))[live]
         lo[upd], hi[upd] = lo_a[live], hi_a[live]
         collapsed = hi_a - lo_a < YIELD_TOL  # bisection finished: a root unless stuck at an end
-        converged = (inside & (np.abs(newton - ya) < YIELD_TOL)) | (
+        converged = (inside & (np.abs(newton - ya) < NEWTON_STEP_TOL)) | (
             collapsed & (lo_a > YIELD_LO) & (hi_a < YIELD_HI)
         )
         found[rows[live & converged]] = True
@@ -366,43 +371,123 @@ def _grid(s: CouponSchedule, rows: np.ndarray) -> _Grid:
     return _Grid(w, freq, periods, amount, amount * periods)
 
 
-def _grid_dirty_and_slope(g: _Grid, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Dirty price and ∂dirty/∂y: Σ A v^e and −Σ A e v^e / (f (1 + y/f))."""
-    v = g.discount(y)
-    price = np.einsum("ij,ij->i", g.amount, v)
-    slope = -np.einsum("ij,ij->i", g.amount_periods, v) / (g.frequency + y)
+
+@dataclass(frozen=True)
+class _Annuity:
+    """Compounded rows' flows in closed form, one value per bond (no padded columns): the yield search.
+
+    On the grid of :func:`_grid`: ``lead_amount`` at column ``lead`` (the next coupon paid: c/f, a
+    first coupon, 0 ex-dividend), the regular coupon ``coupon`` at every later column below ``n`` and
+    100 at column n − 1. With L = −log(1 + y/f) and G_k = Σ_{j<k} e^{jL} = expm1(kL) / expm1(L)
+    (accurate to a few ulp for every L, k at L = 0)::
+
+        dirty = e^{wL} · (coupon · (G_n − G_{lead+1}) + lead_amount · e^{lead·L} + 100 · e^{(n−1)L})
+
+    an O(1) price per bond and Newton step instead of a pass over its flows.
+    """
+
+    first: np.ndarray  # w
+    frequency: np.ndarray  # f (float)
+    n: np.ndarray  # remaining regular dates (float)
+    coupon: np.ndarray  # c/f per 100 face
+    lead: np.ndarray  # zero columns before the next coupon paid (float)
+    lead_amount: np.ndarray  # amount of the next coupon paid (0 ex-dividend)
+
+    def take(self, rows: np.ndarray) -> _Annuity:
+        return _Annuity(*(getattr(self, f)[rows] for f in self.__dataclass_fields__))
+
+
+def _annuity(s: CouponSchedule, rows: np.ndarray) -> _Annuity:
+    freq = s.frequency[rows].astype(float)
+    return _Annuity(
+        first=s.period_fraction[rows],
+        frequency=freq,
+        n=s.n_remaining[rows].astype(float),
+        coupon=s.coupon_pct[rows] / freq,
+        lead=s.zero_columns[rows].astype(float),
+        lead_amount=np.where(s.ex_dividend[rows], 0.0, s.next_amount[rows]),
+    )
+
+
+def _geometric(k: np.ndarray, log_v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """G = Σ_{j<k} e^{jL} and G' = dG/dL = Σ_{j<k} j e^{jL} (L = ``log_v``), elementwise.
+
+    G' in closed form loses ~2·eps / (L² k) relatively as L → 0; below |L| = 1e-4 its Taylor series
+    Σj + L Σj² + L²/2 Σj³ is used (relative error ≤ ~1e-7 there). G' only sets Newton's step, never
+    the price, so that is ample.
+    """
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        d = np.expm1(log_v)
+        g = np.where(log_v == 0, k, np.expm1(k * log_v) / d)
+        q = np.exp(log_v)
+        qk1 = np.exp((k - 1.0) * log_v)
+        gp = q * (1.0 - k * qk1 + (k - 1.0) * qk1 * q) / (d * d)
+        m = k - 1.0
+        s1 = 0.5 * m * (m + 1.0)
+        s2 = m * (m + 1.0) * (2.0 * m + 1.0) / 6.0
+        gp = np.where(np.abs(log_v) < 1e-4, s1 + log_v * s2 + 0.5 * log_v * log_v * s1 * s1, gp)
+    return g, gp
+
+
+def _annuity_dirty_and_slope(a: _Annuity, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Dirty price and ∂dirty/∂y (per 100 face, per unit of decimal yield) in closed form."""
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        log_v = -np.log1p(y / a.frequency)
+        g_n, gp_n = _geometric(a.n, log_v)
+        g_l, gp_l = _geometric(a.lead + 1.0, log_v)
+        v_lead = np.exp(a.lead * log_v)
+        v_last = np.exp((a.n - 1.0) * log_v)
+        x = a.coupon * (g_n - g_l) + a.lead_amount * v_lead + 100.0 * v_last
+        dx = a.coupon * (gp_n - gp_l) + a.lead_amount * a.lead * v_lead + 100.0 * (a.n - 1.0) * v_last
+        v_w = np.exp(a.first * log_v)
+        price = v_w * x
+        slope = -v_w * (a.first * x + dx) / (a.frequency + y)  # dL/dy = −1 / (f + y)
     return price, slope
+
+
+def _below(x: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Σ_{j < cols[n, k]} x[n, j] for every row n and key k, and the row totals Σ_j x[n, j].
+
+    Within a block a key's column differs between rows by at most a few (ceil(K f − w), w in
+    (0, 1]): one matrix product with the 0/1 columns ``j < min_n cols[n, k]`` (and a column of ones
+    for the totals), then the few ragged columns added where a row's own column is further on.
+    """
+    width = x.shape[1]
+    lo = cols.min(axis=0, initial=width)
+    sums = x @ (np.arange(width)[:, None] < np.append(lo, width)[None, :]).astype(float)
+    below = sums[:, :-1]
+    extra = cols - lo
+    for d in range(int(extra.max(initial=0))):
+        below += np.where(extra > d, x[:, np.minimum(lo + d, width - 1)], 0.0)
+    return below, sums[:, -1]
 
 
 def _grid_risk(g: _Grid, y: np.ndarray) -> dict[str, np.ndarray]:
     """Dirty price, durations, convexity, dv01 and key-rate durations of grid rows at decimal ``y``.
 
-    One pass: PV·e and PV·e² accumulated along each row (e = w + j periods, t = e/f years). Their
-    totals give mac = Σ PV t / P and convexity = Σ PV t (t + 1/f) / (P (1 + y/f)²). The key-rate
-    sums Σ PV t W_k(t) come from the same running sums: W_k is linear in t between neighbouring key
-    tenors, so a segment's share is (K_hi Σ PV t − Σ PV t²) / (K_hi − K_lo) to its lower key and
-    (Σ PV t² − K_lo Σ PV t) / (K_hi − K_lo) to its upper key, and the segment's first column is
-    arithmetic: the flows with t < K are the first ceil(K f − w) columns.
+    One discounting pass: Σ PV·e and Σ PV·e² (e = w + j periods, t = e/f years) give
+    mac = Σ PV t / P and convexity = Σ PV t (t + 1/f) / (P (1 + y/f)²). The key-rate sums
+    Σ PV t W_k(t) come from the same sums taken over the flows before each key tenor: W_k is linear
+    in t between neighbouring key tenors, so a segment's flows give (K_hi Σ PV t − Σ PV t²) /
+    (K_hi − K_lo) to its lower key and (Σ PV t² − K_lo Σ PV t) / (K_hi − K_lo) to its upper key,
+    and the flows with t < K are arithmetic: the first ceil(K f − w) columns of the row.
     """
     v = g.discount(y)
     f = g.frequency
     growth = 1.0 + y / f
     dirty = np.einsum("ij,ij->i", g.amount, v)
     pv_e = g.amount_periods * v
-    c1 = np.cumsum(pv_e, axis=1)  # Σ PV e over the first columns
-    c2 = np.cumsum(np.multiply(pv_e, g.periods, out=pv_e), axis=1)  # Σ PV e²
-    n, width = c1.shape
-    s1, s2 = c1[:, -1], c2[:, -1]
+    keys = np.asarray(KEY_TENORS)
+    n, width = pv_e.shape
+    with np.errstate(invalid="ignore"):
+        cols = np.clip(np.ceil(keys[None, :] * f[:, None] - g.first[:, None]), 0, width).astype(np.int64)
+    below1, s1 = _below(pv_e, cols)  # Σ PV e
+    below2, s2 = _below(np.multiply(pv_e, g.periods, out=v), cols)  # Σ PV e²
+    below1 /= f[:, None]  # Σ PV t over t < K
+    below2 /= (f * f)[:, None]  # Σ PV t² over t < K
     mac = s1 / f / dirty
     mod = mac / growth
     conv = (s2 + s1) / (f * f * dirty * growth**2)
-    keys = np.asarray(KEY_TENORS)
-    with np.errstate(invalid="ignore"):
-        cols = np.clip(np.ceil(keys[None, :] * f[:, None] - g.first[:, None]), 0, width).astype(np.int64)
-    at = np.arange(n)[:, None]
-    z = np.zeros((n, 1))
-    below1 = np.concatenate([z, c1], axis=1)[at, cols] / f[:, None]  # Σ PV t over t < K
-    below2 = np.concatenate([z, c2], axis=1)[at, cols] / (f * f)[:, None]  # Σ PV t² over t < K
     sums = np.zeros((n, keys.size))
     sums[:, 0] = below1[:, 0]
     sums[:, -1] = s1 / f - below1[:, -1]
@@ -435,9 +520,11 @@ def _figures(
     """Yield (``y``, decimal) and, with ``risk``, the risk figures of every schedule row.
 
     Give ``y`` (decimal yields) or ``dirty`` (target dirty prices, with a first ``guess``). Compounded
-    rows go through the grid kernel in blocks of :data:`BLOCK_ROWS` bonds sorted by remaining coupons
-    (each block only as wide as its own bonds need: a loop over ~N/2,048 blocks, never over bonds);
-    money-market gilts (at most two flows) through the padded payment-date flows.
+    rows: yields (and prices without ``risk``) in closed form (:class:`_Annuity`, O(1) per bond and
+    Newton step), then one discounting pass over the padded grid flows for the risk figures, in
+    blocks of :data:`BLOCK_ROWS` bonds sorted by remaining coupons (each block only as wide as its
+    own bonds need: a loop over ~N/2,048 blocks, never over bonds). Money-market gilts (at most two
+    flows) through the padded payment-date flows.
     """
     n = len(s.n_remaining)
     out: dict[str, np.ndarray] = {"y": np.full(n, np.nan) if y is None else y}
@@ -463,19 +550,19 @@ def _figures(
         elif y is not None:
             out["dirty_price"][mm] = _discounted(fl, ym).sum(axis=1)
     grid_rows = np.flatnonzero(~s.money_market)
+    if grid_rows.size == 0:
+        return out
+    if y is None:
+        out["y"][grid_rows] = _solve_yield(
+            _annuity(s, grid_rows), dirty[grid_rows], guess[grid_rows], _annuity_dirty_and_slope
+        )
+    elif not risk:
+        out["dirty_price"][grid_rows] = _annuity_dirty_and_slope(_annuity(s, grid_rows), y[grid_rows])[0]
+    if not risk:
+        return out
     order = grid_rows[np.argsort(s.n_remaining[grid_rows], kind="stable")]
-    for rows in np.array_split(order, max(1, -(-order.size // BLOCK_ROWS))):
-        if rows.size == 0:
-            continue
-        g = _grid(s, rows)
-        if y is None:
-            yr = out["y"][rows] = _solve_yield(g, dirty[rows], guess[rows], _grid_dirty_and_slope)
-        else:
-            yr = y[rows]
-        if risk:
-            store(rows, _grid_risk(g, yr))
-        elif y is not None:
-            out["dirty_price"][rows] = np.einsum("ij,ij->i", g.amount, g.discount(yr))
+    for rows in np.array_split(order, -(-order.size // BLOCK_ROWS)):
+        store(rows, _grid_risk(_grid(s, rows), out["y"][rows]))
     return out
 
 

@@ -584,3 +584,108 @@ def test_dmo_long_first_dividend_of_4_quarter_2034_gilt():
     assert flows.pay_date.iloc[0] == pd.Timestamp("2025-01-31")
     assert flows.coupon.iloc[0] == pytest.approx(2.697115, abs=5e-7)
     assert accrued(bonds, date(2024, 12, 12))[0] == pytest.approx(2.119669732441, abs=1e-12)
+
+
+# --------------------------------------------------------------------------- fast paths (issue 15)
+# The yield search prices compounded bonds in closed form (a geometric sum through expm1, exact at
+# y = 0, a Taylor slope near it) and the risk pass splits key rates by segment sums; these cases sit
+# where such shortcuts break: zero and tiny yields, flows exactly on a key tenor, ex-dividend and
+# long first coupons, and a universe mixing every kind in one call.
+
+NEAR_ZERO = frame(
+    ("US", 2.0, "2055-11-15"),
+    ("JP", 0.1, "2035-12-20"),
+    ("JP", 0.0, "2030-09-20"),
+    ("UK", 0.25, "2031-07-31"),
+    ("AU", 1.0, "2041-05-21"),
+)
+
+
+@pytest.mark.parametrize("yield_pct", [0.0, 1e-9, -1e-9, 1e-4, 3e-3, -0.25, 0.02])
+def test_zero_and_near_zero_yields_match_quantlib(yield_pct):
+    out = bond_analytics(NEAR_ZERO, SETTLE, yield_pct=np.full(len(NEAR_ZERO), yield_pct))
+    back = yield_from_price(NEAR_ZERO, SETTLE, out["clean_price"])
+    np.testing.assert_allclose(back, yield_pct, rtol=0, atol=1e-10)
+    from_price = bond_analytics(NEAR_ZERO, SETTLE, clean_price=out["clean_price"])
+    for i, row in NEAR_ZERO.iterrows():
+        o = oracle_bond(row.market, row.coupon_pct, date.fromisoformat(row.maturity), SETTLE)
+        for res in (out, from_price):
+            assert res.dirty_price[i] == pytest.approx(o.dirty_price(yield_pct), abs=1e-10)
+            assert res.mod_duration[i] == pytest.approx(o.duration(yield_pct), abs=1e-10)
+            assert res.mac_duration[i] == pytest.approx(o.duration(yield_pct, ql.Duration.Macaulay), abs=1e-10)
+            assert res.convexity[i] == pytest.approx(o.convexity(yield_pct), abs=1e-9)
+
+
+def test_zero_yield_dirty_price_is_the_sum_of_the_remaining_flows():
+    """At 0 % the dirty price is plain arithmetic: 100 + the coupons still to be received."""
+    bonds = frame(("US", 4.0, "2030-11-15"), ("UK", 3.0, "2029-01-22"))
+    settle = date(2025, 1, 15)  # UK 22 Jan 2025 coupon already ex-dividend: lost to the buyer
+    dirty = price_from_yield(bonds, settle, [0.0, 0.0])["dirty_price"].to_numpy()
+    # US: 15 May 2025 ... 15 Nov 2030 = 12 coupons of 2; UK: 22 Jul 2025 ... 22 Jan 2029 = 8 of 1.5
+    np.testing.assert_allclose(dirty, [100 + 12 * 2.0, 100 + 8 * 1.5], rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("settle", [date(2025, 11, 14), date(2025, 11, 15), date(2025, 11, 17)])
+def test_key_rate_durations_with_flows_on_the_key_tenors_match_quantlib_flows(settle):
+    """Settling on a coupon date puts flows exactly at 2, 5, 10 and 30 years: every key's share,
+    summed flow by flow over QuantLib's flows and times with the tent weights written out above."""
+    bonds = frame(("US", 4.5, "2055-11-15"), ("US", 1.25, "2035-11-15"), ("AU", 3.0, "2031-11-21"))
+    y = np.array([4.7, 3.9, 4.1])
+    out = bond_analytics(bonds, settle, yield_pct=y)
+    for i, row in bonds.iterrows():
+        o = oracle_bond(row.market, row.coupon_pct, date.fromisoformat(row.maturity), settle)
+        flows = [amount for _, amount in o.received_flows()]
+        times = o.flow_times()
+        g = 1 + y[i] / 200
+        pv_t = [a * g ** (-2 * t) * t for a, t in zip(flows, times, strict=True)]
+        dirty = o.dirty_price(y[i])
+        for k, col in enumerate(KEY_RATE_COLUMNS):
+            want = sum(p * _tent(t, k) for p, t in zip(pv_t, times, strict=True)) / (dirty * g)
+            assert out[col][i] == pytest.approx(want, abs=1e-12), (row.maturity, settle, col)
+
+
+def test_ex_dividend_dates_on_whole_arrays_equal_the_registry_rule():
+    """The schedule's vectorised ex-dividend dates = desktop.markets.ex_dividend_date, every day of 2024-2031."""
+    from desktop.markets import ex_dividend_date
+    from desktop.schedule import _ex_dividend_dates
+
+    days = np.arange("2024-01-01", "2032-01-01", dtype="datetime64[D]")
+    for code in ("UK", "AU"):
+        got = _ex_dividend_dates(np.full(days.size, code, dtype=object), days)
+        want = np.array([ex_dividend_date(code, d) for d in days.astype(date)], dtype="datetime64[D]")
+        np.testing.assert_array_equal(got, want, err_msg=code)
+    assert np.isnat(_ex_dividend_dates(np.full(3, "US", dtype=object), days[:3])).all()
+
+
+def test_mixed_universe_matches_each_bond_alone_and_quantlib(first_periods):
+    """First periods (short, long, ex-dividend), money-market gilts and regular bonds in one call of
+    several blocks give, row by row, the figures of QuantLib and of the bond priced alone."""
+    from analytics_oracle import random_sweep
+
+    import desktop.analytics as analytics
+
+    sweep_rows = random_sweep(120, 7)
+    cols = ["market", "coupon_pct", "maturity", "settle", "yield_pct"]
+    sweep_ref = []
+    for r in sweep_rows.itertuples():
+        o = oracle_bond(r.market, r.coupon_pct, r.maturity.date(), r.settle.date())
+        sweep_ref.append((o.dirty_price(r.yield_pct), o.duration(r.yield_pct)))
+    fp = first_periods.iloc[::4]
+    mixed = pd.concat([sweep_rows[cols], fp[[*cols, "issue_date", "first_coupon"]]], ignore_index=True)
+    ref = np.vstack([np.array(sweep_ref), fp[["ql_dirty", "ql_mod"]].to_numpy()])
+    assert mixed["issue_date"].notna().sum() == len(fp) and (mixed["maturity"] - mixed["settle"]).dt.days.min() < 365
+    old = analytics.BLOCK_ROWS
+    analytics.BLOCK_ROWS = 16  # many blocks of unequal width
+    try:
+        together = bond_analytics(mixed, mixed["settle"], yield_pct=mixed["yield_pct"])
+        back = bond_analytics(mixed, mixed["settle"], clean_price=together["clean_price"])
+    finally:
+        analytics.BLOCK_ROWS = old
+    np.testing.assert_allclose(together["dirty_price"], ref[:, 0], rtol=0, atol=1e-10)
+    np.testing.assert_allclose(together["mod_duration"], ref[:, 1], rtol=0, atol=1e-10)
+    np.testing.assert_allclose(back["yield_pct"], mixed["yield_pct"], rtol=0, atol=1e-10)
+    np.testing.assert_allclose(back["mod_duration"], ref[:, 1], rtol=0, atol=1e-10)
+    for i in range(0, len(mixed), 5):
+        alone = bond_analytics(mixed.iloc[[i]], mixed["settle"].iloc[[i]], yield_pct=mixed["yield_pct"].iloc[[i]])
+        for col in ("dirty_price", "mod_duration", "convexity", *KEY_RATE_COLUMNS):
+            assert together[col].iloc[i] == pytest.approx(alone[col].iloc[0], abs=1e-12), col
