@@ -36,7 +36,9 @@ COLUMNS = [  # the portfolio's own figures first, so they are on screen without 
     Column("mod_duration", "Mod dur y", "{:.2f}"),
     Column("face", "Face (local)", "{:,.0f}", editable=True, tooltip="Face amount held, local currency; editable"),
     Column("weight_pct", "Weight %", "{:.2f}"),
-    Column("opt_weight_pct", "Opt weight %", "{:.2f}"),
+    Column("opt_weight_pct", "Opt weight %", "{:.2f}",
+           tooltip="The optimiser's weight (today's prices, before rounding faces to denominations): the "
+                   "weight its per-bond limit binds on"),
     Column("opt_face", "Opt face", "{:,.0f}", tooltip="Optimised face amount (local currency)"),
     Column("value_base", "MV (base)", "{:,.0f}"),
     Column("clean_price", "Price (model)", "{:.3f}", tooltip="Model clean price per 100 face off the market's curve"),
@@ -70,19 +72,31 @@ def live_columns(session: Session) -> dict[str, np.ndarray]:
     out["weight_pct"] = cur.weights * 100.0 if cur is not None else np.zeros(n)
     out["opt_face"] = np.asarray(opt.face, float) if opt is not None else np.full(n, np.nan)
     out["opt_weight_pct"] = opt.weights * 100.0 if opt is not None else np.full(n, np.nan)
+    solved = session.outcome.weights if session.outcome is not None else None
+    if opt is not None and solved is not None and len(solved) == n:
+        out["opt_weight_pct"] = np.asarray(solved, float) * 100.0  # what "max x % per bond" binds on
     return out
 
 
+FROZEN = 3  # market, id and name stay in view while the other columns scroll
+
+
 class CopyableTable(QTableView):
-    """Ctrl+C copies the selected block as TSV (raw numbers, header row) for Excel."""
+    """Ctrl+C copies the selected block as TSV, numbers as shown (header row); Ctrl+Shift+C the raw
+    numbers (full precision) for a spreadsheet."""
 
     def keyPressEvent(self, event) -> None:  # noqa: ANN001
         if event.matches(QKeySequence.StandardKey.Copy):
-            QGuiApplication.clipboard().setText(self.selection_tsv())
+            raw = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+            QGuiApplication.clipboard().setText(self.selection_tsv(raw=raw))
+            return
+        if (event.key() == Qt.Key.Key_C and event.modifiers() & Qt.KeyboardModifier.ControlModifier
+                and event.modifiers() & Qt.KeyboardModifier.ShiftModifier):
+            QGuiApplication.clipboard().setText(self.selection_tsv(raw=True))
             return
         super().keyPressEvent(event)
 
-    def selection_tsv(self) -> str:
+    def selection_tsv(self, raw: bool = False) -> str:
         indexes = self.selectionModel().selectedIndexes()
         if not indexes:
             return ""
@@ -95,9 +109,100 @@ class CopyableTable(QTableView):
             for c in cols:
                 value = model.index(r, c).data(Qt.ItemDataRole.UserRole + 1)
                 text = model.index(r, c).data()
-                cells.append(repr(value) if isinstance(value, float) and text else str(text or ""))
+                cells.append(repr(value) if raw and isinstance(value, float) and text else str(text or ""))
             lines.append("\t".join(cells))
         return "\n".join(lines) + "\n"
+
+
+class FrozenColumnsTable(CopyableTable):
+    """The first :data:`FROZEN` columns drawn by a second view over the left edge, so id and name
+    stay in view while the rest scrolls (the Qt "frozen column" pattern: one model, one selection)."""
+
+    def __init__(self, frozen: int = FROZEN, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.n_frozen = frozen
+        self.frozen = CopyableTable(self)
+        self.frozen.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.frozen.verticalHeader().hide()
+        self.frozen.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.frozen.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.frozen.setStyleSheet("QTableView { border: none; border-right: 1px solid #999999; }")
+        self.setHorizontalScrollMode(QTableView.ScrollMode.ScrollPerPixel)
+        self.frozen.setHorizontalScrollMode(QTableView.ScrollMode.ScrollPerPixel)
+        self.setVerticalScrollMode(QTableView.ScrollMode.ScrollPerPixel)
+        self.frozen.setVerticalScrollMode(QTableView.ScrollMode.ScrollPerPixel)
+        self.viewport().stackUnder(self.frozen)
+        self.horizontalHeader().sectionResized.connect(self._section_resized)
+        self.verticalHeader().sectionResized.connect(self._row_resized)
+        self.verticalScrollBar().valueChanged.connect(self.frozen.verticalScrollBar().setValue)
+        self.frozen.verticalScrollBar().valueChanged.connect(self.verticalScrollBar().setValue)
+
+    def setModel(self, model) -> None:  # noqa: ANN001, N802 - Qt API
+        super().setModel(model)
+        self.frozen.setModel(model)
+        self.frozen.setSelectionModel(self.selectionModel())
+        self.frozen.setSortingEnabled(False)
+        self.frozen.horizontalHeader().setSectionsClickable(True)
+        self.frozen.horizontalHeader().sectionClicked.connect(self._sort_from_frozen)
+        self.horizontalHeader().sortIndicatorChanged.connect(self._sync_sort_indicator)
+        model.layoutChanged.connect(self._columns_shown)
+        model.modelReset.connect(self._columns_shown)
+        self._columns_shown()
+
+    def _sort_from_frozen(self, column: int) -> None:
+        header = self.horizontalHeader()
+        same = header.sortIndicatorSection() == column
+        order = Qt.SortOrder.DescendingOrder if same and header.sortIndicatorOrder() == Qt.SortOrder.AscendingOrder \
+            else Qt.SortOrder.AscendingOrder
+        self.sortByColumn(column, order)
+
+    def _sync_sort_indicator(self, column: int, order: Qt.SortOrder) -> None:
+        fh = self.frozen.horizontalHeader()
+        fh.setSortIndicatorShown(column < self.n_frozen)
+        fh.setSortIndicator(column, order)
+
+    def _columns_shown(self) -> None:
+        model = self.model()
+        if model is None:
+            return
+        for c in range(model.columnCount()):
+            self.frozen.setColumnHidden(c, c >= self.n_frozen)
+            if c < self.n_frozen:
+                self.frozen.setColumnWidth(c, self.columnWidth(c))
+        self._place()
+
+    def _section_resized(self, index: int, _old: int, new: int) -> None:
+        if index < self.n_frozen:
+            self.frozen.setColumnWidth(index, new)
+            self._place()
+
+    def _row_resized(self, index: int, _old: int, new: int) -> None:
+        self.frozen.setRowHeight(index, new)
+
+    def frozen_width(self) -> int:
+        return sum(self.columnWidth(c) for c in range(min(self.n_frozen, self.model().columnCount() if self.model() else 0)))
+
+    def _place(self) -> None:
+        self.frozen.setGeometry(self.verticalHeader().width() + self.frameWidth(), self.frameWidth(),
+                                self.frozen_width(),
+                                self.viewport().height() + self.horizontalHeader().height())
+
+    def resizeEvent(self, event) -> None:  # noqa: ANN001, N802
+        super().resizeEvent(event)
+        self._place()
+
+    def moveCursor(self, action, modifiers):  # noqa: ANN001, ANN201, N802 - keep the current cell out from under
+        current = super().moveCursor(action, modifiers)
+        if action == QTableView.CursorAction.MoveLeft and current.column() >= self.n_frozen:
+            x = self.visualRect(current).topLeft().x()
+            if x < self.frozen_width():
+                bar = self.horizontalScrollBar()
+                bar.setValue(bar.value() + x - self.frozen_width())
+        return current
+
+    def scrollTo(self, index, hint=QTableView.ScrollHint.EnsureVisible) -> None:  # noqa: ANN001, N802
+        if index.column() >= self.n_frozen:
+            super().scrollTo(index, hint)
 
 
 class HoldingsView(LazyRefresh, QWidget):
@@ -108,7 +213,7 @@ class HoldingsView(LazyRefresh, QWidget):
         self.model.set_row_colors(self._row_color)
         self.proxy = MarketRungFilter(self)
         self.proxy.setSourceModel(self.model)
-        self.table = CopyableTable()
+        self.table = FrozenColumnsTable()
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(3, Qt.SortOrder.AscendingOrder)
@@ -147,7 +252,8 @@ class HoldingsView(LazyRefresh, QWidget):
         bar.addStretch(1)
         bar.addWidget(self.count)
         note = QLabel("Prices are model prices off each market's curve (bundled snapshot); generic bonds are "
-                      "curve-implied. Double-click a face amount to edit; Ctrl+C copies the selection as TSV.")
+                      "curve-implied. Double-click a face amount to edit; Ctrl+C copies the selection as shown, "
+                      "Ctrl+Shift+C with raw numbers.")
         note.setWordWrap(True)
         note.setStyleSheet("color: #555555;")
         lay = QVBoxLayout(self)
@@ -174,6 +280,11 @@ class HoldingsView(LazyRefresh, QWidget):
         self._rows = len(frame)
         self.table.resizeColumnsToContents()
         self.table.setColumnWidth(2, min(self.table.columnWidth(2), 190))
+        metrics = self.table.fontMetrics()
+        for key in ("face", "opt_face"):  # the largest yen face with room: never "781,550,0…"
+            c = next(i for i, col in enumerate(COLUMNS) if col.key == key)
+            self.table.setColumnWidth(c, max(self.table.columnWidth(c), metrics.horizontalAdvance("99,999,999,999") + 16))
+        self.table._columns_shown()
         self._refilter()
 
     def refresh(self) -> None:

@@ -21,14 +21,88 @@ MAX_RECENT = 8
 IMPORT_KINDS = ("bonds", "us-treasury", "mof-jgb", "rba-f2", "boe", "fred")
 
 
+FORMAT_NAMES = {
+    "bonds": "bonds list (market,id,name,coupon_pct,maturity)",
+    "us-treasury": "US Treasury daily par yield curve",
+    "mof-jgb": "MoF JGB interest rates (jgbcm)",
+    "rba-f2": "RBA F2 government bond yields",
+    "boe": "Bank of England yield curve (GLC workbook or IADB CSV)",
+    "fred": "FRED series",
+    "holdings": "holdings file (market,id,face)",
+    "prices": "price file (clean prices or yields per bond)",
+}
+
+
+def _head_text(path: str) -> str:
+    """The first 8 kB as text (UTF-8, else cp932 for the MoF files); '' when unreadable."""
+    from desktop.errors import DataError
+    from desktop.importers.base import check_regular
+
+    try:
+        check_regular(path)  # never open a FIFO or a device here
+        with open(path, "rb") as fh:
+            head = fh.read(8192)
+    except (OSError, DataError):
+        return ""
+    for codec in ("utf-8-sig", "cp932"):
+        try:
+            return head.decode(codec)
+        except UnicodeDecodeError:
+            continue
+    return head.decode("latin-1")
+
+
+def detect_import_kind(path: str) -> str | None:
+    """Which format a dropped or opened file is, from its name and first lines (None: not recognised)."""
+    name = Path(path).name.lower()
+    if name.endswith((".xlsx", ".xls")):
+        return "boe"
+    head = _head_text(path)
+    if not head:
+        return None
+    if head.lstrip().startswith("<"):
+        return "bonds"  # the DMO D1A XML report
+    lines = [ln.strip().strip("\ufeff") for ln in head.splitlines() if ln.strip()][:6]
+    first = lines[0].lower() if lines else ""
+    cells = [c.strip().strip('"').lower() for c in first.split(",")]
+    if "基準日" in head or name.startswith("jgbcm"):
+        return "mof-jgb"
+    if "f2 capital market yields" in first or any(ln.lower().startswith("series id") for ln in lines):
+        return "rba-f2"
+    if cells and cells[0] == "date" and any(c.endswith((" mo", " yr")) for c in cells[1:]):
+        return "us-treasury"
+    if cells and cells[0] == "date" and any(c.startswith("iud") for c in cells[1:]):
+        return "boe"
+    if cells and cells[0] in ("observation_date", "date") and (len(cells) == 2 or cells[1:] == ["value"]):
+        return "fred"
+    if "clean price" in cells or "clean_price" in cells or "yield_pct" in cells or cells[:4] == ["date", "isin", "tidm",
+                                                                                                   "price"]:
+        return "prices"
+    if {"market", "id", "face"} <= set(cells) and "maturity" not in cells:
+        return "holdings"
+    if {"market", "id"} <= set(cells) and ("maturity" in cells or "coupon_pct" in cells):
+        return "bonds"
+    return None
+
+
 def parse_import(job: tuple[str | None, str]) -> Any:
-    """Worker task: parse a file with the named importer, or try each importer in turn (drag-and-drop)."""
+    """Worker task: parse a file with the named importer; without a name (drag-and-drop, File ▸
+    Import) with the importer for the format its first lines show, and when none is recognised,
+    each importer in turn, reporting only the one that got furthest. An error says which format the
+    file was read as and only that format's problem."""
     from desktop.errors import DataError
     from desktop.importers import parse_file
 
     kind, path = job
     if kind is not None:
         return parse_file(kind, path)
+    detected = detect_import_kind(path)
+    if detected in KINDS_OF_DATA:
+        try:
+            return parse_file(detected, path)
+        except DataError as exc:
+            raise DataError(f"read as a {FORMAT_NAMES[detected]}: {exc.reason}", file=exc.file or path,
+                            line=exc.line, field=exc.field, expected=exc.expected) from exc
     errors: list[tuple[str, DataError]] = []
     for k in IMPORT_KINDS:
         try:
@@ -37,8 +111,11 @@ def parse_import(job: tuple[str | None, str]) -> Any:
             errors.append((k, exc))
     # no importer took it: report the one that got furthest into the file (most likely the intended format)
     kind, best = max(errors, key=lambda e: e[1].line or 0)
-    raise DataError(f"not imported as any of {', '.join(IMPORT_KINDS)}; as '{kind}': {best.reason}",
+    raise DataError(f"not a format LadderDesk recognises; closest: {FORMAT_NAMES[kind]}: {best.reason}",
                     file=best.file or path, line=best.line, field=best.field, expected=best.expected)
+
+
+KINDS_OF_DATA = IMPORT_KINDS  # formats parse_import reads itself (holdings and prices have their own menus)
 
 
 def ask_unsaved(parent: Any, name: str, doing: str) -> QMessageBox.StandardButton:
@@ -316,6 +393,15 @@ class FileActions(QObject):
         return True
 
     def start_import(self, path: str, kind: str | None = None) -> None:
+        if kind is None:
+            detected = detect_import_kind(path)
+            if detected == "holdings":  # a book, not market data: File ▸ Import holdings does it
+                self.import_holdings(path)
+                return
+            if detected == "prices":
+                self.message(f"{Path(path).name} looks like a {FORMAT_NAMES['prices']}: nothing was imported. "
+                             "Use File ▸ Import prices… for it.", "error")
+                return
         self._pending_import = path
         self.session.statusChanged.emit(f"Importing {Path(path).name}…")
         self.importer.request((kind, path), immediate=True)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import math
-
+import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
 from desktop.controller import SUMMARY_ROWS, Evaluation
+from desktop.views import formats
 from desktop.views.session import Session
 
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -24,19 +24,54 @@ def _set(item: QTableWidgetItem, text: str) -> bool:
 
 
 def _fmt(value: float, unit: str, base: str = "", change: bool = False) -> str:
-    """Compact cell text; base-currency amounts as 12.3k / 100.00m (the row label names the currency)."""
-    if value is None or not math.isfinite(value):
-        return "—"
-    sign = "+" if change and value > 0 else ""
-    if unit == "%":
-        return f"{sign}{value:.2f} %"
-    if unit == "y":
-        return f"{sign}{value:.2f} y"
-    if abs(value) >= 1e6:
-        return f"{sign}{value / 1e6:,.2f}m"
-    if abs(value) >= 1e4:
-        return f"{sign}{value / 1e3:,.1f}k"
-    return f"{sign}{value:,.0f}"
+    """Cell text by unit (:func:`desktop.views.formats.summary_cell`; the row label names the currency)."""
+    return formats.summary_cell(value, unit, base, change)
+
+
+def _tone(text: str) -> QColor:
+    """Green for a shown gain, red for a shown loss, grey when the shown figure is zero."""
+    if not any(ch in "123456789" for ch in text):
+        return FLAT
+    return DOWN if text.startswith("-") else UP
+
+
+#: The optimiser's objective and trading figures (key, label, unit): return terms over the horizon
+#: in % of value (Σ w · the optimiser's per-bond terms), tracking error vs the benchmark, turnover.
+OBJECTIVE_ROWS: tuple[tuple[str, str, str], ...] = (
+    ("expected_return_pct", "Expected return (horizon)", "%"),
+    ("carry_pct", "  carry", "%"),
+    ("rolldown_pct", "  roll-down", "%"),
+    ("view_pct", "  curve views", "%"),
+    ("convexity_pct", "  convexity", "%"),
+    ("risk_penalty_pct", "− risk penalty", "%"),
+    ("turnover_cost_pct", "− turnover cost", "%"),
+    ("objective_pct", "= objective", "%"),
+    ("tracking_error_pct", "Tracking error (annual)", "%"),
+    ("turnover_pct", "Turnover (of value)", "%"),
+    ("trades", "Trades to optimised", "n"),
+)
+
+
+def objective_figures(outcome: object, current_weights: np.ndarray | None, trades: int | None) -> dict:
+    """(current, optimised) per :data:`OBJECTIVE_ROWS` key from ``outcome.solution``; None = not known."""
+    sol = getattr(outcome, "solution", None)
+    out: dict[str, tuple[float | None, float | None]] = {k: (None, None) for k, _l, _u in OBJECTIVE_ROWS}
+    if sol is None:
+        return out
+    returns = sol.returns
+    w = sol.weights.reindex(returns.index).fillna(0.0).to_numpy(float)
+    cur = None if current_weights is None or len(current_weights) != len(returns) else np.asarray(current_weights, float)
+    for key in ("expected_return_pct", "carry_pct", "rolldown_pct", "view_pct", "convexity_pct"):
+        if key in returns:
+            col = returns[key].to_numpy(float)
+            out[key] = (float(cur @ col) if cur is not None else None, float(w @ col))
+    out["risk_penalty_pct"] = (None, float(sol.risk_penalty_pct))
+    out["turnover_cost_pct"] = (None, float(sol.turnover_cost_pct))
+    out["objective_pct"] = (None, float(sol.objective_pct))
+    out["tracking_error_pct"] = (None, float(sol.tracking_error_pct))
+    out["turnover_pct"] = (0.0, float(sol.turnover) * 100.0)
+    out["trades"] = (0.0, None if trades is None else float(trades))
+    return out
 
 
 class SummaryPanel(QWidget):
@@ -61,6 +96,24 @@ class SummaryPanel(QWidget):
                 item = QTableWidgetItem("—")
                 item.setTextAlignment(RIGHT)
                 self.table.setItem(r, c, item)
+        self.objective = QTableWidget(len(OBJECTIVE_ROWS), 3)
+        self.objective.setObjectName("objective")
+        self.objective.setHorizontalHeaderLabels(["Current", "Optimised", "Change"])
+        self.objective.setVerticalHeaderLabels([label for _k, label, _u in OBJECTIVE_ROWS])
+        self.objective.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.objective.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.objective.verticalHeader().setDefaultSectionSize(22)
+        self.objective.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.objective.setToolTip("The optimiser's objective over the preset's horizon, in % of value: expected "
+                                  "return (carry + roll-down + curve views + convexity) minus the risk penalty "
+                                  "and the turnover cost; tracking error against the benchmark mix")
+        self.objective.setFixedHeight(22 * len(OBJECTIVE_ROWS) + self.objective.horizontalHeader().sizeHint().height()
+                                      + 6)
+        for r in range(len(OBJECTIVE_ROWS)):
+            for c in range(3):
+                item = QTableWidgetItem("—")
+                item.setTextAlignment(RIGHT)
+                self.objective.setItem(r, c, item)
         self.advice = QLabel()
         self.advice.setWordWrap(True)
         self.advice.setObjectName("advice")
@@ -74,6 +127,7 @@ class SummaryPanel(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addWidget(self.table)
+        lay.addWidget(self.objective)
         lay.addWidget(self.advice)
         lay.addWidget(self.notes)
         lay.addStretch(1)
@@ -90,6 +144,24 @@ class SummaryPanel(QWidget):
         notes = getattr(outcome, "notes", ())
         lines = [f"• {b}" for b in binding[:6]] + [f"⚠ {n}" for n in notes]
         self.notes.setText(("Binding constraints (shadow prices):\n" if binding else "") + "\n".join(lines))
+        self.set_objective(outcome)
+
+    def set_objective(self, outcome: object) -> None:
+        s = self.session
+        job = s.solved_job
+        book = s.book_tables() if getattr(outcome, "face", None) is not None else None
+        trades = len(book.trades) if book is not None else None
+        figures = objective_figures(outcome, None if job is None else job.current_weights, trades)
+        for r, (key, _label, unit) in enumerate(OBJECTIVE_ROWS):
+            now, new = figures[key]
+            fmt = (lambda v, sign=False: formats.number(v, 0, sign)) if unit == "n" else \
+                (lambda v, sign=False: formats.pct(v, 2, sign))
+            _set(self.objective.item(r, 0), fmt(now) if now is not None else "—")
+            _set(self.objective.item(r, 1), fmt(new) if new is not None else "—")
+            delta = fmt(new - now, True) if now is not None and new is not None else ""
+            item = self.objective.item(r, 2)
+            if _set(item, delta):
+                item.setForeground(_tone(delta))
 
     def refresh(self) -> None:
         cur, opt = self.session.current, self.session.optimised
@@ -114,5 +186,6 @@ class SummaryPanel(QWidget):
         _set(self.table.item(r, 1), _fmt(new, unit, base))
         delta = new - now
         item = self.table.item(r, 2)
-        if _set(item, _fmt(delta, unit, base, change=True)):
-            item.setForeground(UP if delta > 1e-9 else DOWN if delta < -1e-9 else FLAT)
+        text = _fmt(delta, unit, base, change=True)
+        if _set(item, text):
+            item.setForeground(_tone(text))

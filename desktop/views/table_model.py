@@ -54,7 +54,10 @@ class Column:
         if self.fmt == "date":
             return pd.Timestamp(value).strftime("%Y-%m-%d") if not pd.isna(value) else ""
         if self.fmt:
-            return self.fmt.format(value)
+            text = self.fmt.format(value)
+            if text.startswith("-") and not any(ch in "123456789" for ch in text):
+                return text[1:]  # rounds to zero: "0.00", never "-0.00"
+            return text
         return str(value)
 
 

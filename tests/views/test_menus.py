@@ -293,3 +293,43 @@ def test_summary_after_a_curve_import_equals_a_fresh_evaluation_of_the_new_data(
     assert number(table.item(rows["market_value_base"], 1).text()) == pytest.approx(
         expect_opt.market_value_base, rel=1e-4)
     assert s.current.yield_pct == pytest.approx(expect.yield_pct, abs=1e-9)
+
+
+def _drop(win, path) -> None:  # noqa: ANN001
+    from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    win.dropEvent(QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                             Qt.KeyboardModifier.NoModifier))
+
+
+def test_import_errors_name_the_detected_format_and_only_its_problem(menu_window, qtbot, tmp_path):
+    win, s = menu_window, menu_window.session
+    # a holdings file dropped on the window is imported as holdings (was: "missing 基準日 header")
+    held = s.universe.loc[s.face > 0, ["market", "id"]].head(4).assign(face=[1e6, 2e6, 3e6, 4e6])
+    holdings = tmp_path / "my_book.csv"
+    held.to_csv(holdings, index=False)
+    _drop(win, holdings)
+    assert win.message_bar.kind != "error", win.message_bar.text()
+    got = s.universe.assign(face=s.face).set_index("id").loc[held["id"], "face"].to_numpy()
+    np.testing.assert_array_equal(got, [1e6, 2e6, 3e6, 4e6])
+    assert int((s.face > 0).sum()) == 4
+    # a Treasury curve file with a bad cell: the Treasury format and its problem, nothing else
+    bad = tmp_path / "daily-treasury-rates.csv"
+    bad.write_text('Date,"1 Mo","3 Mo","1 Yr","2 Yr","5 Yr","10 Yr","30 Yr"\n12/30/2025,3.7,3.6,x,3.4,3.7,4.1,4.8\n')
+    _drop(win, bad)
+    qtbot.waitUntil(lambda: win.message_bar.kind == "error", timeout=10_000)
+    text = win.message_bar.text()
+    assert "US Treasury daily par yield curve" in text and "line 2" in text
+    for other in ("基準日", "MoF", "RBA", "FRED", "Bank of England", "bonds list"):
+        assert other not in text, text
+    win.message_bar.dismiss()
+    # not a known format at all: the closest one is named, once
+    odd = tmp_path / "notes.csv"
+    odd.write_text("colour,shape\nred,round\n")
+    _drop(win, odd)
+    qtbot.waitUntil(lambda: win.message_bar.kind == "error", timeout=10_000)
+    assert "closest:" in win.message_bar.text() and win.message_bar.text().count("closest") == 1
+    qtbot.waitUntil(lambda: s.idle, timeout=10_000)

@@ -59,3 +59,36 @@ def test_tradeoff_sweep_when_tab_shown(real_window, qtbot):
     assert rx is not None and len(rx) == len(lam)
     bx, _by = real_window.tradeoff.best_risk.getData()
     assert len(bx) == 1 and bx[0] == pytest.approx(s.outcome.risk_pct)
+
+
+def test_summary_objective_expected_return_turnover_and_trades(real_window, qtbot, tmp_path):
+    """The Summary's objective rows against figures worked out here: the terms add up to the expected
+    return (Σ weight × the bond's return), turnover = Σ|w − w₀| of the two books, the trade count =
+    the rows of the exported TRADES file."""
+    import csv
+
+    import numpy as np
+
+    from desktop.views.summary import OBJECTIVE_ROWS
+
+    win, s = real_window, real_window.session
+    out, job = s.outcome, s.solved_job
+    table = win.summary.objective
+    row = {key: r for r, (key, _l, _u) in enumerate(OBJECTIVE_ROWS)}
+
+    def shown(key: str, col: int = 1) -> float:
+        return float(table.item(row[key], col).text().split()[0].replace(",", ""))
+
+    assert shown("expected_return_pct") == pytest.approx(out.expected_return_pct, abs=0.006)
+    parts = sum(shown(k) for k in ("carry_pct", "rolldown_pct", "view_pct", "convexity_pct"))
+    assert parts == pytest.approx(shown("expected_return_pct"), abs=0.021)  # 4 rounded terms
+    assert shown("expected_return_pct", 0) == pytest.approx(out.current_expected_return_pct, abs=0.006)
+    objective = shown("expected_return_pct") - shown("risk_penalty_pct") - shown("turnover_cost_pct")
+    assert shown("objective_pct") == pytest.approx(objective, abs=0.016)
+    w, w0 = np.asarray(out.weights, float), np.asarray(job.current_weights, float)
+    assert shown("turnover_pct") == pytest.approx(np.abs(w - w0).sum() * 100.0, abs=0.006)
+    assert shown("tracking_error_pct") > 0
+    path = win.files.export_trades(str(tmp_path / "trades.csv"))
+    with open(path, newline="", encoding="utf-8") as fh:
+        n_trades = sum(1 for _ in csv.DictReader(fh))
+    assert shown("trades") == n_trades > 0

@@ -60,10 +60,12 @@ def test_edit_emits_float_and_copy_tsv(window, qtbot):
     sel = view.table.selectionModel()
     sel.select(view.proxy.index(0, 0), QItemSelectionModel.SelectionFlag.Select)
     sel.select(view.proxy.index(0, col), QItemSelectionModel.SelectionFlag.Select)
-    tsv = view.table.selection_tsv()
+    tsv = view.table.selection_tsv()  # as shown (Ctrl+C)
     lines = tsv.strip().split("\n")
     assert lines[0] == "Mkt\tFace (local)"
-    assert lines[1].split("\t")[1] == "3000000000.0"
+    assert lines[1].split("\t")[1] == "3,000,000,000"
+    raw = view.table.selection_tsv(raw=True).strip().split("\n")  # Ctrl+Shift+C
+    assert raw[1].split("\t")[1] == "3000000000.0"
     qtbot.waitUntil(lambda: s.idle, timeout=5000)
 
 
