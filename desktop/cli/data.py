@@ -25,7 +25,7 @@ def _format_summary(s: dict[str, Any]) -> str:
     lines = [f"workspace   {s['workspace']} (schema {s['schema_version']})", f"as-of       {s['as_of']}", "curves"]
     for m, c in s["curves"].items():
         stale = "" if c["date_used"] == s["as_of"] else "  (latest on or before as-of)"
-        lines.append(f"  {m}  {c['date_used']}  {c['curve_type']:<4}  {c['tenors']:>2} tenors  "
+        lines.append(f"  {m}  {c['date_used']}  {c['curve_type'] or 'none':<4}  {c['tenors']:>2} tenors  "
                      f"latest {c['latest_date']}{stale}  — {c['source']}")
     if s.get("curve_fit_max_error_bp"):
         lines.append("curve fit   max |model − quoted| " + ", ".join(

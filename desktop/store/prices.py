@@ -100,6 +100,7 @@ def import_prices(ws: Any, parsed: Any) -> dict[str, Any]:
     from desktop.importers.prices import resolve
     from desktop.store.workspace import now_iso
 
+    ws = getattr(ws, "store", ws)  # a WorkspaceService (the window's) or the store itself (the CLI's)
     bonds = pd.read_sql_query("SELECT market, id, name FROM bonds", ws.conn)
     quotes, skipped = resolve(parsed, bonds, ws.as_of)
     new = None

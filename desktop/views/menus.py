@@ -213,10 +213,13 @@ class FileActions(QObject):
         f.addSeparator()
         self._act(f, "&Import bonds or curves…", self.import_file, "Ctrl+I")
         self._act(f, "Import &holdings…", self.import_holdings)
+        self._act(f, "Import &prices…", self.import_prices)
         ex = f.addMenu("&Export")
         self._act(ex, "Holdings table (CSV)…", self.export_holdings)
         self._act(ex, "Optimised allocation (CSV)…", self.export_allocations)
         self._act(ex, "Trades to optimised (CSV)…", self.export_trades)
+        self._act(ex, "Ticket (CSV)…", self.export_ticket)
+        self._act(ex, "Ticket (XLSX)…", self.export_ticket_xlsx)
         self._act(ex, "Cash flows (CSV)…", self.export_cash_flows)
         self._act(ex, "All (XLSX)…", self.export_xlsx)
         self._act(ex, "Current chart (PNG/SVG)…", self.export_chart)
@@ -391,6 +394,23 @@ class FileActions(QObject):
         self.session.set_holdings(face, f"Import holdings from {Path(path).name}")
         self.message(f"Imported {int((face > 0).sum())} holdings from {Path(path).name}")
         return True
+
+    def import_prices(self, path: str | None = None) -> bool:
+        """File ▸ Import prices… (desktop.views.book_actions)."""
+        from desktop.views.book_actions import import_prices
+
+        return import_prices(self, path)
+
+    def export_ticket(self, path: str | None = None) -> str:
+        """Export ▸ Ticket (CSV): TRADES, and HEDGES beside it for a hedged book."""
+        from desktop.views.book_actions import export_ticket
+
+        return export_ticket(self, path)
+
+    def export_ticket_xlsx(self, path: str | None = None) -> str:
+        from desktop.views.book_actions import export_ticket
+
+        return export_ticket(self, path, xlsx=True)
 
     def start_import(self, path: str, kind: str | None = None) -> None:
         if kind is None:
