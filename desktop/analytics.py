@@ -50,6 +50,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -328,48 +329,49 @@ class _Grid:
     """Compounded rows' flows on the regular coupon-period grid (rows = bonds, columns = periods).
 
     Column j is the flow ``periods = w + j`` coupon periods after settlement (t = periods / f years);
-    padded columns carry amount 0. Pricing is ``Σ amount · exp(−periods · log(1 + y/f))``: one exp and
-    two row dot products per Newton step, no running product and no per-flow temporaries.
+    padded columns carry amount 0. Discounting is ``exp(−periods · log(1 + y/f))``: one exp per flow,
+    no running product.
     """
 
     first: np.ndarray  # (N,) w
     frequency: np.ndarray  # (N,) coupons per year (float)
     periods: np.ndarray  # (N, J) w + j
     amount: np.ndarray  # (N, J) per 100 face
-    amount_periods: np.ndarray  # (N, J) amount · periods
-
-    def take(self, rows: np.ndarray) -> _Grid:
-        return _Grid(self.first[rows], self.frequency[rows], self.periods[rows], self.amount[rows],
-                     self.amount_periods[rows])
 
     def discount(self, y: np.ndarray) -> np.ndarray:
         """(N, J) (1 + y/f) ** −periods (NaN/inf rows where y ≤ −f: no price)."""
         with np.errstate(invalid="ignore", divide="ignore"):
             log_v = -np.log1p(y / self.frequency)
-        out = self.periods * log_v[:, None]
+        out = np.multiply(self.periods, log_v[:, None])
         return np.exp(out, out=out)
 
 
+@cache
+def _below_rows(width: int) -> np.ndarray:
+    """(width + 1, width) 0/1 rows: row k has ones in its first k columns (a gather, not a compare)."""
+    return (np.arange(width)[None, :] < np.arange(width + 1)[:, None]).astype(float)
+
+
 def _grid(s: CouponSchedule, rows: np.ndarray) -> _Grid:
-    """The grid flows of schedule rows ``rows`` (compounded rows only)."""
+    """The grid flows of schedule rows ``rows`` (compounded rows only). Arrays are filled in place:
+    on this kind of block a fresh temporary costs more than the arithmetic."""
     n_rem = s.n_remaining[rows]
     freq = s.frequency[rows].astype(float)
     w = s.period_fraction[rows]
     width = int(n_rem.max(initial=1))
-    j = np.arange(width)
-    amount = np.where(j < n_rem[:, None], (s.coupon_pct[rows] / freq)[:, None], 0.0)
+    amount = np.take(_below_rows(width), n_rem, axis=0)
+    amount *= (s.coupon_pct[rows] / freq)[:, None]  # c/f on every column below n_remaining
     zc = s.zero_columns[rows]
     at = np.arange(rows.size)
     amount[at, np.minimum(zc, width - 1)] = s.next_amount[rows]  # first coupon (c/f when regular)
     long_first = np.flatnonzero(zc > 0)
     if long_first.size:  # regular dates a long first coupon does not pay on
-        amount[long_first] = np.where(j < zc[long_first, None], 0.0, amount[long_first])
+        amount[long_first] *= 1.0 - _below_rows(width)[zc[long_first]]
     amount[s.ex_dividend[rows], 0] = 0.0  # the next coupon is lost ex-dividend (ex ⇒ zero_columns 0)
     if rows.size:
         amount[at, n_rem - 1] += 100.0
-    periods = w[:, None] + j
-    return _Grid(w, freq, periods, amount, amount * periods)
-
+    periods = np.add(w[:, None], np.arange(width, dtype=float))
+    return _Grid(w, freq, periods, amount)
 
 
 @dataclass(frozen=True)
@@ -472,17 +474,18 @@ def _grid_risk(g: _Grid, y: np.ndarray) -> dict[str, np.ndarray]:
     (K_hi − K_lo) to its lower key and (Σ PV t² − K_lo Σ PV t) / (K_hi − K_lo) to its upper key,
     and the flows with t < K are arithmetic: the first ceil(K f − w) columns of the row.
     """
-    v = g.discount(y)
+    pv = g.discount(y)
     f = g.frequency
     growth = 1.0 + y / f
-    dirty = np.einsum("ij,ij->i", g.amount, v)
-    pv_e = g.amount_periods * v
+    pv *= g.amount
+    dirty = pv.sum(axis=1)
+    pv_e = np.multiply(pv, g.periods, out=pv)  # in place: PV·e, then PV·e²
     keys = np.asarray(KEY_TENORS)
     n, width = pv_e.shape
     with np.errstate(invalid="ignore"):
         cols = np.clip(np.ceil(keys[None, :] * f[:, None] - g.first[:, None]), 0, width).astype(np.int64)
     below1, s1 = _below(pv_e, cols)  # Σ PV e
-    below2, s2 = _below(np.multiply(pv_e, g.periods, out=v), cols)  # Σ PV e²
+    below2, s2 = _below(np.multiply(pv_e, g.periods, out=pv_e), cols)  # Σ PV e²
     below1 /= f[:, None]  # Σ PV t over t < K
     below2 /= (f * f)[:, None]  # Σ PV t² over t < K
     mac = s1 / f / dirty
