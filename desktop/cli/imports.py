@@ -66,6 +66,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"  {feed}")
     for market, n in detail.get("markets", {}).items():
         print(f"  {market}: {n} bonds")
+    for line in detail.get("held_changed", []):
+        print(f"  static data of a held bond changed: {line}")
     left_out = detail.get("curves_left_out", [])
     if left_out:
         print(f"  left out {len(left_out)} dates whose curve has under 4 points or does not span 2-10 y "

@@ -267,6 +267,9 @@ TRADE_COLUMNS = ["trade_date", "settle_date", "side", "market", "id", "isin", "n
                  "clean_price", "accrued", "dirty_price", "cash_local", "cash_base"]
 
 
+PRICE_DECIMALS = 6  # ticket prices per 100 face (as Tradeweb/FTSE publish them)
+
+
 def ticket_faces(markets: np.ndarray, current_face: np.ndarray, target_face: np.ndarray) -> np.ndarray:
     """Signed trade faces (local): target − current rounded to whole multiples of each market's
     minimum denomination (UK: pennies, to the cent without float dust)."""
@@ -313,8 +316,8 @@ def trade_list(universe: pd.DataFrame, current_face: np.ndarray, target_face: np
       (:func:`ticket_faces`); lines worth less than ``min_trade_base`` (base ccy) are left out;
     * ``id`` the official identifier (US CUSIP, AOFM line code, JGB series, gilt ISIN) and ``isin``
       where the data gives one (:mod:`desktop.identifiers`; never invented);
-    * prices per 100 face: the universe's clean price (its quote, else the model) and the accrued
-      interest at the ticket's own settlement date; ``dirty_price`` = clean + accrued; ``cash_local`` =
+    * prices per 100 face to 6 decimals: the universe's clean price (its quote, else the model) and the
+      accrued interest at the ticket's own settlement date; ``dirty_price`` = clean + accrued; ``cash_local`` =
       face × dirty / 100 rounded to the cent, ``cash_base`` = cash_local × FX to base (``fx``) to the cent;
     * ``settle_date``: ``trade_date`` plus the market's settlement lag on its bond-market calendar;
       a bond maturing on or before its settlement date cannot be traded and is left out (see
@@ -334,9 +337,9 @@ def trade_list(universe: pd.DataFrame, current_face: np.ndarray, target_face: np
     face = np.abs(delta[moved])
     settle = {c: settlement_date(str(c), trade_date) for c in sub["market"].unique()}
     settle_col = pd.to_datetime(sub["market"].map(settle))
-    clean = sub["clean_price"].to_numpy(float)
-    acc = accrued_at(sub, settle_col)  # the clean price is the quote; accrued is the ticket's settlement's
-    dirty = clean + acc
+    clean = np.round(sub["clean_price"].to_numpy(float), PRICE_DECIMALS)
+    acc = np.round(accrued_at(sub, settle_col), PRICE_DECIMALS)  # the quote's clean; the ticket's settlement's accrued
+    dirty = np.round(clean + acc, PRICE_DECIMALS)
     cash_local = np.round(face * dirty / 100.0, 2)
     rate = sub["currency"].map(fx).to_numpy(float)
     return pd.DataFrame({

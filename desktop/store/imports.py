@@ -263,7 +263,11 @@ def write_import(conn: sqlite3.Connection, result: Any, frames: dict[str, pd.Dat
         detail["curve_dates"] = {m: [str(lo), str(hi)] for m, lo, hi in zip(g.min().index, g.min(), g.max(), strict=True)}
         detail["curves"] = int(len(keys))
     if "bonds" in frames:
-        detail["rows"] = _upsert(conn, "bonds", frames["bonds"], BOND_COLS)
+        from desktop.store.prices import keep_known_fields
+
+        merged, held_changes = keep_known_fields(conn, frames["bonds"])  # never blank a stored field
+        detail["rows"] = _upsert(conn, "bonds", merged, BOND_COLS)
+        detail["held_changed"] = held_changes
         detail["markets"] = frames["bonds"]["market"].value_counts().sort_index().to_dict()
     if "series" in frames:
         s = frames["series"]

@@ -17,6 +17,7 @@ import json
 import sqlite3
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 QUOTE_TABLE = "quotes"
@@ -117,3 +118,42 @@ def import_prices(ws: Any, parsed: Any) -> dict[str, Any]:
     detail["as_of"] = as_of.isoformat()
     detail["after_as_of"] = int((dates > pd.Timestamp(as_of)).sum())
     return detail
+
+
+STATIC_FIELDS = ("name", "coupon_pct", "maturity", "issue_date")
+
+
+def keep_known_fields(conn: sqlite3.Connection, bonds: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """A bonds import merged with what the workspace holds: a field the file leaves blank keeps its
+    stored value (a file never blanks a field it lacks; an id without a name keeps the official
+    name). Returns the merged rows and, for bonds held in a saved portfolio whose static data the
+    file changes, one line each: "UK GB00… in 'Book': maturity 2030-01-31 → 2030-02-28"."""
+    if bonds.empty:
+        return bonds, []
+    stored = pd.read_sql_query("SELECT * FROM bonds", conn).set_index(["market", "id"])
+    out = bonds.copy()
+    key = list(zip(out["market"], out["id"], strict=True))
+    known = np.array([k in stored.index for k in key], bool)
+    changes: list[str] = []
+    held = pd.read_sql_query("SELECT DISTINCT portfolio, market, id FROM portfolio_holdings", conn)
+    where = held.groupby(["market", "id"])["portfolio"].agg(lambda p: ", ".join(repr(x) for x in sorted(p)))
+    for col in [c for c in stored.columns if c in out.columns and c not in ("source", "note", "is_generic")]:
+        old = pd.Series([stored.at[k, col] if ok else None for k, ok in zip(key, known, strict=True)], index=out.index)
+        new = out[col]
+        blank = new.isna() | (new.astype(str).str.strip() == "")
+        if col == "name":  # an importer names an unnamed bond by its id: keep the stored name
+            blank |= known & (new.astype(str) == out["id"].astype(str))
+        out[col] = new.where(~(blank & old.notna()), old)
+        if col in STATIC_FIELDS:
+            for i, k in enumerate(key):
+                a, b = old.iat[i], out[col].iat[i]
+                if known[i] and k in where.index and pd.notna(a) and str(a) != str(b) and not _same_number(a, b):
+                    changes.append(f"{k[0]} {k[1]} in {where[k]}: {col} {a} → {b}")
+    return out, changes
+
+
+def _same_number(a: Any, b: Any) -> bool:
+    try:
+        return abs(float(a) - float(b)) < 1e-12
+    except (TypeError, ValueError):
+        return False

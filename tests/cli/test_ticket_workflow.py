@@ -153,7 +153,7 @@ def test_accrued_on_the_ticket_is_quantlib_s_at_its_settlement(workflow):
         if line["market"] == "JP":
             continue  # JGBs accrue ACT/365 no-leap: QuantLib has no such day counter (analytics tests cover it)
         ob = oracle_bond(line["market"], float(b["coupon_pct"]), pd.Timestamp(b["maturity"]).date(), settle, issue)
-        assert abs(ob.bond.accruedAmount(to_ql(settle)) - line["accrued"]) < 1e-9, line["id"]
+        assert abs(ob.bond.accruedAmount(to_ql(settle)) - line["accrued"]) < 5e-7, line["id"]  # 6 dp
         checked += 1
     assert checked >= 5
 

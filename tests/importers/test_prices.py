@@ -185,3 +185,23 @@ def test_quotes_after_the_valuation_date_are_never_used_and_old_ones_are_stale(s
     assert u.attrs["future_quotes"] == 1
     fresh = build_universe(replace(snapshot, quotes=quotes.assign(price_date=pd.to_datetime(["2025-12-23", "2026-01-05"]))))
     assert not fresh[fresh["id"] == bond["id"]]["stale"].iloc[0]  # 5 US business days before 12-31
+
+
+def test_a_bonds_file_never_blanks_fields_or_changes_a_holding_and_names_held_changes(tmp_path, write):
+    """Re-importing known gilts with only market,id,coupon_pct,maturity keeps their DMO names and issue
+    dates; a held gilt whose maturity the file changes is listed; the saved portfolio is untouched."""
+    ws = Workspace.open(tmp_path / "ws.sqlite")
+    uk = ws.read_sql("SELECT * FROM bonds WHERE market = 'UK' ORDER BY maturity").iloc[10:12]
+    held, other = uk.iloc[0], uk.iloc[1]
+    ws.save_portfolio("Book", pd.DataFrame({"market": ["UK"], "id": [held["id"]], "face": [2_500_000.0]}), {})
+    moved = (pd.Timestamp(held["maturity"]) + pd.DateOffset(months=1)).strftime("%Y-%m-%d")
+    path = write("b.csv", "market,id,coupon_pct,maturity\n"
+                 f"UK,{held['id']},{held['coupon_pct']},{moved}\nUK,{other['id']},{other['coupon_pct']},{other['maturity']}\n")
+    detail = ws.apply_import(parse_file("bonds", path))
+    after = ws.read_sql("SELECT * FROM bonds WHERE market = 'UK'").set_index("id")
+    assert after.loc[other["id"], "name"] == other["name"] and after.loc[other["id"], "issue_date"] == other["issue_date"]
+    assert after.loc[held["id"], "name"] == held["name"] and after.loc[held["id"], "issue_date"] == held["issue_date"]
+    assert detail["held_changed"] == [f"UK {held['id']} in 'Book': maturity {held['maturity']} → {moved}"]
+    book = ws.load_portfolio("Book").holdings
+    ws.close()
+    assert book["id"].tolist() == [held["id"]] and book["face"].tolist() == [2_500_000.0]
