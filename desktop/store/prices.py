@@ -157,3 +157,36 @@ def _same_number(a: Any, b: Any) -> bool:
         return abs(float(a) - float(b)) < 1e-12
     except (TypeError, ValueError):
         return False
+
+
+TYPED_SOURCE = "typed by the PM"
+
+
+def put_quote(ws: Any, market: str, bond_id: str, *, price_date: Any, clean_price: float | None = None,
+              yield_pct: float | None = None) -> dict[str, Any]:
+    """One quote typed by the PM (holdings table): exactly one of ``clean_price`` (0 < p < 1000) or
+    ``yield_pct`` (−5 < y < 50) for a bond the workspace holds, dated ``price_date`` (the valuation date
+    as a rule); ``clean_price=yield_pct=None`` deletes that date's typed quote (undo). Returns the
+    import detail. DataError naming the field for a bad value or an unknown bond."""
+    from desktop.errors import DataError
+    from desktop.store.schema import transaction
+    from desktop.store.workspace import now_iso
+
+    ws = getattr(ws, "store", ws)
+    day = pd.Timestamp(price_date).strftime("%Y-%m-%d")
+    if ws.conn.execute("SELECT 1 FROM bonds WHERE market = ? AND id = ?", (market, bond_id)).fetchone() is None:
+        raise DataError(f"bond {market} {bond_id} is not in the workspace", field="id", expected="a bond of the universe")
+    if clean_price is None and yield_pct is None:
+        with transaction(ws.conn):
+            ws.conn.execute(f"DELETE FROM {QUOTE_TABLE} WHERE market = ? AND id = ? AND price_date = ? AND source = ?",
+                            (market, bond_id, day, TYPED_SOURCE))
+        return {"kind": "prices", "rows": 0, "deleted": 1}
+    if (clean_price is None) == (yield_pct is None):
+        raise DataError("give a clean price or a yield, not both", field="clean_price", expected="one of the two")
+    if clean_price is not None and not (0 < float(clean_price) < 1000):
+        raise DataError(f"clean price {clean_price:g} is out of range", field="clean_price", expected="0 < price < 1000")
+    if yield_pct is not None and not (-5 < float(yield_pct) < 50):
+        raise DataError(f"yield {yield_pct:g} % is out of range", field="yield_pct", expected="-5 < yield < 50 %")
+    q = pd.DataFrame({"market": [market], "id": [bond_id], "price_date": [day], "clean_price": [clean_price],
+                      "yield_pct": [yield_pct], "source": [TYPED_SOURCE]})
+    return apply_price_import(ws.conn, q, None, TYPED_SOURCE, "holdings table", now_iso())

@@ -205,3 +205,22 @@ def test_a_bonds_file_never_blanks_fields_or_changes_a_holding_and_names_held_ch
     book = ws.load_portfolio("Book").holdings
     ws.close()
     assert book["id"].tolist() == [held["id"]] and book["face"].tolist() == [2_500_000.0]
+
+
+def test_a_typed_quote_beats_the_model_and_its_undo_restores_it(tmp_path, snapshot):
+    from desktop.store.prices import put_quote
+
+    ws = Workspace.open(tmp_path / "ws.sqlite")
+    u0 = build_universe(ws.load_snapshot())
+    bond = u0[(u0["market"] == "UK") & ~u0["is_generic"]].iloc[20]
+    put_quote(ws, "UK", bond["id"], price_date=date(2025, 12, 31), yield_pct=4.5)
+    row = build_universe(ws.load_snapshot()).set_index("id").loc[bond["id"]]
+    assert row["price_source"] == "quote" and abs(row["yield_pct"] - 4.5) < 1e-9
+    assert row["spread_bp"] == pytest.approx((4.5 - bond["yield_pct"]) * 100, abs=1e-6)
+    with pytest.raises(DataError) as info:
+        put_quote(ws, "UK", bond["id"], price_date=date(2025, 12, 31), clean_price=-1.0)
+    assert info.value.field == "clean_price"
+    put_quote(ws, "UK", bond["id"], price_date=date(2025, 12, 31))  # undo
+    back = build_universe(ws.load_snapshot()).set_index("id").loc[bond["id"]]
+    ws.close()
+    assert back["price_source"] == "model" and back["clean_price"] == bond["clean_price"]
