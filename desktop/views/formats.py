@@ -89,8 +89,11 @@ def money(value: float | None, ccy: str = "", sign: bool = False) -> str:
 
 
 def face(value: float | None) -> str:
-    """A face amount: whole units, thousands separators (never compact: it is what gets traded)."""
-    return number(value, 0) if _ok(value) else ""
+    """A face amount: thousands separators, never compact (it is what gets traded); whole units, or
+    pennies where the denomination has them (gilts trade to 0.01)."""
+    if not _ok(value):
+        return ""
+    return number(value, 0 if abs(value - round(value)) < 5e-7 else 2)
 
 
 def words(name: str) -> str:

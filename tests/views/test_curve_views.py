@@ -74,3 +74,17 @@ def test_dragging_a_key_rate_point_sets_the_view_and_undo_restores_it(window, qt
     s.undo_stack.redo()
     assert s.whatif.key_bp["US"][10.0] == pytest.approx(45.0, abs=1.0)
     qtbot.waitUntil(lambda: s.idle, timeout=10_000)
+
+
+def test_a_chart_read_out_hides_when_the_data_change(window, qtbot, qapp):
+    s = window.session
+    window.show_view("curves")
+    s.flush()
+    chart = window.curves
+    vb = chart.plot.getPlotItem().vb
+    chart._hover.on_move(vb.mapViewToScene(QPointF(10.0, 4.0)))  # the mouse rests over the chart
+    assert chart._hover.text.isVisible() and "10.0 y" in chart._hover.text.toPlainText()
+    window.controls.bound["parallel:US"].widget.spin.setValue(25.0)  # the data change under it
+    s.flush()
+    assert not chart._hover.text.isVisible()
+    qtbot.waitUntil(lambda: s.idle, timeout=10_000)

@@ -120,7 +120,7 @@ class ExposureChart(LazyRefresh, QWidget):
         self._stage_timer.setSingleShot(True)
         self._stage_timer.setInterval(0)
         self._stage_timer.timeout.connect(self._run_stage)
-        self._hover = HoverLabel(self.scatter, self._describe)
+        self._hover = HoverLabel(self.scatter, self._describe, hide_on=(session.chartsChanged,))
         caption = QLabel("Current vs optimised: bars left = current, right (pale, outlined) = optimised; "
                          "key-rate lines solid = current, dashed = optimised; scatter ○ = held now, ◆ = optimised. "
                          "Figures on the what-if curves.")

@@ -24,7 +24,7 @@ class TradeoffChart(LazyRefresh, QWidget):
         self.best = pg.ScatterPlotItem(size=16, symbol="star", brush=pg.mkBrush("#E69F00"), name="optimised")
         p.addItem(self.now)
         p.addItem(self.best)
-        self._hover = HoverLabel(self.plot, self._describe)
+        self._hover = HoverLabel(self.plot, self._describe, hide_on=(session.solutionChanged,))
         self.note = QLabel("Waiting for the first optimisation…")
         self.note.setWordWrap(True)
         p.legend.setOffset((-10, 10))  # top right: the frontier falls from top left to bottom right
