@@ -97,7 +97,7 @@ class CompareDialog(QDialog):
         self.a.currentTextChanged.connect(self.refresh)
         self.b.currentTextChanged.connect(self.refresh)
         self.scenario.currentIndexChanged.connect(self.refresh)
-        self._risk_model: Any = None
+        self._risks: dict[tuple, float | None] = {}
         self.refresh()
         self.setMinimumSize(720, 560)  # fixed before show: no size-hint churn on the window
         self.resize(820, 620)
@@ -134,22 +134,20 @@ class CompareDialog(QDialog):
                             self.risk_pct(face))
 
     def risk_pct(self, face: np.ndarray) -> float | None:
-        """The factor model's annual volatility (% of value) of a book, as the optimiser measures it."""
+        """The factor model's annual volatility (% of value) of a book, as the optimiser measures it
+        (its current-book risk: :func:`desktop.controller.solve`, compiled problem cached per universe)."""
         from desktop.errors import LadderDeskError
-        from desktop.optim.risk import build_risk_model, portfolio_risk_pct
 
         s = self.session
-        values = ctl.market_values_base(s.universe, face, s.fx)
-        total = float(values.sum())
-        if total <= 0:
-            return None
-        if self._risk_model is None:
+        key = (face.tobytes(), s.whatif.hedged, s.whatif.base_ccy)
+        if key not in self._risks:
             try:
-                self._risk_model = build_risk_model(s.snapshot.history, fx_history=getattr(s.snapshot, "fx_history", None))
+                job = ctl.solve_job(s.snapshot, s.universe, face, whatif=s.whatif,
+                                    saved_presets=dict(s.saved_presets))
+                self._risks[key] = ctl.solve(job).current_risk_pct
             except LadderDeskError:
-                return None
-        return portfolio_risk_pct(self._risk_model, s.universe, values / total, hedged=s.whatif.hedged,
-                                  base_ccy=s.whatif.base_ccy)
+                self._risks[key] = None
+        return self._risks[key]
 
     # -- refresh -----------------------------------------------------------------------------------
     def refresh(self, *_args: object) -> None:
