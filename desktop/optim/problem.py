@@ -275,7 +275,10 @@ class LadderProblem:
         n = self.n
 
         def same(const: np.ndarray | None, key: str, default: np.ndarray) -> bool:
-            return const is None or np.array_equal(rounded(const), rounded(values.get(key, default)))
+            if const is None:
+                return True
+            value = np.asarray(values.get(key, default), float)
+            return np.array_equal(const, value) or np.array_equal(rounded(const), rounded(value))
 
         return (same(ctx.mask, "allowed", np.ones(n)) and same(ctx.w0, "w0", np.zeros(n))
                 and same(ctx.fixed_return, "fixed_return", np.zeros(n)))

@@ -309,7 +309,7 @@ def max_weight_of(values: dict[str, np.ndarray | float]) -> float:
     if not allowed.any():
         return float(values.get("max_weight", 0.0))
     top = float(ub[allowed].max())
-    if not np.allclose(ub, top * allowed, rtol=0.0, atol=1e-12):
+    if float(np.abs(ub - top * allowed).max()) > 1e-12:
         raise ValueError("ub must be one max weight times the allowed mask (the compiled problem holds the "
                          "mask as a constant)")
     return top
