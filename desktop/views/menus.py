@@ -75,9 +75,9 @@ def detect_import_kind(path: str) -> str | None:
         return "boe"
     if cells and cells[0] in ("observation_date", "date") and (len(cells) == 2 or cells[1:] == ["value"]):
         return "fred"
-    if "clean price" in cells or "clean_price" in cells or "yield_pct" in cells or cells[:4] == ["date", "isin", "tidm",
-                                                                                                   "price"]:
-        return "prices"
+    if ("maturity" not in cells and ("clean price" in cells or "clean_price" in cells or "yield_pct" in cells)
+            or cells[:4] == ["date", "isin", "tidm", "price"]):
+        return "prices"  # a bonds CSV may carry prices too: with a maturity it is a bonds file
     if {"market", "id", "face"} <= set(cells) and "maturity" not in cells:
         return "holdings"
     if {"market", "id"} <= set(cells) and ("maturity" in cells or "coupon_pct" in cells):
@@ -418,9 +418,8 @@ class FileActions(QObject):
             if detected == "holdings":  # a book, not market data: File ▸ Import holdings does it
                 self.import_holdings(path)
                 return
-            if detected == "prices":
-                self.message(f"{Path(path).name} looks like a {FORMAT_NAMES['prices']}: nothing was imported. "
-                             "Use File ▸ Import prices… for it.", "error")
+            if detected == "prices":  # quotes: File ▸ Import prices does it
+                self.import_prices(path)
                 return
         self._pending_import = path
         self.session.statusChanged.emit(f"Importing {Path(path).name}…")

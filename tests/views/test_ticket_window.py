@@ -39,7 +39,8 @@ def test_window_imports_prices_and_a_custodian_file_and_exports_the_cli_s_ticket
     s.set_start_preset("Shift from US rates")
     s.set_data(loaded_data.snapshot, loaded_data.universe, loaded_data.engine)
     win.show()
-    assert win.files.import_prices(str(prices))  # File ▸ Import prices…
+    win.files.start_import(str(prices))  # dropped / File ▸ Import…: a price file goes to the price import
+    assert win.message_bar.kind != "error", win.message_bar.label.text()
     qtbot.waitUntil(lambda: s.idle and (s.universe["price_source"] == "quote").sum() == len(quoted), timeout=60_000)
     assert win.files.import_holdings(str(holdings))  # File ▸ Import holdings…
     qtbot.waitUntil(lambda: s.outcome is not None and s.idle and s.outcome.solution is not None
