@@ -207,3 +207,18 @@ def test_every_solver_failing_is_a_typed_error(inputs, monkeypatch):
     monkeypatch.setattr(solve_mod, "SOLVERS", ("OSQP",))  # OSQP cannot take the TE cone
     with pytest.raises(SolverFailed, match="could not solve"):
         opt.solve(OptimSettings())
+
+
+def test_slow_solves_report_binding_limits_at_the_marginal_rate(optimiser, monkeypatch):
+    """explain.py's exact step gains cost a re-solve per binding limit: only while a solve is quick."""
+    import desktop.optim.solve as solve_mod
+
+    s = OptimSettings(views={"US": CurveView(parallel_bp=-60)}, us_cap=0.2, rung_tolerance=0.08)
+    quick = optimiser.solve(s)
+    assert optimiser.last_values["explain_steps"] is True
+    assert quick.binding and not any("linear estimate" in b.text for b in quick.binding)
+    monkeypatch.setattr(solve_mod, "EXACT_STEPS_MAX_SOLVE_S", 0.0)  # as if every solve were slow
+    slow = optimiser.solve(s)
+    assert optimiser.last_values["explain_steps"] is False
+    assert [b.constraint for b in slow.binding] and all("linear estimate" in b.text for b in slow.binding)
+    assert slow.objective_pct == pytest.approx(quick.objective_pct, abs=1e-9)
