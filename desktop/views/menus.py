@@ -138,6 +138,9 @@ class FileActions(QObject):
         self._pending_import: str = ""
         self.restore_session = True  # reopen the last portfolio / preset when the data first arrive
         self._build_menus()
+        from desktop.views.valuation import install
+
+        self.valuation = install(self)  # the valuation date, always visible in the status bar, movable
         self.session.loaded.connect(self._first_load)
         self._restore_tab()
 
@@ -436,6 +439,9 @@ class FileActions(QObject):
             self.window.message_bar.dismiss()
         self.message(f"Imported {result.rows} rows of {result.source_name} from {Path(self._pending_import).name}.")
         self.session.note_import(detail)
+        from desktop.views.valuation import offer_move
+
+        offer_move(self, detail)  # newer data than the valuation date: offer to move it
 
     def _import_failed(self, error: BaseException) -> None:
         self.message(f"Import failed — nothing was changed.\n{error}", "error")
