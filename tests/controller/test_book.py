@@ -100,3 +100,64 @@ def test_trades_and_the_book_they_leave(universe, snap) -> None:
     for _, row in book.trades.iterrows():
         d = cal[row["market"]].advance(ql.Date(2, 4, 2026), lag[row["market"]], ql.Days)
         assert row["settle_date"] == d.ISO(), row["market"]
+
+
+def _custodian(tmp_path, lines: list[str], sep: str = ";", name: str = "cust.csv"):
+    path = tmp_path / name
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return str(path)
+
+
+def test_custodian_layouts_read_to_the_same_book(universe, tmp_path) -> None:
+    """One book written three ways — comma with market,id,face; semicolon with ISIN / 'Nominal' /
+    decimal commas and accounts; tab with CUSIP / AOFM line code / 'Par Value' — reads to one face array
+    (sums across accounts, accounts kept)."""
+    from desktop.identifiers import isin_of, official_id
+
+    real = universe[~universe["is_generic"]]
+    us, uk, au = (real[real["market"] == m].iloc[2] for m in ("US", "UK", "AU"))
+    plain = _custodian(tmp_path, ["market,id,face", f"US,{us['id']},1500000", f"UK,{uk['id']},1234.56",
+                                  f"AU,{au['id']},2000000"], name="plain.csv")
+    semi = _custodian(tmp_path, ["Account;ISIN;Nominal;Currency", f"A;{isin_of('US', us['id'])};1.000.000,00;USD",
+                                 f"B;{isin_of('US', us['id'])};500.000;usd", f"A;{uk['id']};1.234,56;GBP",
+                                 f"B;{official_id('AU', au['id'], au['name'])};2.000.000;AUD"], name="semi.csv")
+    tab = _custodian(tmp_path, ["CUSIP\tPar Value", f"{us['id']}\t1,500,000",
+                                f"{official_id('AU', au['id'], au['name'])}\t2000000", f"{uk['id']}\t1234.56"],
+                     name="tab.txt")
+    a = ctl.read_holdings_file(universe, plain)
+    b = ctl.read_holdings_file(universe, semi)
+    c = ctl.read_holdings_file(universe, tab)
+    np.testing.assert_array_equal(a.face, b.face)
+    np.testing.assert_array_equal(a.face, c.face)
+    assert a.accounts is None and sorted(b.accounts["account"]) == ["A", "A", "B", "B"]
+    assert b.accounts.groupby("id")["face"].sum()[us["id"]] == 1_500_000.0
+
+
+@pytest.mark.parametrize(("lines", "line", "field", "words"), [
+    (["Account;ISIN;Nominal", "A;GB00ZZZZZZZ1;100"], 2, "id", "not in the universe"),
+    (["Account;ISIN;Nominal", "A;{uk};-100"], 2, "face", "not a number from 0"),
+    (["Account;ISIN;Nominal", "A;{uk};1e20"], 2, "face", "not a number from 0"),
+    (["Account;ISIN;Nominal", "A;{uk};100", "B;{uk};100", "A;{uk};5"], 4, "id", "listed twice (lines 2, 4)"),
+    (["Account;ISIN;Nominal;Currency", "A;{uk};100;USD"], 2, "currency", "is not the currency"),
+    (["Account;Security;Units", "A;{uk};100;7"], 2, None, "fields where the header has 3"),
+    (["Account;Foo;Bar", "A;{uk};100"], 1, None, "no column names the bond"),
+])
+def test_custodian_files_refused_naming_the_line(universe, tmp_path, lines, line, field, words) -> None:
+    uk = universe[(universe["market"] == "UK") & ~universe["is_generic"]]["id"].iloc[4]
+    path = _custodian(tmp_path, [ln.format(uk=uk) for ln in lines])
+    with pytest.raises(DataError) as info:
+        ctl.read_holdings_file(universe, path)
+    err = info.value
+    assert err.file == path and err.line == line and words in str(err), str(err)
+    if field:
+        assert err.field == field
+
+
+def test_matured_bond_in_a_custodian_file_is_refused(universe, tmp_path) -> None:
+    """UKT 0 1/8% 01/24 (GB00BMGR2791, Tradeweb's 2023-12-01 file) matured in 2024: not in the universe."""
+    gone = "GB00BMGR2791"
+    assert gone not in set(universe["id"])
+    path = _custodian(tmp_path, ["ISIN,Quantity", f"{gone},100"])
+    with pytest.raises(DataError) as info:
+        ctl.read_holdings_file(universe, path)
+    assert info.value.line == 2 and "not in the universe" in str(info.value)
