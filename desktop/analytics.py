@@ -164,16 +164,10 @@ def _flows(s: CouponSchedule) -> _Flows:
     )
 
 
-def _received(s: CouponSchedule, width: int) -> np.ndarray:
-    """(N, width) mask of the scheduled flows a buyer settling on ``settle`` receives."""
-    j = np.arange(width)[None, :]
-    lost = s.ex_dividend[:, None] & (j == 0) & (j != s.n_remaining[:, None] - 1)
-    skipped = j < s.zero_columns[:, None]  # regular dates a long first coupon does not pay on
-    return (j < s.n_remaining[:, None]) & ~lost & ~skipped
-
-
 def _discounted(fl: _Discounting, y: np.ndarray) -> np.ndarray:
-    """PV of each flow per 100 face at decimal yield ``y`` (compounded f times a year)."""
+    """PV of each flow per 100 face at decimal yield ``y`` (compounded f times a year; money-market
+    rows on their simple formula). Used for the money-market gilts; compounded rows go through
+    :class:`_Annuity` and :class:`_Grid`."""
     with np.errstate(invalid="ignore", divide="ignore"):  # y ≤ −f (−200 %): no price, NaN/inf
         log_v = -np.log1p(y / fl.frequency[:, 0])
     # v^(w + j) = v^w · v · v · … : one exp per bond, then a running product along the row
@@ -593,8 +587,9 @@ def yield_from_price(bonds: pd.DataFrame, settle: Any, clean_price: Any) -> np.n
     """Yield in % (semi-annual compounding) from clean prices per 100 face.
 
     The yield solves dirty(y) = clean + accrued (market accrued, so JGBs use ACT/365 no-leap).
-    Vectorised Newton with a bisection safeguard, converged to 1e-12 (decimal); NaN when no yield
-    in −190 % … 2,000 % reproduces the price.
+    Vectorised Newton with a bisection safeguard (compounded bonds priced in closed form at each
+    step, :class:`_Annuity`), converged well below 1e-12 (decimal); NaN when no yield in
+    −190 % … 2,000 % reproduces the price.
     """
     s = build_schedule(bonds, settle)
     clean = _as_float_array(clean_price, len(bonds), "clean_price")
@@ -655,11 +650,39 @@ def bond_analytics(
     return pd.DataFrame(frame, index=bonds.index)[list(ANALYTICS_COLUMNS)]
 
 
-def _flow_dates(s: CouponSchedule, fl: _Flows) -> np.ndarray:
-    j = np.arange(fl.amount.shape[1])[None, :]
-    periods_back = np.maximum(s.n_remaining[:, None] - 1 - j, 0)
-    step = (12 // s.frequency)[:, None]
-    return roll_back(s.maturity[:, None], periods_back * step, s.end_of_month[:, None])
+@dataclass(frozen=True)
+class _Cells:
+    """The received flows as flat arrays (one entry per flow, ordered by bond then date): no padding."""
+
+    rows: np.ndarray  # bond position
+    pay: np.ndarray  # unadjusted payment date (datetime64[D])
+    t_years: np.ndarray  # ACT/365F settlement → pay date
+    coupon: np.ndarray  # per 100 face
+    amount: np.ndarray  # coupon + principal (100 on the last date)
+
+
+def _cells(s: CouponSchedule, *, drop_zero: bool) -> _Cells:
+    """Every flow a buyer settling on ``s.settle`` receives (``drop_zero``: not the 0 coupons of 0 % bonds).
+
+    The regular dates after settlement, flattened (bond i: columns 0 … n_remaining − 1): a next coupon
+    lost ex-dividend is left out (but its bond's redemption, if due then, is kept), as are the regular
+    dates a long first coupon skips; the first coupon paid carries ``next_amount``.
+    """
+    n_rem = s.n_remaining
+    rows = np.repeat(np.arange(n_rem.size), n_rem)
+    cols = np.arange(rows.size) - np.repeat(np.cumsum(n_rem) - n_rem, n_rem)
+    last = cols == n_rem[rows] - 1
+    zc = s.zero_columns[rows]
+    lost = s.ex_dividend[rows] & (cols == 0)
+    coupon = np.where(lost, 0.0, np.where(cols == zc, s.next_amount[rows], (s.coupon_pct / s.frequency)[rows]))
+    amount = coupon + np.where(last, 100.0, 0.0)
+    keep = (cols >= zc) & ~(lost & ~last)
+    if drop_zero:
+        keep &= amount != 0
+    rows, cols, coupon, amount = rows[keep], cols[keep], coupon[keep], amount[keep]
+    months_back = (n_rem[rows] - 1 - cols) * (12 // s.frequency)[rows]
+    pay = roll_back(s.maturity[rows], months_back, s.end_of_month[rows])
+    return _Cells(rows, pay, (pay - s.settle[rows]) / DAY / 365.0, coupon, amount)
 
 
 def cash_flows(bonds: pd.DataFrame, settle: Any) -> pd.DataFrame:
@@ -670,19 +693,15 @@ def cash_flows(bonds: pd.DataFrame, settle: Any) -> pd.DataFrame:
     bond then date. A coupon lost to the ex-dividend rule is not listed, nor are the zero coupons of
     a 0 % bond.
     """
-    s = build_schedule(bonds, settle)
-    fl = _flows(s)
-    dates = _flow_dates(s, fl)
-    rows, cols = np.nonzero(_received(s, fl.amount.shape[1]) & (fl.amount != 0))
-    pay = dates[rows, cols]
+    c = _cells(build_schedule(bonds, settle), drop_zero=True)
     return pd.DataFrame(
         {
-            "bond": np.asarray(bonds.index)[rows],
-            "pay_date": pay.astype("datetime64[ns]"),
-            "t_years": (pay - s.settle[rows]) / DAY / 365.0,
-            "coupon": fl.coupon[rows, cols],
-            "principal": fl.amount[rows, cols] - fl.coupon[rows, cols],
-            "amount": fl.amount[rows, cols],
+            "bond": np.asarray(bonds.index)[c.rows],
+            "pay_date": c.pay.astype("datetime64[ns]"),
+            "t_years": c.t_years,
+            "coupon": c.coupon,
+            "principal": c.amount - c.coupon,
+            "amount": c.amount,
         }
     )
 
@@ -694,9 +713,6 @@ def curve_dirty_price(
 
     ``discount`` maps an array of year fractions to discount factors (e.g. ``Curve.discount``).
     """
-    s = build_schedule(bonds, settle)
-    fl = _flows(s)
-    t = (_flow_dates(s, fl) - s.settle[:, None]) / DAY / 365.0
-    rows, cols = np.nonzero(_received(s, fl.amount.shape[1]))
-    df = np.asarray(discount(t[rows, cols]), dtype=float)
-    return np.bincount(rows, weights=fl.amount[rows, cols] * df, minlength=len(bonds))
+    c = _cells(build_schedule(bonds, settle), drop_zero=False)
+    df = np.asarray(discount(c.t_years), dtype=float)
+    return np.bincount(c.rows, weights=c.amount * df, minlength=len(bonds))
