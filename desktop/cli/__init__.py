@@ -35,6 +35,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
               "the bond universe as the app sees it: ISIN, price source and date, yield, spread to the curve"),
     "holdings": ("desktop.cli.holdings",
                  "a saved portfolio valued: face, clean/accrued/dirty price, price source and date, market value"),
+    "report": ("desktop.cli.report",
+               "the committee pack of a saved portfolio as a PDF (run card, summary, charts, scenarios, ticket)"),
     "backtest": ("desktop.cli.backtest",
                  "walk-forward backtest of a preset vs Neutral, a US-only and an equal-weight ladder; write BT.csv"),
 }

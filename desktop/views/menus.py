@@ -226,6 +226,7 @@ class FileActions(QObject):
         self._act(ex, "Cash flows (CSV)…", self.export_cash_flows)
         self._act(ex, "All (XLSX)…", self.export_xlsx)
         self._act(ex, "Current chart (PNG/SVG)…", self.export_chart)
+        self._act(f, "Export &report (PDF)…", self.export_report, "Ctrl+Shift+P")
         f.addSeparator()
         self._act(f, "&Quit", self.window.close, QKeySequence.StandardKey.Quit)
         e = bar.addMenu("&Edit")
@@ -508,6 +509,21 @@ class FileActions(QObject):
         if path:
             export_plot(plots[0], path)
         return path or ""
+
+    def export_report(self, path: str | None = None) -> str:
+        """File ▸ Export report…: the committee pack of the open book as a PDF (desktop.views.report)."""
+        from desktop.views.report import write_report
+
+        if self.session.outcome is None:
+            self.message("No optimisation yet: the report needs one (wait for the first solve).")
+            return ""
+        default = f"{self.session.portfolio_name.replace(' *', '')} report.pdf".replace("/", "-")
+        path = path or self._ask("Export committee report", default, "PDF (*.pdf)")
+        if not path:
+            return ""
+        report = write_report(self.window, path)
+        self.message(f"Wrote the committee report ({report.pages} pages) to {path}")
+        return str(report.path)
 
     def shutdown(self) -> None:
         self.importer.shutdown()
