@@ -241,3 +241,19 @@ def test_stale_prices_warn_generic_bonds_are_refused_and_the_xlsx_is_a_ticket(wo
         assert "curve-implied generic bonds cannot go on a ticket" in err and "-GEN-" in err and not out.exists()
     else:
         assert not pd.read_csv(out)["id"].astype(str).str.contains("-GEN-").any()
+
+
+def test_holdings_commands_refuse_what_they_cannot_do(workflow, capsys):
+    ws, _snap, _u, _f, _s, _p, d = workflow
+    assert main(["holdings", "--portfolio", "Nope", "--workspace", ws]) == 2
+    assert "no portfolio named 'Nope'" in capsys.readouterr().err
+    bad = d / "bad.csv"
+    bad.write_text("ISIN;Nominal\nGB00BMGR2791;100\n")  # a gilt that matured in 2024
+    assert main(["import", "holdings", str(bad), "--portfolio", "New", "--workspace", ws]) == 2
+    err = capsys.readouterr().err
+    assert "line 2" in err and "not in the universe" in err
+    assert main(["import", "holdings", str(bad), "--workspace", ws]) == 2
+    assert "--portfolio" in capsys.readouterr().err
+    good = d / "custodian.csv"
+    assert main(["import", "holdings", str(good), "--portfolio", "Client book", "--workspace", ws]) == 2
+    assert "already exists" in capsys.readouterr().err
