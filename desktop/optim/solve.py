@@ -2,7 +2,6 @@
 
     opt = Optimiser(OptimInputs.from_snapshot(snapshot))       # builds the risk model + problem
     sol = opt.solve(settings, current_weights=w0, allowed=mask)  # Solution, or raises Infeasible
-    opt.frontier(settings, caps=[...])                         # DataFrame (frontier.py)
 
 A problem is compiled per universe and *context* (the allowed mask, current holdings and the horizon's
 roll-down are its constants, problem.py): every slider — targets, caps, limits, λ, views, FX views,
