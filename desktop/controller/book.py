@@ -464,3 +464,21 @@ def allocation_table(universe: pd.DataFrame, weights: np.ndarray, face: np.ndarr
         "dv01_base": universe["dv01"].to_numpy(float) / dirty * value,
     }, columns=ALLOC_COLUMNS)
     return out if include_zero else out[out["face"] > 0].reset_index(drop=True)
+
+
+# -- prices (the window reaches the store through the controller) ------------------------------------
+def import_price_file(workspace: object, path: str) -> dict:
+    """Parse a price file (:mod:`desktop.importers.prices`) and store its quotes in ``workspace`` (a
+    WorkspaceService or a store Workspace): the same as ``ladderdesk import prices FILE``."""
+    from desktop.importers.prices import parse
+    from desktop.store.prices import import_prices
+
+    return import_prices(workspace, parse(path))
+
+
+def type_quote(workspace: object, market: str, bond_id: str, *, price_date: object, clean_price: float | None = None,
+               yield_pct: float | None = None) -> dict:
+    """A clean price or yield typed by the PM (:func:`desktop.store.prices.put_quote`; no value = delete)."""
+    from desktop.store.prices import put_quote
+
+    return put_quote(workspace, market, bond_id, price_date=price_date, clean_price=clean_price, yield_pct=yield_pct)

@@ -1,7 +1,7 @@
 """File ▸ Import prices… and File ▸ Export ▸ Ticket (CSV / XLSX): the window's side of the real book.
 
-Both go through the same functions as the CLI: :func:`desktop.importers.prices.parse` and
-:func:`desktop.store.prices.import_prices` (``ladderdesk import prices``), and the session's
+Both go through the same functions as the CLI: :func:`desktop.controller.book.import_price_file`
+(parse + store, as ``ladderdesk import prices``), and the session's
 :func:`desktop.controller.book_tables` → TRADES / HEDGES / :func:`desktop.ticket.write_ticket_xlsx`
 (``ladderdesk optimize --trades --hedges``). Failures are shown in the message bar; nothing changes.
 """
@@ -18,9 +18,8 @@ from PySide6.QtWidgets import QFileDialog
 
 def import_prices(files: Any, path: str | None = None) -> bool:
     """Parse and store a price file (generic, Tradeweb/FTSE, DMO); the data reload keeps the book."""
+    from desktop.controller.book import import_price_file
     from desktop.errors import LadderDeskError
-    from desktop.importers.prices import parse
-    from desktop.store.prices import import_prices as store_prices
 
     if path is None:
         path, _ = QFileDialog.getOpenFileName(files.window, "Import prices", "", "CSV (*.csv);;All files (*)")
@@ -28,7 +27,7 @@ def import_prices(files: Any, path: str | None = None) -> bool:
             return False
     session = files.session
     try:
-        detail = store_prices(session.workspace, parse(path))
+        detail = import_price_file(session.workspace, path)
     except LadderDeskError as exc:
         files.message(f"Prices not imported — nothing was changed.\n{exc}", "error")
         return False
