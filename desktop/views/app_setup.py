@@ -16,6 +16,17 @@ from desktop.views.main_window import MainWindow
 PRESETS = ["Neutral", "Shift from US rates"]
 
 
+def gc_on_gui_thread(app: Any) -> None:
+    """Run Python's cyclic garbage collector on the GUI thread only (pyqtgraph's GarbageCollector:
+    automatic collection off, a timer collects every second). A collection triggered by an
+    allocation in the worker would otherwise destroy dead Qt widgets on that thread, which
+    deadlocks in shiboken (seen: a closed window collected inside the loader's pandas call)."""
+    from pyqtgraph.util.garbage_collector import GarbageCollector
+
+    if getattr(app, "_ladderdesk_gc", None) is None:
+        app._ladderdesk_gc = GarbageCollector(interval=1.0)
+
+
 def build_window(
     workspace: str | None = None,
     settings: QSettings | None = None,

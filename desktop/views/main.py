@@ -38,10 +38,17 @@ def run_gui(argv: list[str]) -> int:
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
-    from desktop.views.app_setup import build_window, first_paint_probe, populate, screenshot
+    from desktop.views.app_setup import (
+        build_window,
+        first_paint_probe,
+        gc_on_gui_thread,
+        populate,
+        screenshot,
+    )
     from desktop.views.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    gc_on_gui_thread(app)
     app.setOrganizationName("LadderDesk")
     app.setApplicationName("LadderDesk")
     if args.first_paint_probe:
