@@ -173,3 +173,40 @@ def test_snapshot_without_real_bonds_gives_a_generic_ladder(snapshot):
     assert u["is_generic"].all()
     assert len(u) == 4 * GENERIC_MAX_RUNG
     np.testing.assert_allclose(u["clean_price"] + u["accrued"], u["dirty_price"], atol=1e-9)
+
+
+def test_quotes_reach_the_scenario_engine(universe, snapshot):
+    """A scenario moves a quoted bond from its quote: price0 = the quoted dirty price, and a +50 bp
+    parallel shock reprices its flows at the z-spread that reprices the quote (solved here with Brent)."""
+    from dataclasses import replace
+
+    from scipy.optimize import brentq
+
+    from desktop.analytics import cash_flows
+    from desktop.scenarios.model import CurveShock, Scenario
+    from desktop.scenarios.revalue import MarketState, ScenarioEngine
+
+    real = universe[~universe["is_generic"] & (universe["price_source"] == "model")]
+    pick = real.groupby("market").head(2)
+    quotes = pd.DataFrame({"market": pick["market"], "id": pick["id"], "price_date": pd.Timestamp("2025-12-31"),
+                           "clean_price": pick["clean_price"] - 1.5, "yield_pct": np.nan, "source": "test"})
+    u = build_universe(replace(snapshot, quotes=quotes)).reset_index(drop=True)
+    engine = ScenarioEngine.build(u, MarketState.from_snapshot(snapshot, "USD"))
+    quoted = (u["price_source"] == "quote").to_numpy()
+    assert quoted.sum() == len(pick)
+    np.testing.assert_allclose(engine.price0[quoted], u["dirty_price"].to_numpy()[quoted], atol=1e-9)
+    np.testing.assert_allclose(engine.price0[~quoted], u["dirty_price"].to_numpy()[~quoted], atol=1e-9)
+    shock = Scenario(name="p50", description="", source="test",
+                     curves={m: CurveShock(parallel_bp=50.0) for m in ("US", "JP", "AU", "UK")})
+    rev = engine.revalue([shock])
+    for i in np.flatnonzero(quoted):
+        b = u.iloc[[i]]
+        fl = cash_flows(b, b["settle_date"])
+        t, cf = fl["t_years"].to_numpy(), fl["amount"].to_numpy()
+        curve = snapshot.curves[b["market"].iat[0]]
+        df = curve.discount(t)
+        s = brentq(lambda z, t=t, cf=cf, df=df, p=b["dirty_price"].iat[0]: float(cf @ (df * np.exp(-z * t))) - p,
+                   -0.2, 0.2, xtol=1e-15)
+        shifted = curve.shifted(50.0)
+        want = float(cf @ (shifted.discount(t) * np.exp(-s * t)))
+        assert abs(rev.price_full[i, 0] - want) < 1e-8

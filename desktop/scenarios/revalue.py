@@ -9,7 +9,9 @@ scenarios is a gather, one ``exp`` and a segmented sum — no per-bond Python lo
 Definitions (per 100 face, local currency):
 
 * ``price0`` = Σ amount · DF(t), DF off the unshocked curve (the model dirty price, as
-  ``curve_dirty_price(bonds, settle, curve.discount)``).
+  ``curve_dirty_price(bonds, settle, curve.discount)``); for a bond priced by a quote
+  (``price_source`` "quote") DF carries the z-spread that reprices the quote, so price0 = the quote
+  and every shock moves it from there.
 * ``price_full`` = Σ amount · DF(t) · exp(−Δz(t)·t): the same flows off
   ``curve.shifted(profile at the curve nodes)`` — Δz is the shock in decimals, interpolated
   linearly between nodes and flat beyond them exactly as :meth:`Curve.shifted` does.
@@ -35,6 +37,28 @@ import pandas as pd
 from desktop.analytics import cash_flows
 from desktop.finance import fx_to_base
 from desktop.scenarios.model import Scenario
+
+
+def _quote_spread_factors(uni: pd.DataFrame, t: np.ndarray, pv: np.ndarray, starts: np.ndarray,
+                          bond: np.ndarray) -> np.ndarray:
+    """exp(−s·t) per flow, s = the z-spread (continuous, on the zero curve) that reprices each *quoted*
+    bond (``price_source`` "quote") to its quoted dirty price; 1 for model-priced bonds. A scenario then
+    moves a quoted bond from its quote (price0 = the quote), not from the model price."""
+    out = np.ones_like(t)
+    if "price_source" not in uni or not (uni["price_source"] == "quote").any():
+        return out
+    quoted = (uni["price_source"] == "quote").to_numpy()
+    target = uni["dirty_price"].to_numpy(float)
+    s = np.zeros(len(uni))
+    for _ in range(50):  # Newton on Σ pv·exp(−s t) = target, per bond (convex, monotone: converges fast)
+        e = np.exp(-s[bond] * t)
+        f = np.add.reduceat(pv * e, starts) - target
+        g = -np.add.reduceat(pv * t * e, starts)
+        step = np.where(quoted, np.divide(f, g, out=np.zeros_like(f), where=g != 0), 0.0)
+        s -= step
+        if np.abs(step).max() < 1e-14:
+            break
+    return np.exp(-s[bond] * t)
 
 
 @dataclass(frozen=True, eq=False)
@@ -154,6 +178,7 @@ class ScenarioEngine:
             w = np.divide(tc - nodes[i], span, out=np.zeros_like(tc), where=span > 0)
             left[sel], w_right[sel] = pos + i, w
             pos += nodes.size
+        df0 = df0 * _quote_spread_factors(uni, t, amount * df0, starts, bond)
         pv0 = amount * df0
         price0 = np.add.reduceat(pv0, starts)
         y0 = _solve_yield(t, amount, starts, counts, price0[:, None],
