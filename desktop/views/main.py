@@ -70,4 +70,5 @@ def run_gui(argv: list[str]) -> int:
     window.session.set_start_preset(args.preset)
     window.files.restore_session = args.preset is None  # --preset wins over the last session's
     window.session.start_loading()
+    window.files.show_start_progress()
     return app.exec()

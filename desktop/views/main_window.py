@@ -59,8 +59,8 @@ class MainWindow(QMainWindow):
         self.busy.setRange(0, 0)
         self.busy.setMaximumWidth(120)
         self.busy.setToolTip("Optimising…")
-        self.busy.hide()
-        self.status = QLabel("Starting…")
+        self.busy.setToolTip("Loading…")  # running from the first paint: the shell is loading the app
+        self.status = QLabel("Starting LadderDesk: loading the views and the market data…")
         self.statusBar().addWidget(self.status, 1)
         self.statusBar().addPermanentWidget(self.busy)
         if settings is not None and isinstance(settings.value("window/geometry"), QByteArray):
@@ -78,6 +78,7 @@ class MainWindow(QMainWindow):
         from desktop.views.summary import SummaryPanel
 
         self.session = session
+        self.busy.hide()  # from now on it shows the loader (FileActions.show_start_progress) and the optimiser
         self.holdings = HoldingsView(session)
         self.ladder = LadderChart(session)
         self.exposure = ExposureChart(session)

@@ -175,6 +175,31 @@ class FileActions(QObject):
         self.settings.setValue("session/tab", key)
         self.settings.sync()
 
+    def show_start_progress(self) -> bool:
+        """While the workspace is opened (or, on a first start, built from the bundled data): the
+        busy bar runs and the status says what is happening; a first start also offers the tour.
+        Returns whether this is a first start (no earlier session in the settings)."""
+        first = self.settings is None or not self.settings.contains("session/workspace")
+        self.window.busy.setToolTip("Loading the market data…")
+        self.window.busy.show()
+        text = ("First start: building your workspace from the bundled end-2025 market data…" if first
+                else "Opening the workspace…")
+        self.window.status.setText(text)
+        if first:
+            self.window.message_bar.show_message(
+                "Welcome to LadderDesk. The first start builds your workspace from the bundled market data "
+                "(a few seconds). Help ▸ Quick tour shows the window in two minutes; F1 opens it any time.")
+        self.session.loaded.connect(self._start_done)
+        self.session.loadFailed.connect(self._start_done)
+        return first
+
+    def _start_done(self, *_args: object) -> None:
+        self.session.loaded.disconnect(self._start_done)
+        self.session.loadFailed.disconnect(self._start_done)
+        self.window.busy.setToolTip("Optimising…")
+        if not self.session.solver.busy:
+            self.window.busy.hide()
+
     def _restore_tab(self) -> None:
         tab = str(self.settings.value("session/tab", "") or "") if self.settings is not None else ""
         if tab in self.window.views:
