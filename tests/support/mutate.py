@@ -32,7 +32,8 @@ ENCODINGS = ("utf-8", "cp932", "latin-1", "utf-16", "utf-8-sig")
 #: DataError reasons about the file as a whole, where no single line/field is to blame.
 WHOLE_FILE = ("the file is empty", "not a readable Excel workbook", "no usable observations", "no observations",
               "no rows in the file", "malformed CSV", "no sheet", "cannot read",
-              "file is ")  # fmt: skip
+              "file is ", "the workbook unpacks to", "workbook part ", "sheet dimension ",
+              "more than ")  # fmt: skip
 
 
 def _rows(text: str) -> list[list[str]] | None:
