@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 export QT_API := pyside6
 export PYQTGRAPH_QT_LIB := PySide6
 
-.PHONY: run test bench fuzz lint screenshots clean
+.PHONY: run test bench fuzz redteam lint screenshots clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,11 @@ bench: $(STAMP)
 
 fuzz: $(STAMP)
 	QT_QPA_PLATFORM=offscreen LADDERDESK_FUZZ_EXAMPLES=10000 $(PY) -m pytest -q -m slow tests/hardening
+
+# Randomised attack campaign (issue 10): >= 500 cases over every command and file kind, special
+# files, tiny-tmpfs / read-only-mount faults where this machine allows (REDTEAM_CASES, REDTEAM_SEED).
+redteam: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(PY) tests/hardening/redteam.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

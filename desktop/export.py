@@ -69,6 +69,9 @@ def refuse_database(target: str | os.PathLike[str]) -> None:
     ``-journal`` of one: an export never replaces a workspace, whatever it is called (the last line
     of defence behind :func:`desktop.store.paths.check_outputs`, for the window's save dialogs too)."""
     t = Path(target)
+    if t.exists() and not t.is_file():
+        raise LadderDeskError(f"refusing to write {target}: it is not a regular file (a folder, device, pipe or "
+                              "socket); choose a file name (nothing was written)")
     candidates = [t]
     for suffix in ("-wal", "-shm", "-journal"):
         if t.name.endswith(suffix):
