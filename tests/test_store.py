@@ -278,7 +278,7 @@ def test_portfolio_validation(ws: Workspace) -> None:
         ws.save_portfolio("x", pd.DataFrame({"id": ["A"]}), {})
     with pytest.raises(DataError, match="JSON"):
         ws.save_portfolio("x", pd.DataFrame({"id": ["A"], "market": ["US"], "face": [1.0]}), {"f": object()})
-    with pytest.raises(DataError, match="not finite"):
+    with pytest.raises(DataError, match="out of bounds"):
         ws.save_portfolio("x", pd.DataFrame({"id": ["A"], "market": ["US"], "face": [np.inf]}), {})
     with pytest.raises(DataError, match="name"):
         ws.save_portfolio(" ", pd.DataFrame({"id": [], "market": [], "face": []}), {})
@@ -343,7 +343,7 @@ def shared_ws(tmp_path_factory):
         st.tuples(
             st.text(max_size=12),
             st.sampled_from(["US", "JP", "AU", "UK"]),
-            st.floats(allow_nan=False, allow_infinity=False, width=64),
+            st.floats(min_value=0.0, max_value=1e13, allow_nan=False, allow_infinity=False, width=64),
         ),
         max_size=30,
     ),
@@ -394,3 +394,11 @@ def test_names_keep_their_characters(ws: Workspace) -> None:
         ws.save_scenario(name, {"n": name})
     assert ws.list_scenarios() == sorted(["=1+1", "＝SUM(A1)", "Ladder — 2026 ü", "a  b"])
     assert ws.load_scenario("a  b") == {"n": "a  b"}
+
+
+@pytest.mark.parametrize("face", [-1.0, 1e14, float("inf"), float("nan"), 1e308])
+def test_portfolio_face_bounds(ws: Workspace, face: float) -> None:
+    holdings = pd.DataFrame({"id": ["91282CPQ8"], "market": ["US"], "face": [face]})
+    with pytest.raises(DataError, match="face"):
+        ws.save_portfolio("p", holdings, {})
+    assert ws.list_portfolios().empty

@@ -22,6 +22,7 @@ from desktop.errors import DataError, WorkspaceError
 from desktop.store.schema import transaction
 
 HOLDING_COLUMNS = ["id", "market", "face"]
+MAX_FACE = 1e13  # local currency, the same bound as desktop.controller.book.MAX_FACE (beyond: a typo)
 _PAYLOAD_TABLES = ("scenarios", "presets")
 
 
@@ -82,8 +83,9 @@ def _holdings_rows(name: str, holdings: pd.DataFrame) -> list[tuple]:
             f = float(face)
         except (TypeError, ValueError):
             raise DataError(f"face of {bond_id} is not a number", field="face") from None
-        if not math.isfinite(f):
-            raise DataError(f"face of {bond_id} is not finite", field="face")
+        if not (math.isfinite(f) and 0.0 <= f <= MAX_FACE):
+            raise DataError(f"face {f:,.10g} of {bond_id} is out of bounds", field="face",
+                            expected=f"a face amount in local currency from 0 to {MAX_FACE:,.0f}")
         rows.append((name, pos, str(bond_id), str(market), f))
     return rows
 
