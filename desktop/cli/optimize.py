@@ -270,13 +270,16 @@ def run(args: argparse.Namespace) -> int:
 
     check_outputs({"--out": args.out, "--trades": args.trades, "--hedges": args.hedges}, workspace=args.workspace,
                   inputs={"--current": args.current})
-    if args.save_preset is not None:
-        from desktop.optim.presets import BUILT_IN
+    if args.save_preset is not None:  # the name is checked before anything is computed or written
+        from desktop.controller.workspace import NameTaken, check_name
 
-        if not args.save_preset.strip() or args.save_preset.strip().casefold() in {k.casefold() for k in BUILT_IN}:
-            raise DataError(f"cannot save a preset named {args.save_preset!r}", field="--save-preset",
-                            expected=f"a non-empty name other than {', '.join(BUILT_IN)}")
+        try:
+            check_name("preset", args.save_preset)
+        except DataError as exc:
+            raise DataError(exc.reason, field="--save-preset", expected=exc.expected) from None
     snapshot, saved = _load(args)
+    if args.save_preset is not None and args.save_preset in saved and not args.overwrite:
+        raise NameTaken("preset", args.save_preset)
     settings = build_settings(args, saved)
     universe = build_universe(snapshot).reset_index(drop=True)
     current = np.zeros(len(universe))
@@ -325,7 +328,8 @@ def run(args: argparse.Namespace) -> int:
             from desktop.optim.presets import preset_payload
 
             with open_workspace(args.workspace) as ws:
-                ws.save_preset(args.save_preset.strip(), preset_payload(settings))
+                ctl.WorkspaceService(ws).save_preset(args.save_preset, preset_payload(settings),
+                                                     overwrite=args.overwrite)
 
     files = [(alloc, args.out), (None if xlsx else trades, args.trades), (tables.hedges, args.hedges)]
     write_all([(df, path) for df, path in files if path and df is not None], before_publish=publish_extras)
@@ -343,5 +347,5 @@ def run(args: argparse.Namespace) -> int:
         if path:
             print(f"wrote {what} to {path}", file=sys.stderr)
     if args.save_preset is not None:
-        print(f"saved preset {args.save_preset.strip()!r}", file=sys.stderr)
+        print(f"saved preset {args.save_preset!r}", file=sys.stderr)
     return 0
