@@ -109,6 +109,11 @@ def screenshot(app: QApplication, window: MainWindow, path: str, view: str, widt
         return 2
     window.show_view(view)
     window.show()
+    if window.files is not None:
+        from desktop.views.layout import default_layout
+
+        app.processEvents()
+        default_layout(window, width)  # again once shown: dock widths apply to a laid-out window
     session = window.session
     session.start_loading()
     deadline = time.perf_counter() + 120

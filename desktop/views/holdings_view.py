@@ -127,6 +127,10 @@ class FrozenColumnsTable(CopyableTable):
         self.frozen.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.frozen.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.frozen.setStyleSheet("QTableView { border: none; border-right: 1px solid #999999; }")
+        self.frozen.setWordWrap(False)  # rows exactly as tall as the main view's (one line each)
+        self.setWordWrap(False)
+        for view in (self, self.frozen):
+            view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.setHorizontalScrollMode(QTableView.ScrollMode.ScrollPerPixel)
         self.frozen.setHorizontalScrollMode(QTableView.ScrollMode.ScrollPerPixel)
         self.setVerticalScrollMode(QTableView.ScrollMode.ScrollPerPixel)
@@ -165,6 +169,8 @@ class FrozenColumnsTable(CopyableTable):
         model = self.model()
         if model is None:
             return
+        self.frozen.verticalHeader().setDefaultSectionSize(self.verticalHeader().defaultSectionSize())
+        self.frozen.setAlternatingRowColors(self.alternatingRowColors())
         for c in range(model.columnCount()):
             self.frozen.setColumnHidden(c, c >= self.n_frozen)
             if c < self.n_frozen:

@@ -38,7 +38,7 @@ def _tone(text: str) -> QColor:
 #: The optimiser's objective and trading figures (key, label, unit): return terms over the horizon
 #: in % of value (Σ w · the optimiser's per-bond terms), tracking error vs the benchmark, turnover.
 OBJECTIVE_ROWS: tuple[tuple[str, str, str], ...] = (
-    ("expected_return_pct", "Expected return (horizon)", "%"),
+    ("expected_return_pct", "Expected return", "%"),
     ("carry_pct", "  carry", "%"),
     ("rolldown_pct", "  roll-down", "%"),
     ("view_pct", "  curve views", "%"),
@@ -46,9 +46,9 @@ OBJECTIVE_ROWS: tuple[tuple[str, str, str], ...] = (
     ("risk_penalty_pct", "− risk penalty", "%"),
     ("turnover_cost_pct", "− turnover cost", "%"),
     ("objective_pct", "= objective", "%"),
-    ("tracking_error_pct", "Tracking error (annual)", "%"),
-    ("turnover_pct", "Turnover (of value)", "%"),
-    ("trades", "Trades to optimised", "n"),
+    ("tracking_error_pct", "Tracking error", "%"),
+    ("turnover_pct", "Turnover", "%"),
+    ("trades", "Trades", "n"),
 )
 
 
@@ -106,7 +106,8 @@ class SummaryPanel(QWidget):
         self.objective.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.objective.setToolTip("The optimiser's objective over the preset's horizon, in % of value: expected "
                                   "return (carry + roll-down + curve views + convexity) minus the risk penalty "
-                                  "and the turnover cost; tracking error against the benchmark mix")
+                                  "and the turnover cost; tracking error (annual) against the benchmark mix; "
+                                  "turnover in % of value; trades = lines of the ticket to the optimised book")
         self.objective.setFixedHeight(22 * len(OBJECTIVE_ROWS) + self.objective.horizontalHeader().sizeHint().height()
                                       + 6)
         for r in range(len(OBJECTIVE_ROWS)):
