@@ -88,3 +88,19 @@ def test_a_chart_read_out_hides_when_the_data_change(window, qtbot, qapp):
     s.flush()
     assert not chart._hover.text.isVisible()
     qtbot.waitUntil(lambda: s.idle, timeout=10_000)
+
+
+def test_a_read_out_near_the_edge_opens_inwards(window, qtbot):
+    s = window.session
+    window.show_view("curves")
+    s.flush()
+    chart = window.curves
+    vb = chart.plot.getPlotItem().vb
+    (x0, x1), (y0, y1) = vb.viewRange()
+    for x, y in ((x1 - 0.5, y1 - 0.05), (x0 + 0.5, y0 + 0.05), (x1 - 0.5, y0 + 0.05)):
+        chart._hover.on_move(vb.mapViewToScene(QPointF(x, y)))
+        assert chart._hover.text.isVisible()
+        chart.plot.grab()  # painted: the read-out's transform is up to date
+        inner = chart._hover.text.textItem
+        box, area = inner.mapRectToScene(inner.boundingRect()), vb.sceneBoundingRect()
+        assert area.contains(box), (x, y, box, area)  # never cut off by the plot's edge

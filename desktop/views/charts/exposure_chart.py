@@ -215,7 +215,7 @@ class ExposureChart(LazyRefresh, QWidget):
         set_points(self.held, d[held], y[held])
         o = s.outcome.face > 0 if s.outcome is not None and s.outcome.face is not None else np.zeros(len(d), bool)
         set_points(self.held_opt, d[o], y[o])
-        kind = f"FX-hedged yield into {s.whatif.base_ccy} (%)" if hedged else "local yield (%)"
+        kind = f"hedged yield, {s.whatif.base_ccy} (%)" if hedged else "local yield (%)"  # short: fits a 720 px window
         set_label(self.scatter, "left", kind)
         sticky_range(self.scatter, "x", 0.0, float(np.nanmax(d)) if len(d) else 1.0)
         sticky_range(self.scatter, "y", float(np.nanmin(y)) if len(y) else 0.0, float(np.nanmax(y)) * 1.06 if len(y) else 1.0)
