@@ -78,7 +78,9 @@ class CompareDialog(QDialog):
         self.table = _table(["A", "B", "B − A"], [], row_labels=[label for _k, label, _u in ctl.SUMMARY_ROWS])
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.holdings = _table(HOLDING_COLUMNS, [])
-        self.trades = _table(["Side", "Mkt", "ID", "Face", "Cash (base)"], [])
+        self.trades = _table(["Side", "Mkt", "ID", "Face", "Cash (base)", "Name"], [])
+        self.trades.horizontalHeader().setStretchLastSection(True)
+        self.holdings.horizontalHeader().setStretchLastSection(True)
         self.trades_note = QLabel()
         self.trades_note.setWordWrap(True)
         self.pnl = _table(["A", "B", "B − A"], [])
@@ -90,7 +92,7 @@ class CompareDialog(QDialog):
         self.tabs.addTab(self.holdings, "Holdings")
         self.tabs.addTab(_with_note(self.trades, self.trades_note), "Trades A → B")
         self.tabs.addTab(self.charts, "Exposure")
-        self.tabs.addTab(_with_note(self.pnl, self.pnl_note), "Scenario P&L")
+        self.tabs.addTab(_with_note(self.pnl, self.pnl_note), "Scenario P&&L")
         lay = QVBoxLayout(self)
         lay.addLayout(top)
         lay.addWidget(self.tabs, 1)
@@ -189,7 +191,7 @@ class CompareDialog(QDialog):
         for _, t in trades.iterrows():
             rows.append([str(t.get("side", "")), str(t.get("market", "")), str(t.get("id", "")),
                          formats.face(float(t.get("face", np.nan))),
-                         formats.money(float(t.get("cash_base", np.nan)))])
+                         formats.money(float(t.get("cash_base", np.nan))), str(t.get("name", ""))])
         fill(self.trades, rows)
         self.trades.resizeColumnsToContents()
         extra = []
