@@ -92,3 +92,19 @@ def test_summary_objective_expected_return_turnover_and_trades(real_window, qtbo
     with open(path, newline="", encoding="utf-8") as fh:
         n_trades = sum(1 for _ in csv.DictReader(fh))
     assert shown("trades") == n_trades > 0
+
+
+def test_optimised_weights_are_shown_as_the_limit_binds_them(real_window, qtbot):
+    """'max 10 % per bond binds' and the holdings table never shows 10.07 %: the Opt weight column is
+    the optimiser's weight (before faces are rounded to denominations and repriced)."""
+    from desktop.views.holdings_view import COLUMNS
+
+    win, s = real_window, real_window.session
+    assert any("max 10% per bond" in b for b in s.outcome.binding), s.outcome.binding
+    win.show_view("holdings")
+    s.flush()
+    view = win.holdings
+    col = [c.key for c in COLUMNS].index("opt_weight_pct")
+    shown = [view.model.text(r, col) for r in range(view.model.rowCount())]
+    weights = [float(t) for t in shown if t]
+    assert max(weights) == pytest.approx(10.0, abs=0.005) and all(w <= 10.0 for w in weights)
