@@ -9,7 +9,8 @@ workspace holding a saved preset, scenario and portfolio, with a hostile input, 
   workbook with a huge declared dimension, merged header cells or formulas without saved values,
   the red team's FRED values (999999, 1e-6), a US file with a 100-year tenor, a matured bond;
 * outputs: a fresh file, the workspace (by name, symlink, hard link, ``-wal``, ``-shm``), an input,
-  a folder, a missing folder, ``/dev/null``;
+  a folder, a missing folder, a symlink to ``/dev/null``, a FIFO (never a path under ``/dev``
+  itself: run as root, a regressed guard would replace the device node);
 * faults: a disk full (real tiny tmpfs where ``mount`` works here, else skipped with the reason),
   a read-only mount (read-only bind mount, else skipped), a workspace locked by another process
   (waits shortened to 1 s), a damaged ``as_of`` meta row, a preset row of invalid JSON.
@@ -417,8 +418,13 @@ def make_argv(rng: random.Random, ws: Path, case: Path, inputs: dict[str, Path])
             return str(fresh), fresh
         if r < 0.6:
             return str(ws), ws  # the data-loss case of the red team's report
+        null_link, pipe = case / "out_null.csv", case / "out_pipe.csv"  # never /dev itself: as root a
+        with contextlib.suppress(OSError):                                # regression would replace /dev/null
+            null_link.symlink_to("/dev/null")
+        with contextlib.suppress(OSError):
+            os.mkfifo(pipe)
         targets = [ws, ws.with_name(ws.name + "-wal"), ws.with_name(ws.name + "-shm"), case, case / "no" / "dir.csv",
-                   Path("/dev/null")]
+                   null_link, pipe]
         link = case / f"out_link{rng.randrange(1000)}.csv"
         if r < 0.7:  # os.replace swaps the link itself, never the workspace: refused all the same
             with contextlib.suppress(OSError):

@@ -166,10 +166,14 @@ def test_export_never_replaces_a_database(ws, tmp_path) -> None:
 
 @pytest.mark.parametrize("device", ["/dev/null", "/dev/zero"])
 def test_output_onto_a_device_is_refused(device, ws, tmp_path, capsys) -> None:
-    """Run as root, os.replace onto /dev/null would replace the device node with a CSV."""
+    """Run as root, os.replace onto a device node would replace it with a CSV. The test aims at the
+    device through a symlink and at a FIFO of its own, never at /dev itself (a regression would
+    otherwise destroy the machine's /dev/null)."""
     link = tmp_path / "out.csv"
     link.symlink_to(device)
-    for target in (device, str(link)):
-        assert main(["optimize", "--workspace", str(ws), "--out", target]) == 2
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    for target in (link, fifo):
+        assert main(["optimize", "--workspace", str(ws), "--out", str(target)]) == 2
         assert "not a regular file" in capsys.readouterr().err
-    assert os.path.exists(device) and not os.path.isfile(device)
+    assert link.is_symlink() and not os.path.isfile(device)
