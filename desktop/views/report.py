@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 CHART_VIEWS = (("ladder", "Ladder: market value per rung and cash flows"),
                ("exposure", "Exposure: duration contribution, key rates, yield vs duration"),
                ("tradeoff", "Trade-off: expected return vs US share of duration and vs risk"))
-CHART_SIZE = (1400, 820)  # px the charts are drawn at (the PDF scales them to the page width)
+CHART_SIZE = (980, 700)  # px of the window while the charts are drawn (docks hidden; scaled to the page width)
 CSS = ("body { font-family: sans-serif; font-size: 9pt; } h1 { font-size: 16pt; } h2 { font-size: 12pt; "
        "margin-top: 12px; } table { border-collapse: collapse; } td, th { padding: 2px 6px; } "
        "th { background: #e8eef5; text-align: left; } td.n { text-align: right; } .note { color: #555555; }")
@@ -169,9 +169,16 @@ def ticket_rows(session: Any) -> tuple[list[str], list[list[str]], str]:
 
 def chart_images(window: MainWindow) -> dict[str, QImage]:
     """The chart tabs drawn at :data:`CHART_SIZE` as the window shows them (the open tab is kept)."""
+    from desktop.views.layout import docks
+
     app = QApplication.instance()
     s = window.session
     current = window.tabs.currentWidget()
+    state, size = window.saveState(), window.size()
+    shown = [d for d in docks(window).values() if d.isVisible()]
+    for dock in shown:  # the charts alone at CHART_SIZE: legible when scaled to the page width
+        dock.hide()
+    window.resize(*CHART_SIZE)
     images: dict[str, QImage] = {}
     for key, _title in CHART_VIEWS:
         view = window.views.get(key)
@@ -191,6 +198,10 @@ def chart_images(window: MainWindow) -> dict[str, QImage]:
         app.processEvents()
         images[key] = view.grab().toImage()
     window.tabs.setCurrentWidget(current)
+    window.resize(size)
+    window.restoreState(state)
+    for dock in shown:
+        dock.show()
     return images
 
 
@@ -205,7 +216,7 @@ def report_html(window: MainWindow, images: dict[str, str]) -> tuple[str, tuple[
     for key, title in CHART_VIEWS:
         if key in images:
             parts.append(f"<div style='page-break-before: always'><h2>{html.escape(title)}</h2>"
-                         f"<img src='{images[key]}' width='680'></div>")
+                         f"<img src='{images[key]}' width='760'></div>")
             sections.append(title.split(":")[0])
     headers, rows = scenario_rows(s)
     parts.append("<div style='page-break-before: always'><h2>Scenarios: total P&amp;L "
@@ -285,7 +296,7 @@ def report_from_workspace(workspace: str | None, portfolio: str, out: str | Path
             known = ", ".join(s.portfolio_names()) or "none saved"
             raise DataError(f"no saved portfolio {portfolio!r} (known: {known})", field="--portfolio")
         s.open_portfolio(portfolio)
-        window.resize(*CHART_SIZE)
+        window.resize(1400, 900)
         window.show()
         deadline = time.perf_counter() + timeout_s
         while time.perf_counter() < deadline:
