@@ -245,11 +245,13 @@ class WhatIfPanel(QWidget):
         for b in self.bound.values():
             b.sync(whatif)
         self.key_views.sync(whatif)
-        months = horizon_months(whatif, self.session.saved_presets)
-        text = (f"Views are bp of zero-rate change by the horizon, {months} months (the preset's); "
-                "the what-if reprices today's book by the full move.")
-        if self.horizon.text() != text:
-            self.horizon.setText(text)
+        if getattr(self, "_horizon_of", None) != whatif.preset:  # (a slider move keeps the preset: no lookup)
+            self._horizon_of = whatif.preset
+            months = horizon_months(whatif, self.session.saved_presets)
+            text = (f"Views are bp of zero-rate change by the horizon, {months} months (the preset's); "
+                    "the what-if reprices today's book by the full move.")
+            if self.horizon.text() != text:
+                self.horizon.setText(text)
         with QSignalBlocker(self.hedged), QSignalBlocker(self.base), QSignalBlocker(self.preset):
             self.hedged.setChecked(whatif.hedged)
             self.base.setCurrentText(whatif.base_ccy)
