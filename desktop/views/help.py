@@ -20,7 +20,7 @@ TOUR = [
      "(parallel, 2s10s and key-rate views at 2/5/10/30 y). Figures follow at once; the optimiser "
      "re-solves in the background (latest value wins)."),
     ("Summary", "Current vs optimised: yield, hedged yield, duration, DV01, US share of duration, risk, "
-     "market value and weights, with the change; the binding constraints with their shadow prices, or, "
+     "market value and weights, with the change; the binding limits with what one step of each is worth, or, "
      "when nothing is feasible, the smallest relaxation that fixes it."),
     ("Holdings & universe", "Every bond, sortable and filterable; double-click a face amount to edit it "
      "(undoable). Ctrl+C copies the selection as shown, Ctrl+Shift+C the raw numbers."),

@@ -226,7 +226,7 @@ def report_html(window: MainWindow, images: dict[str, str]) -> tuple[str, tuple[
     binding = list(getattr(out, "binding", ()) or ())
     advice = getattr(out, "advice", "") if out is not None else ""
     lines = "".join(f"<li>{html.escape(b)}</li>" for b in binding) or "<li>none</li>"
-    parts.append("<h2>Binding constraints (shadow prices)</h2>" + f"<ul>{lines}</ul>"
+    parts.append("<h2>Binding limits (what one step of each is worth)</h2>" + f"<ul>{lines}</ul>"
                  + (f"<p><b>{html.escape(advice)}</b></p>" if advice else ""))
     sections.append("Binding constraints")
     headers, rows, note = ticket_rows(s)

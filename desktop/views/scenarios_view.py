@@ -43,6 +43,8 @@ from desktop.controller.scenario_lab import CHART_HORIZON, CHART_ROLL, CHART_RUN
 from desktop.scenarios.grid import ScenarioGrid
 from desktop.scenarios.model import Scenario
 from desktop.scenarios.presets import PRESETS
+from desktop.views.charts.base import fit_y
+from desktop.views.formats import number, words
 
 MEASURES = {
     "Hedged P&L": "hedged",
@@ -127,12 +129,12 @@ class GridModel(QAbstractTableModel):
             return None
         value = float(self._frame.iat[index.row(), index.column()])
         if role == Qt.ItemDataRole.DisplayRole:
-            return "" if np.isnan(value) else f"{value / 1e3:,.0f}"
+            return "" if np.isnan(value) else number(value / 1e3, decimals=0)
         if role == SORT_ROLE:
             return value
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ForegroundRole and value < 0:
+        if role == Qt.ItemDataRole.ForegroundRole and round(value / 1e3) < 0:  # red only if shown negative
             return QColor(178, 24, 43)
         return None
 
@@ -182,6 +184,8 @@ class ScenariosView(QWidget):
             bar.addWidget(w)
         bar.addStretch(1)
         bar.addWidget(self.status)
+        self.caption = QLabel("")  # the table's unit and what "hedged" includes
+        self.caption.setWordWrap(True)
         self.model = GridModel(self)
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -224,6 +228,7 @@ class ScenariosView(QWidget):
         split.setSizes([360, 440])
         lay = QVBoxLayout(self)
         lay.addLayout(bar)
+        lay.addWidget(self.caption)
         lay.addWidget(split, 1)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -324,20 +329,25 @@ class ScenariosView(QWidget):
         else:
             table = g.table(self._current_portfolio(), measure, kinds)
         self.model.set_frame(table, g.base)
-        self.status.setText(f"{len(self.scenarios)} scenarios · {self.ms_per_scenario:.1f} ms per scenario · "
-                            f"thousands of {g.base}")
+        self.status.setText(f"{len(self.scenarios)} scenarios · {self.ms_per_scenario:.1f} ms per scenario")
+        self.caption.setText(
+            f"P&L in thousands of {g.base}, instantaneous shock, full revaluation. Hedged P&L includes the "
+            "forward points of the FX hedge over each scenario's own horizon (the 2025 presets: "
+            f"{_horizons(self.scenarios)}), not the optimiser's 12 months.")
         self._scale, self._unit = _scale(np.nanmax(np.abs(table.to_numpy(dtype=float)), initial=0.0))
         values = table.to_numpy(dtype=float) / self._scale
         span = float(np.nanmax(np.abs(values))) if values.size else 1.0
         span = span if span > 0 else 1.0
         self.image.setImage(np.nan_to_num(values.T), levels=(-span, span))
         self.colorbar.setLevels((-span, span))
-        self.colorbar.setLabel("right", f"P&L ({self._unit} of {g.base})")
+        unit = {"millions": "m", "thousands": "k"}.get(self._unit, self._unit)
+        self.heat.getPlotItem().setTitle(f"P&L heat map ({unit} {g.base}; red loss, blue gain)",
+                                         size="10pt", color="#222222")
         hp = self.heat.getPlotItem()
         # compact column ticks so 15+ narrow cells stay legible: markets, Σ for the total, rung numbers
         hp.getAxis("bottom").setTicks([[(i + 0.5, _heat_tick(str(c))) for i, c in enumerate(table.columns)]])
         hp.setLabel("bottom", "market · Σ total · rung (years)")
-        hp.getAxis("left").setTicks([[(i + 0.5, _short(n, 22)) for i, n in enumerate(table.index)]])
+        hp.getAxis("left").setTicks([[(i + 0.5, _short(n, 24)) for i, n in enumerate(table.index)]])
         hp.setRange(xRange=(0, values.shape[1]), yRange=(0, values.shape[0]), padding=0)
         self._mark(min(self._selected, len(table) - 1))
 
@@ -357,9 +367,14 @@ class ScenariosView(QWidget):
             values = series[pname]
             x = np.arange(len(values), dtype=float)
             item.setOpts(x=x + (k - 0.5) * 0.4, height=values.to_numpy(dtype=float) / scale, width=0.38)
-            ticks = [(i, str(label)) for i, label in enumerate(values.index)]
+            ticks = [(i, words(str(label))) for i, label in enumerate(values.index)]
         bp = self.bars_plot.getPlotItem()
         bp.getAxis("bottom").setTicks([ticks])
+        heights = [np.asarray(item.opts["height"], float) for item in self.bars.values() if len(item.opts["height"])]
+        if heights:  # room above the tallest bar for the legend (top right), so it never covers a bar
+            allh = np.concatenate(heights)
+            top, bottom = max(float(np.nanmax(allh)), 0.0), min(float(np.nanmin(allh)), 0.0)
+            fit_y(self.bars_plot, top if top > 0 else 0.05 * (top - bottom) + 1e-9, bottom * 1.08)
         name = _short(r.job.scenarios[min(r.job.selected, len(r.job.scenarios) - 1)].name, 40)
         bp.setTitle(f"{r.title}<br><span style='font-size:9pt'>{name}</span>", size="10pt", color="#222222")
         bp.setLabel("left", f"{r.value_label} ({unit} of {r.grid.base})")
@@ -430,6 +445,11 @@ def _heat_tick(column: str) -> str:
     if column == "Total":
         return "Σ"
     return column[:-1] if column.endswith("y") and column[:-1].isdigit() else column
+
+
+def _horizons(scenarios: list[Scenario]) -> str:
+    months = sorted({sc.horizon_months for sc in scenarios})
+    return ", ".join(f"{m} months" for m in months)
 
 
 def _short(text: str, n: int = 30) -> str:

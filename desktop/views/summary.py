@@ -144,7 +144,7 @@ class SummaryPanel(QWidget):
         binding = getattr(outcome, "binding", ())
         notes = getattr(outcome, "notes", ())
         lines = [f"• {b}" for b in binding[:6]] + [f"⚠ {n}" for n in notes]
-        self.notes.setText(("Binding constraints (shadow prices):\n" if binding else "") + "\n".join(lines))
+        self.notes.setText(("Binding limits (what one step of each is worth):\n" if binding else "") + "\n".join(lines))
         self.set_objective(outcome)
 
     def set_objective(self, outcome: object) -> None:

@@ -36,7 +36,7 @@ def test_export_report_from_the_menu(window, qtbot, monkeypatch, tmp_path):
     for words in ("LadderDesk committee pack: Committee book", "Run card", "Valuation date 2025-12-31",
                   "Shift from US rates", "Summary: current vs optimised", "Modified duration", "Optimiser objective",
                   "Ladder", "Exposure", "Trade-off", "Scenarios: total P&L", "US parallel +100 bp",
-                  "2025-04 Liberation Day tariff shock", "Binding constraints", "Ticket: trades to the optimised book"):
+                  "2025-04 Liberation Day tariff shock", "Binding limits", "Ticket: trades to the optimised book"):
         assert words in text, words
     # the data sources with their dates, as the workspace has them
     for code, day in s.snapshot.curve_dates.items():
@@ -70,4 +70,4 @@ def test_ladderdesk_report_from_the_command_line(window, qtbot, tmp_path, capsys
     pages, text, images = _text(out)
     assert f'"pages": {pages}' in printed and pages >= 5 and images >= 3
     assert "LadderDesk committee pack: CLI book" in text and "Solver: optimal" in text
-    assert "Binding constraints" in text and "binds" in text  # the real optimiser's shadow prices
+    assert "Binding limits" in text and "binds" in text  # the real optimiser's binding limits

@@ -189,7 +189,7 @@ def test_chart_modes(view, mode):
     ticks = view.bars_plot.getPlotItem().getAxis("bottom")._tickLevels[0]
     heights = view.bars["current"].opts["height"]
     if mode == "Return to horizon":
-        assert [t[1] for t in ticks] == ["carry", "roll_down", "price_change", "fx", "hedge_cost", "total"]
+        assert [t[1] for t in ticks] == ["Carry", "Roll-down", "Price change", "FX", "Hedge cost", "Total"]
         assert heights[-1] == pytest.approx(sum(heights[:-1]))
     else:
         assert [t[1] for t in ticks][:2] == ["Y1", "Y2"] and len(ticks) == 10
