@@ -214,8 +214,10 @@ def solve(job: SolveJob) -> SolveOutcome:
     """Optimise in the worker thread: cvxpy is imported here (lazily) and the problem is compiled
     once per universe and cached; infeasible requests come back with the relaxation advice."""
     from desktop.optim.errors import Infeasible, OptimError
+    from desktop.optim.inputs import check_universe_size
     from desktop.optim.risk import portfolio_risk_pct
 
+    check_universe_size(len(job.universe))  # before the cache: a bound lowered since still applies
     opt = _optimiser(job)
     settings = job.optim_settings
     w0 = np.asarray(job.current_weights, float)
