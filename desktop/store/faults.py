@@ -156,11 +156,16 @@ def clear_holder(target: Path | None) -> None:
     """Remove this process's record (not one a next writer has written meanwhile)."""
     if target is None:
         return
-    with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+    try:
         with open(target, encoding="utf-8") as fh:
-            if int(json.loads(fh.read(4096))["pid"]) != os.getpid():
-                return
-        target.unlink()
+            mine = int(json.loads(fh.read(4096))["pid"]) == os.getpid()
+    except FileNotFoundError:
+        return
+    except (OSError, ValueError, KeyError, TypeError):
+        mine = True  # half-written (e.g. on a full disk): ours, as we held the lock when writing it
+    if mine:
+        with contextlib.suppress(OSError):
+            target.unlink()
 
 
 def describe_holder(workspace: Path) -> str:
