@@ -191,6 +191,10 @@ class WhatIfPanel(QWidget):
         self.base = QComboBox()
         self.base.addItems(list(CURRENCIES))
         form.addRow(self.hedged)
+        self.allow_generic = QCheckBox("Include curve-implied bonds")
+        self.allow_generic.setToolTip("Let the optimiser buy generic bonds priced off the curve (and unquoted bonds "
+                                      "beyond their curve's points): a what-if only, never on a ticket")
+        form.addRow(self.allow_generic)
         form.addRow("Base currency", self.base)
         curves = QGroupBox("Curve views (bp on zero rates)")
         cform = QFormLayout(curves)
@@ -215,6 +219,7 @@ class WhatIfPanel(QWidget):
         lay.addStretch(1)
         self.preset.currentTextChanged.connect(session.apply_preset)
         self.hedged.toggled.connect(self._on_hedged)
+        self.allow_generic.toggled.connect(self._on_allow_generic)
         self.base.currentTextChanged.connect(self._on_base)
         session.whatIfChanged.connect(self.sync)
         self._built_in = list(presets)
@@ -238,6 +243,9 @@ class WhatIfPanel(QWidget):
     def _on_hedged(self, checked: bool) -> None:
         self.session.set_value("hedged", bool(checked))
 
+    def _on_allow_generic(self, checked: bool) -> None:
+        self.session.set_value("allow_generic", bool(checked))
+
     def _on_base(self, ccy: str) -> None:
         self.session.set_value("base_ccy", ccy)
 
@@ -252,8 +260,10 @@ class WhatIfPanel(QWidget):
                     "the what-if reprices today's book by the full move.")
             if self.horizon.text() != text:
                 self.horizon.setText(text)
-        with QSignalBlocker(self.hedged), QSignalBlocker(self.base), QSignalBlocker(self.preset):
+        with QSignalBlocker(self.hedged), QSignalBlocker(self.base), QSignalBlocker(self.preset), \
+                QSignalBlocker(self.allow_generic):
             self.hedged.setChecked(whatif.hedged)
+            self.allow_generic.setChecked(bool(whatif.allow_generic))
             self.base.setCurrentText(whatif.base_ccy)
             if self.preset.findText(whatif.preset) >= 0:
                 self.preset.setCurrentText(whatif.preset)

@@ -41,19 +41,26 @@ COLUMNS = [  # the portfolio's own figures first, so they are on screen without 
                    "weight its per-bond limit binds on"),
     Column("opt_face", "Opt face", "{:,.0f}", tooltip="Optimised face amount (local currency)"),
     Column("value_base", "MV (base)", "{:,.0f}"),
-    Column("clean_price", "Price (model)", "{:.3f}", tooltip="Model clean price per 100 face off the market's curve"),
+    Column("clean_price", "Clean price", "{:.3f}",
+           tooltip="Clean price per 100 face: the quote where one is imported, else the model price off the curve"),
+    Column("price_source", "Source", tooltip="quote (imported or typed), model (the market's curve) or "
+                                              "extrapolated (model beyond the curve's points)"),
+    Column("price_date", "Price date", "date", tooltip="Date of the quote or of the curve; ⚠ in the status bar "
+                                                        "when older than 5 business days"),
+    Column("spread_bp", "Spread bp", "{:+.1f}", tooltip="Quoted yield − model yield off the market's curve (bp)"),
     Column("dv01", "DV01 /100", "{:.4f}", tooltip="Price change per 100 face for 1 bp (local ccy)"),
     Column("coupon_pct", "Cpn %", "{:.3f}"),
     Column("maturity", "Maturity", "date"),
     Column("years_to_maturity", "Yrs", "{:.2f}"),
 ]
 SHIFTED_LIVE = ("clean_price", "yield_pct", "mod_duration", "dv01", "years_to_maturity")  # straight from the repricing
-STATIC = ("market", "id", "name", "rung", "coupon_pct", "maturity")  # never move with a slider
+STATIC = ("market", "id", "name", "rung", "coupon_pct", "maturity", "price_source", "price_date",
+          "spread_bp")  # never move with a slider
 
 
 def holdings_frame(session: Session) -> pd.DataFrame:
     """The table's DataFrame, columns in :data:`COLUMNS` order: the static bond columns + :func:`live_columns`."""
-    frame = session.universe[list(STATIC)].reset_index(drop=True).assign(**live_columns(session))
+    frame = session.universe.reindex(columns=list(STATIC)).reset_index(drop=True).assign(**live_columns(session))
     return frame[[c.key for c in COLUMNS]]
 
 
