@@ -264,9 +264,9 @@ class HoldingsView(LazyRefresh, QWidget):
         bar.addWidget(self.held_only)
         bar.addStretch(1)
         bar.addWidget(self.count)
-        note = QLabel("Prices are model prices off each market's curve (bundled snapshot); generic bonds are "
-                      "curve-implied. Double-click a face amount to edit; Ctrl+C copies the selection as shown, "
-                      "Ctrl+Shift+C with raw numbers.")
+        note = QLabel("Prices: the quote where one is imported (File ▸ Import prices…), else the model price off "
+                      "the market's curve — the Source, Price date and Spread bp columns say which. Double-click a "
+                      "face amount to edit; Ctrl+C copies the selection as shown, Ctrl+Shift+C with raw numbers.")
         note.setWordWrap(True)
         note.setStyleSheet("color: #555555;")
         lay = QVBoxLayout(self)
