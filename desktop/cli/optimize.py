@@ -185,12 +185,13 @@ def build_settings(args: argparse.Namespace, saved: dict[str, Any]) -> OptimSett
     from desktop.optim.presets import get_preset
 
     s = get_preset(args.preset, saved) if args.preset else OptimSettings()
+    if args.horizon_months is not None:  # the preset's views are per its horizon: scaled to the new one
+        s = s.at_horizon(args.horizon_months)
     kw: dict[str, Any] = {}
     for flag, name in (("base", "base_ccy"), ("hedged", "hedged"), ("target_duration", "target_duration"),
                        ("duration_band", "duration_band"), ("us_cap", "us_cap"), ("max_weight", "max_weight"),
                        ("rungs", "rungs"), ("risk_aversion", "risk_aversion"), ("turnover_max", "turnover_max"),
-                       ("turnover_cost", "turnover_cost_bp"), ("horizon_months", "horizon_months"),
-                       ("te_max", "te_max_pct")):
+                       ("turnover_cost", "turnover_cost_bp"), ("te_max", "te_max_pct")):
         if getattr(args, flag, None) is not None:
             kw[name] = getattr(args, flag)
     if args.market_min:
@@ -204,7 +205,7 @@ def build_settings(args: argparse.Namespace, saved: dict[str, Any]) -> OptimSett
     elif args.rung_tolerance is not None:
         kw["rung_tolerance"] = args.rung_tolerance
     s = replace(s, **kw)
-    for code, tenor, bp in args.view or []:
+    for code, tenor, bp in args.view or []:  # --view is bp by the horizon given
         v = s.view(code)
         if tenor == "parallel":
             v = replace(v, parallel_bp=bp)

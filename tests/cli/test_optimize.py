@@ -171,3 +171,16 @@ def test_save_preset_after_a_solve_and_reuse_it(tmp_path, capsys):
 
     with Workspace.open(ws) as w:
         assert w.list_presets() == ["Rotation 25"]
+
+
+def test_views_scale_with_the_horizon(workspace, capsys):
+    """The preset's curve views are bp by its 12-month horizon: over 6 months the same views are half
+    as many bp (a +25 bp 12-month view is not a +25 bp 6-month view)."""
+    out = {}
+    for months in (12, 6):
+        assert main(["optimize", "--workspace", workspace, "--preset", "Shift from US rates", "--horizon-months",
+                     str(months), "--json"]) == 0
+        out[months] = json.loads(capsys.readouterr().out)
+    assert out[6]["settings"]["views"]["US"]["key_bp"]["30.0"] == pytest.approx(12.5)
+    assert out[12]["settings"]["views"]["US"]["key_bp"]["30.0"] == pytest.approx(25.0)
+    assert out[6]["settings"]["views"]["JP"]["parallel_bp"] == pytest.approx(5.0)
