@@ -205,13 +205,24 @@ def _undo_record(conn: sqlite3.Connection, frames: dict[str, pd.DataFrame]) -> l
 def undo_last(conn: sqlite3.Connection, at: str) -> dict[str, Any]:
     """Restore the data the latest not-yet-undone import replaced (inside a transaction); returns
     what was undone. DataError when there is nothing to undo."""
-    row = conn.execute(
-        "SELECT u.seq, u.payload, l.kind, l.source_file, l.at FROM import_undo u JOIN import_log l ON l.seq = u.seq "
-        "ORDER BY u.seq DESC LIMIT 1").fetchone()
-    if row is None:
+    undone = {json.loads(d or "{}").get("undone_seq") for (d,) in
+              conn.execute("SELECT detail FROM import_log WHERE kind = 'undo'")}
+    latest = None
+    for seq_, kind_, file_, at_ in conn.execute(
+            "SELECT seq, kind, source_file, at FROM import_log WHERE kind != 'undo' ORDER BY seq DESC"):
+        if seq_ not in undone:
+            latest = (seq_, kind_, file_, at_)
+            break
+    if latest is None:
         raise DataError("no import to undo in this workspace", field="--undo",
                         expected="an import made with this version of LadderDesk")
-    seq, payload, kind, source_file, when = row
+    row = conn.execute("SELECT payload FROM import_undo WHERE seq = ?", (latest[0],)).fetchone()
+    if row is None:  # e.g. a prices import, or one made before schema 4: never skip it silently
+        raise DataError(f"the latest import ({latest[1]} of {latest[2]}, {latest[3]}) has no undo record; "
+                        "nothing was undone", field="--undo",
+                        expected="bonds, curve and FRED imports made with this version of LadderDesk")
+    seq, kind, source_file, when = latest
+    payload = row[0]
     for part in reversed(json.loads(payload)):
         table, cols = part["table"], UNDO_KEYS[part["table"]]
         where = " AND ".join(f"{c} = ?" for c in cols)

@@ -176,3 +176,32 @@ def test_damaged_preset_is_skipped_with_its_name(ws, capsys) -> None:
     assert code == 0, err
     assert "skipped damaged saved preset(s) 'broken'" in err
     assert json.loads(out)["status"] in {"optimal", "optimal_inaccurate"}
+
+
+def test_undo_never_skips_an_import_without_a_record(ws, tmp_path, capsys) -> None:
+    """A newer import that recorded nothing to undo (a prices import, an older version) is named,
+    not silently skipped in favour of an older one."""
+    f = write(tmp_path, "DGS10.csv", "observation_date,DGS10\n2025-12-30,4.1\n")
+    assert run(["import", "fred", str(f), "--workspace", str(ws)], capsys)[0] == 0
+    conn = sqlite3.connect(ws)
+    conn.execute("INSERT INTO import_log (at, kind, source_name, source_file, rows, detail) "
+                  "VALUES ('2026-01-01T00:00:00+00:00', 'prices', 'x', 'quotes.csv', 1, '{}')")
+    conn.commit()
+    conn.close()
+    before = dump(ws)
+    code, _, err = run(["import", "--undo", "--workspace", str(ws)], capsys)
+    assert code == 2 and "prices of quotes.csv" in err and "no undo record" in err, err
+    assert dump(ws) == before
+
+
+def test_undo_twice_walks_back(ws, tmp_path, capsys) -> None:
+    base = dump(ws)
+    a = write(tmp_path, "a.csv", "observation_date,DGS10\n2025-12-29,4.0\n")
+    b = write(tmp_path, "b.csv", "observation_date,DGS10\n2025-12-29,4.2\n")
+    assert run(["import", "fred", str(a), "--workspace", str(ws)], capsys)[0] == 0
+    after_a = dump(ws)
+    assert run(["import", "fred", str(b), "--workspace", str(ws)], capsys)[0] == 0
+    assert run(["import", "--undo", "--workspace", str(ws)], capsys)[0] == 0
+    assert dump(ws) == after_a
+    assert run(["import", "--undo", "--workspace", str(ws)], capsys)[0] == 0
+    assert dump(ws) == base
