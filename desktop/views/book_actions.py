@@ -93,3 +93,46 @@ def export_ticket(files: Any, path: str | None = None, *, xlsx: bool = False) ->
     else:
         session.statusChanged.emit(note)
     return path
+
+
+def roll_ladder(files: Any, to_date: Any = None, path: str | None = None) -> bool:
+    """Portfolio ▸ Roll ladder…: what the book receives up to ``to_date`` (asked for; default a year
+    after the valuation date) is reinvested at the far end of its ladder with real bonds
+    (:func:`desktop.controller.liabilities.roll_ladder`); the rolled book replaces the current one
+    (undoable) and its BUY ticket is written to ``path`` (asked for)."""
+    from datetime import date, timedelta
+
+    from PySide6.QtWidgets import QFileDialog, QInputDialog
+
+    from desktop.controller.liabilities import roll_ladder as roll
+    from desktop.errors import LadderDeskError
+    from desktop.export import write_csv
+
+    session = files.session
+    if to_date is None:
+        default = (session.snapshot.as_of + timedelta(days=365)).isoformat()
+        text, ok = QInputDialog.getText(files.window, "Roll ladder", "Roll to date (YYYY-MM-DD):", text=default)
+        if not ok:
+            return False
+        try:
+            to_date = date.fromisoformat(text.strip())
+        except ValueError:
+            files.message(f"Not rolled: {text!r} is not a date (YYYY-MM-DD).", "error")
+            return False
+    try:
+        result = roll(session.snapshot, session.face, to_date, universe=session.universe,
+                      base_ccy=session.whatif.base_ccy)
+    except LadderDeskError as exc:
+        files.message(f"Not rolled: {exc}", "error")
+        return False
+    if path is None:
+        path, _ = QFileDialog.getSaveFileName(files.window, "Roll ticket", f"TRADES_roll_{to_date:%Y-%m-%d}.csv",
+                                              "CSV (*.csv)")
+    if path:
+        write_csv(result.trades, path)
+    session.set_holdings(result.face, f"Roll ladder to {to_date:%Y-%m-%d}")
+    note = f"Rolled to {to_date:%Y-%m-%d}: {len(result.trades)} purchases" + (f", ticket {path}" if path else "")
+    if result.warnings:
+        note += " · " + "; ".join(result.warnings[:3])
+    files.message(note)
+    return True

@@ -268,6 +268,8 @@ class FileActions(QObject):
         p.addSeparator()
         self._act(p, "Save settings as &preset…", self.save_preset)
         self._act(p, "Save what-if as &scenario…", self.save_scenario)
+        p.addSeparator()
+        self._act(p, "&Roll ladder…", self.roll_ladder)
         from desktop.views.layout import build_view_menu, default_layout
 
         self.view_actions = build_view_menu(self.window, bar.addMenu("&View"))
@@ -429,6 +431,12 @@ class FileActions(QObject):
         from desktop.views.book_actions import import_prices
 
         return import_prices(self, path)
+
+    def roll_ladder(self, to_date: Any = None, path: str | None = None) -> bool:
+        """Portfolio ▸ Roll ladder… (desktop.views.book_actions.roll_ladder)."""
+        from desktop.views.book_actions import roll_ladder
+
+        return roll_ladder(self, to_date, path)
 
     def export_ticket(self, path: str | None = None) -> str:
         """Export ▸ Ticket (CSV): TRADES, and HEDGES beside it for a hedged book."""
