@@ -60,9 +60,12 @@ def _ql_calendars():
     additional public holidays in NSW (Austraclear/RITS settle on Sydney business days): added here."""
     import QuantLib as ql
 
-    au = ql.Australia()
+    extra = ql.BespokeCalendar("NSW Anzac Day 2026-2027")  # never add to ql.Australia(): that is global state
+    extra.addWeekend(ql.Saturday)
+    extra.addWeekend(ql.Sunday)
     for d in (ql.Date(27, 4, 2026), ql.Date(26, 4, 2027)):
-        au.addHoliday(d)
+        extra.addHoliday(d)
+    au = ql.JointCalendar(ql.Australia(), extra)
     return {"US": ql.UnitedStates(ql.UnitedStates.GovernmentBond), "JP": ql.Japan(), "UK": ql.UnitedKingdom(),
             "AU": au}
 
