@@ -97,11 +97,23 @@ class WorkspaceService:
         self.store = store
 
     @classmethod
-    def open(cls, path: str | None) -> WorkspaceService:
-        """Open ``path`` (created from the bundled snapshot when missing; None = the user's)."""
+    def open(cls, path: str | None, *, readonly_fallback: bool = False) -> WorkspaceService:
+        """Open ``path`` (created from the bundled snapshot when missing; None = the user's). With
+        ``readonly_fallback`` a workspace on a read-only file, folder or mount is opened read-only
+        (reading works, every save is refused with "read-only") instead of refused."""
         from desktop.store import Workspace
+        from desktop.store.faults import WorkspaceReadOnlyError
 
-        return cls(Workspace.open(path))
+        try:
+            return cls(Workspace.open(path))
+        except WorkspaceReadOnlyError:
+            if not readonly_fallback:
+                raise
+            service = cls(Workspace.open(path, readonly=True))
+            service.readonly = True
+            return service
+
+    readonly = False  # opened read-only (see open)
 
     @property
     def path(self) -> Any:
@@ -124,8 +136,20 @@ class WorkspaceService:
         """The workspace's market-data tables (desktop.snapshot.SnapshotTables: curves, history, FX…)."""
         return self.store.tables()
 
-    def apply_import(self, result: Any) -> dict[str, Any]:
-        return self.store.apply_import(result)
+    def apply_import(self, result: Any, *, force: bool = False, replace: bool = False) -> dict[str, Any]:
+        """Write a parsed file in one transaction (bounds checked; ``replace`` a stored curve that
+        differs, ``force`` an FX jump beyond the band)."""
+        return self.store.apply_import(result, force=force, replace=replace)
+
+    def undo_import(self) -> dict[str, Any]:
+        """Restore the data exactly as it was before the latest import (DataError if there is none)."""
+        return self.store.undo_import()
+
+    def output_conflict(self, path: str) -> str | None:
+        """Why an export to ``path`` would destroy the workspace (its file or a sidecar), else None."""
+        from desktop.store.paths import output_conflict
+
+        return output_conflict(path, workspace=self.path)
 
     # -- names ---------------------------------------------------------------------------------
     def names(self, kind: str) -> list[str]:

@@ -261,6 +261,8 @@ class FileActions(QObject):
         redo.setShortcut(QKeySequence.StandardKey.Redo)
         e.addAction(undo)
         e.addAction(redo)
+        e.addSeparator()
+        self._act(e, "Undo last &import", self.undo_import)
         p = bar.addMenu("&Portfolio")
         self._act(p, "&Build ladder…", self.build_ladder, "Ctrl+L")
         self._act(p, "&Apply optimisation", self.apply_optimisation, "Ctrl+Return")
@@ -462,11 +464,18 @@ class FileActions(QObject):
         self.session.statusChanged.emit(f"Importing {Path(path).name}…")
         self.importer.request((kind, path), immediate=True)
 
-    def _imported(self, result: Any, _seconds: float) -> None:
+    def _imported(self, result: Any, _seconds: float, *, force: bool = False, replace: bool = False) -> None:
         try:
-            detail = self.session.workspace.apply_import(result)
+            detail = self.session.workspace.apply_import(result, force=force, replace=replace)
         except Exception as exc:  # noqa: BLE001 - DataError/WorkspaceError: shown, nothing changed
-            self._import_failed(exc)
+            text = str(exc)
+            if "--replace" in text and not replace:  # a different curve is stored for that date
+                self._import_failed(exc, ("Replace the stored curve", lambda: self._imported(result, 0.0,
+                                                                                              replace=True)))
+            elif "--force" in text and not force:  # an FX jump beyond the band
+                self._import_failed(exc, ("Import anyway", lambda: self._imported(result, 0.0, force=True)))
+            else:
+                self._import_failed(exc)
             return
         self.session.statusChanged.emit(f"Imported {result.rows} rows of {result.source_name}; reloading…")
         if self.window.message_bar.kind == "error":  # an earlier failure no longer describes the data
@@ -477,8 +486,8 @@ class FileActions(QObject):
 
         offer_move(self, detail)  # newer data than the valuation date: offer to move it
 
-    def _import_failed(self, error: BaseException) -> None:
-        self.message(f"Import failed — nothing was changed.\n{error}", "error")
+    def _import_failed(self, error: BaseException, retry: tuple[str, Any] | None = None) -> None:
+        self.window.message_bar.show_message(f"Import failed — nothing was changed.\n{error}", "error", retry)
         self.session.statusChanged.emit(f"Import failed: {error}")
 
     def message(self, text: str, kind: str = "info") -> None:
@@ -501,7 +510,28 @@ class FileActions(QObject):
 
     def _ask(self, title: str, default: str, filt: str) -> str:
         path, _ = QFileDialog.getSaveFileName(self.window, title, default, filt)
-        return path
+        return path if path and self.safe_output(path) else ""
+
+    def safe_output(self, path: str) -> bool:
+        """False (and says why) when ``path`` is the workspace or one of its SQLite files."""
+        ws = self.session.workspace
+        why = ws.output_conflict(path) if ws is not None else None
+        if why:
+            self.message(f"Not exported: {path} {why}. Choose another file.", "error")
+        return not why
+
+    def undo_import(self) -> bool:
+        """Edit ▸ Undo last import: the data exactly as before the latest import, then a reload."""
+        from desktop.errors import LadderDeskError
+
+        try:
+            detail = self.session.workspace.undo_import()
+        except LadderDeskError as exc:
+            self.message(f"Nothing undone: {exc}", "error")
+            return False
+        self.message("Undid the last import; the data are as they were before it.")
+        self.session.note_import(detail)
+        return True
 
     def export_holdings(self, path: str | None = None) -> str:
         return self._export_csv("holdings", path)
@@ -519,6 +549,8 @@ class FileActions(QObject):
         from desktop.export import write_csv
 
         path = path or self._ask(f"Export {what}", f"{what}.csv", "CSV (*.csv)")
+        if path and not self.safe_output(path):
+            return ""
         if path:
             write_csv(self.frames()[what], path)
             self.session.statusChanged.emit(f"Exported {what} to {path}")
@@ -528,6 +560,8 @@ class FileActions(QObject):
         from desktop.export import write_xlsx
 
         path = path or self._ask("Export workbook", "ladder.xlsx", "Excel (*.xlsx)")
+        if path and not self.safe_output(path):
+            return ""
         if path:
             write_xlsx(self.frames(), path)
             self.session.statusChanged.emit(f"Exported workbook to {path}")
@@ -539,6 +573,8 @@ class FileActions(QObject):
             self.message("This tab has no chart to export.")
             return ""
         path = path or self._ask("Export chart", "chart.png", "PNG (*.png);;SVG (*.svg)")
+        if path and not self.safe_output(path):
+            return ""
         if path:
             export_plot(plots[0], path)
         return path or ""
@@ -552,6 +588,8 @@ class FileActions(QObject):
             return ""
         default = f"{self.session.portfolio_name.replace(' *', '')} report.pdf".replace("/", "-")
         path = path or self._ask("Export committee report", default, "PDF (*.pdf)")
+        if path and not self.safe_output(path):
+            return ""
         if not path:
             return ""
         report = write_report(self.window, path)

@@ -46,7 +46,7 @@ def load_workspace(path: str | None) -> Loaded:
     from desktop.controller.workspace import WorkspaceService
     from desktop.universe import build_universe
 
-    with WorkspaceService.open(path) as ws:
+    with WorkspaceService.open(path, readonly_fallback=True) as ws:
         snap = ws.snapshot()
     universe = build_universe(snap)
     return Loaded(snap, universe, ctl.ShiftEngine(universe, snap.curves))
@@ -256,7 +256,10 @@ class Session(QObject):
         from desktop.controller.workspace import WorkspaceService
 
         if self._workspace is None:
-            self._workspace = WorkspaceService.open(self._workspace_path)
+            self._workspace = WorkspaceService.open(self._workspace_path, readonly_fallback=True)
+            if self._workspace.readonly:
+                self.statusChanged.emit(f"The workspace {self._workspace.path} is read-only: you can look and "
+                                        "export, but saves and imports are refused")
 
     def set_start_preset(self, name: str | None) -> None:
         """Apply preset ``name`` when the data arrive (``--preset``)."""

@@ -134,6 +134,8 @@ def test_every_menu_action_runs_without_an_exception(menu_window, qtbot, monkeyp
         action = dict(leaf_actions(win.menuBar())).get(label)  # (Open recent is rebuilt by every save)
         if action is None or label.endswith("Quit") or not action.isEnabled():
             continue
+        if label.endswith("Undo last import"):  # would take back the bonds imported above: test_window_safety
+            continue
         dialogs.text = f"Menu test {len(done)}"
         if "Roll ladder" in label:  # its prompt asks for a date: two years on, when rungs have matured
             dialogs.text = f"{s.snapshot.as_of.year + 2}-12-31"
