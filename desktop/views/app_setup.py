@@ -131,6 +131,11 @@ def screenshot(app: QApplication, window: MainWindow, path: str, view: str, widt
     while time.perf_counter() < settle:
         app.processEvents()
         time.sleep(0.01)
+    runner = getattr(window.views[view], "runner", None)  # a tab with its own job (liabilities) finishes it
+    settle = time.perf_counter() + 20
+    while runner is not None and runner.busy and time.perf_counter() < settle:
+        app.processEvents()
+        time.sleep(0.01)
     QTimer.singleShot(0, app.quit)
     app.processEvents()
     for _ in range(5):

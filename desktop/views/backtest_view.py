@@ -76,8 +76,10 @@ class BacktestView(QWidget):
         self.end = QLineEdit("")
         self.end.setPlaceholderText("latest")
         for w in (self.start, self.end):
-            w.setMaximumWidth(80)
-        self.hedged = QCheckBox("FX-hedged into USD")
+            w.setMinimumWidth(84)
+            w.setMaximumWidth(100)
+        self.hedged = QCheckBox("Hedged")
+        self.hedged.setToolTip("FX-hedged into USD with one-month forwards (else unhedged: the spot FX move)")
         self.hedged.setChecked(True)
         self.cost = QDoubleSpinBox()
         self.cost.setRange(0.0, 50.0)
@@ -106,6 +108,11 @@ class BacktestView(QWidget):
         tools.addStretch(1)
         self.cum_plot = make_plot("Cumulative return", "month", "cumulative return (%)", legend_cols=2)
         self.dd_plot = make_plot("Drawdown from peak", "month", "drawdown (%)", legend=False)
+        self.hint = pg.TextItem("Press Run backtest: four strategies, month by month (about a minute for the\n"
+                                "whole history; a shorter From … To is faster). Past, simulated results, not advice.",
+                                color="#444444", anchor=(0.5, 0.5))
+        self.cum_plot.getPlotItem().addItem(self.hint)
+        self.hint.setPos(0.5, 0.5)
         self.dd_plot.setXLink(self.cum_plot)
         self.table = QTableWidget(0, len(STATS) + 1)
         self.table.setHorizontalHeaderLabels(["Strategy"] + [h for _k, h in STATS])

@@ -241,6 +241,17 @@ class LiabilitiesView(QWidget):
         self.runner.request(MatchJob(snap, self.source.universe, needs, settings), immediate=True)
         return True
 
+    def data_loaded(self) -> None:
+        """The market data arrived (or changed): match again if the tab is on screen."""
+        if self.isVisible() and not self.runner.busy:
+            self.request()
+
+    def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+        """First shown: match the needs in the table at once (a chart, not an empty frame)."""
+        super().showEvent(event)
+        if self.result is None and not self.runner.busy and self.source.snapshot is not None:
+            self.request()
+
     def _on_error(self, error: BaseException) -> None:
         self.result = None
         self.headline.setText(f"Cannot fund these needs: {error}")

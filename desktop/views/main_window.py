@@ -96,6 +96,7 @@ class MainWindow(QMainWindow):
 
             # both compute on the optimiser's worker thread (one cvxpy solve at a time)
             self.views["liabilities"] = LiabilitiesView(session, pool=session.solver.pool)
+            session.loaded.connect(self.views["liabilities"].data_loaded)
             self.views["backtest"] = BacktestView(self._market_tables, pool=session.solver.pool)
         self.tabs.removeTab(0)
         self._placeholder.deleteLater()
