@@ -109,9 +109,10 @@ class OptimInputs:
         )
 
     def fx_to_base(self, base_ccy: str) -> dict[str, float]:
-        """Units of ``base_ccy`` per unit of each currency."""
-        base = self.fx_usd_per_unit[base_ccy]
-        return {c: v / base for c, v in self.fx_usd_per_unit.items()}
+        """Units of ``base_ccy`` per unit of each currency (:func:`desktop.finance.fx_to_base`)."""
+        from desktop.finance import fx_to_base
+
+        return fx_to_base(self.fx_usd_per_unit, base_ccy)
 
 
 def validate_inputs(universe: pd.DataFrame, short_rates_pct: Mapping[str, float],
