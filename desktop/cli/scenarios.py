@@ -184,7 +184,7 @@ def _face(args: argparse.Namespace, ws: Any, uni: pd.DataFrame, snapshot: Any) -
                 raise DataError(f"weight {table['weight'].iloc[bad]} is not a fraction 0–1", file=args.alloc,
                                 line=bad + 2, field="weight", expected="a fraction of market value, 0–1")
             weights = ctl.face_from_holdings(uni, table.drop(columns="face", errors="ignore")
-                                             .rename(columns={"weight": "face"}), args.alloc)
+                                             .rename(columns={"weight": "face"}), args.alloc, lots=False)
             face = lab.weights_to_face(uni, snapshot, args.base, weights, args.notional)
         else:
             face = ctl.face_from_holdings(uni, table, args.alloc)

@@ -9,7 +9,9 @@ Holdings rule (:func:`face_from_holdings`), for a file, a saved portfolio or ALL
   ``unknown="report"`` (a saved book re-read after the data changed), left out and listed;
 * two lines of the same bond are refused (naming both lines): a duplicate is a mistake to fix,
   never silently summed;
-* a face must be a finite number ≥ 0 and ≤ :data:`MAX_FACE` (local currency); 0 lines are kept as 0.
+* a face must be a finite number ≥ 0 and ≤ :data:`MAX_FACE` (local currency) and a whole number of
+  the market's minimum denomination (US $100, JGB ¥50,000, ACGB A$1,000, gilts £0.01); 0 lines are
+  kept as 0.
 
 Trades (:func:`trade_list`) move one book to another as an executable ticket: BUY/SELL face in
 whole denominations, the official id and ISIN, clean / accrued / dirty price, cash to the cent in
@@ -29,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from desktop.errors import DataError
-from desktop.finance import market_values_base
+from desktop.finance import market_values_base, min_denominations
 from desktop.markets import settlement_date
 
 MAX_FACE = 1e13  # local currency: beyond ten trillion of any currency, a typo
@@ -55,10 +57,11 @@ class HoldingsMatch:
 
 
 def match_holdings(universe: pd.DataFrame, holdings: pd.DataFrame, source: str = "holdings", *,
-                   unknown: str = "refuse", lines: np.ndarray | None = None) -> HoldingsMatch:
+                   unknown: str = "refuse", lines: np.ndarray | None = None, lots: bool = True) -> HoldingsMatch:
     """Face per universe bond from a holdings table (rule in the module docstring).
 
-    ``lines`` are the file lines of the table's rows (default 2, 3, … for a CSV with one header line).
+    ``lines`` are the file lines of the table's rows (default 2, 3, … for a CSV with one header line);
+    ``lots=False`` skips the denomination rule (a table of weights matched the same way).
     """
     table = normalise_columns(holdings)
     for col in ("id", "face"):
@@ -98,6 +101,15 @@ def match_holdings(universe: pd.DataFrame, holdings: pd.DataFrame, source: str =
         k = int(np.flatnonzero(bad & known)[0])
         raise DataError(f"face {_plain(table['face'].iloc[k])} is not a number from 0 to {MAX_FACE:,.0f}",
                         file=source, line=int(lines[k]), field="face", expected="face amount in local currency, ≥ 0")
+    den = np.ones(len(face_col))
+    den[known] = min_denominations(universe["market"].to_numpy()[pos[known]])
+    n_lots = face_col / den
+    odd = known & (np.abs(n_lots - np.round(n_lots)) > 1e-6 * np.maximum(1.0, np.abs(n_lots)))
+    if lots and odd.any():
+        k = int(np.flatnonzero(odd)[0])
+        raise DataError(f"face {_plain(table['face'].iloc[k])} of {label[k]} is not a whole number of its market's "
+                        f"minimum denomination ({_plain(den[k])})", file=source, line=int(lines[k]), field="face",
+                        expected="a multiple of the denomination (US 100, JP 50,000, AU 1,000, UK 0.01)")
     seen = pd.Series(pos[known]).duplicated(keep=False).to_numpy()
     if seen.any():
         rows = np.flatnonzero(known)[seen]
@@ -118,9 +130,10 @@ def _unique_positions(uid: pd.Series, ids: np.ndarray) -> np.ndarray:
     return first.reindex(ids).fillna(-1).to_numpy(int)
 
 
-def face_from_holdings(universe: pd.DataFrame, holdings: pd.DataFrame, source: str = "holdings") -> np.ndarray:
+def face_from_holdings(universe: pd.DataFrame, holdings: pd.DataFrame, source: str = "holdings", *,
+                       lots: bool = True) -> np.ndarray:
     """:func:`match_holdings` with unknown bonds refused: the face array over ``universe``."""
-    return match_holdings(universe, holdings, source).face
+    return match_holdings(universe, holdings, source, lots=lots).face
 
 
 #: header words of a holdings file (matched case-insensitively, spaces/underscores/dashes ignored)

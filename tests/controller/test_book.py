@@ -161,3 +161,14 @@ def test_matured_bond_in_a_custodian_file_is_refused(universe, tmp_path) -> None
     with pytest.raises(DataError) as info:
         ctl.read_holdings_file(universe, path)
     assert info.value.line == 2 and "not in the universe" in str(info.value)
+
+
+def test_a_face_that_is_not_a_whole_number_of_denominations_is_refused(universe) -> None:
+    table = _held(universe).reset_index(drop=True)
+    jp = table.index[table["market"] == "JP"][0]
+    table.loc[jp, "face"] = 1_000_000 + 25_000.0  # JGBs trade in ¥50,000 lots
+    with pytest.raises(DataError) as info:
+        ctl.face_from_holdings(universe, table, "book.csv")
+    assert info.value.line == jp + 2 and info.value.field == "face" and "50000" in str(info.value)
+    table.loc[jp, "face"] = 1_050_000.0
+    assert ctl.face_from_holdings(universe, table, "book.csv")[table.index.size - 1] >= 0  # accepted
