@@ -65,6 +65,7 @@ from desktop.controller.book import (
     orders,
     read_holdings_file,
     trade_list,
+    type_quote,
 )
 from desktop.controller.evaluation import SUMMARY_ROWS, Evaluation, evaluate
 from desktop.controller.ladder import LadderResult, build_ladder, cash_flow_ladder, cash_flow_schedule
@@ -118,6 +119,7 @@ __all__ = [
     "orders",
     "read_holdings_file",
     "trade_list",
+    "type_quote",
     "MOVED_COLUMNS",
     "Shifted",
     "ShiftEngine",

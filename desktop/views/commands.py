@@ -62,3 +62,17 @@ class SetWhatIf(QUndoCommand):
 
     def undo(self) -> None:
         self._session.set_whatif(self._old)
+
+
+class SetQuote(QUndoCommand):
+    """A clean price typed in the holdings table: a quote at the valuation date (undo removes it)."""
+
+    def __init__(self, session: Session, market: str, bond_id: str, clean_price: float) -> None:
+        super().__init__(f"Quote {market} {bond_id} at {clean_price:.3f}")
+        self._session, self._market, self._id, self._price = session, market, bond_id, float(clean_price)
+
+    def redo(self) -> None:
+        self._session.put_quote(self._market, self._id, self._price)
+
+    def undo(self) -> None:
+        self._session.put_quote(self._market, self._id, None)

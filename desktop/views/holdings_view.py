@@ -41,8 +41,9 @@ COLUMNS = [  # the portfolio's own figures first, so they are on screen without 
                    "weight its per-bond limit binds on"),
     Column("opt_face", "Opt face", "{:,.0f}", tooltip="Optimised face amount (local currency)"),
     Column("value_base", "MV (base)", "{:,.0f}"),
-    Column("clean_price", "Clean price", "{:.3f}",
-           tooltip="Clean price per 100 face: the quote where one is imported, else the model price off the curve"),
+    Column("clean_price", "Clean price", "{:.3f}", editable=True,
+           tooltip="Clean price per 100 face: the quote where one is imported, else the model price off the curve; "
+                   "type a price to quote the bond at the valuation date (undoable)"),
     Column("price_source", "Source", tooltip="quote (imported or typed), model (the market's curve) or "
                                               "extrapolated (model beyond the curve's points)"),
     Column("price_date", "Price date", "date", tooltip="Date of the quote or of the curve; ⚠ in the status bar "
@@ -274,6 +275,7 @@ class HoldingsView(LazyRefresh, QWidget):
         lay.addWidget(self.table)
         lay.addWidget(note)
         self.model.faceEdited.connect(session.edit_face)
+        self.model.valueEdited.connect(self._value_edited)
         session.loaded.connect(self.reload)
         session.chartsChanged.connect(self.refresh)
         self._rows = -1
@@ -320,6 +322,10 @@ class HoldingsView(LazyRefresh, QWidget):
         self.proxy.set_filter(markets, (self.rung_lo.value(), self.rung_hi.value()), self.held_only.isChecked())
         self.proxy.sort(self.proxy.sortColumn(), self.proxy.sortOrder())
         self.count.setText(f"{self.proxy.rowCount()} of {self._rows} bonds")
+
+    def _value_edited(self, row: int, key: str, value: float) -> None:
+        if key == "clean_price":
+            self.session.type_quote(row, value)
 
     def current_frame(self) -> pd.DataFrame:
         """The rows as shown (filter + sort), raw values — what the CSV export writes."""

@@ -23,7 +23,7 @@ from PySide6.QtGui import QUndoStack
 
 from desktop import controller as ctl
 from desktop.controller.scenario_lab import ScenarioJob, run_scenarios
-from desktop.views.commands import SetBook, SetHoldings
+from desktop.views.commands import SetBook, SetHoldings, SetQuote
 from desktop.views.runner import SolveRunner
 from desktop.views.throttle import Throttle
 
@@ -479,6 +479,23 @@ class Session(QObject):
         new[row] = float(round_face(self._universe["market"].to_numpy()[row:row + 1], np.array([amount]))[0])
         label = self._universe["id"].iat[row]
         self.undo_stack.push(SetHoldings(self, self._face, new, f"Edit face of {label}"))
+
+    def type_quote(self, row: int, clean_price: float) -> None:
+        """A clean price typed for bond ``row``: quoted at the valuation date (undoable), data reloaded."""
+        u = self._universe
+        self.undo_stack.push(SetQuote(self, str(u["market"].iat[row]), str(u["id"].iat[row]), clean_price))
+
+    def put_quote(self, market: str, bond_id: str, clean_price: float | None) -> None:
+        """Store (or, with None, remove) the PM's typed quote for the valuation date, then reload."""
+        from desktop.errors import LadderDeskError
+
+        try:
+            detail = ctl.type_quote(self._workspace, market, bond_id, price_date=self._snapshot.as_of,
+                                    clean_price=clean_price)
+        except LadderDeskError as exc:
+            self.statusChanged.emit(f"Price not taken: {exc}")
+            return
+        self.note_import(detail)
 
     def set_holdings(self, face: np.ndarray, text: str) -> None:
         self.undo_stack.push(SetHoldings(self, self._face, face, text))

@@ -66,6 +66,7 @@ class DataFrameModel(QAbstractTableModel):
     (the owner pushes an undo command and calls :meth:`set_frame`/:meth:`update_arrays`)."""
 
     faceEdited = Signal(int, float)
+    valueEdited = Signal(int, str, float)  # row, column key, value: an edit of another editable column
 
     def __init__(self, columns: Sequence[Column], parent: object = None) -> None:
         super().__init__(parent)
@@ -251,7 +252,11 @@ class DataFrameModel(QAbstractTableModel):
             return False
         if not np.isfinite(amount) or amount < 0:
             return False
-        self.faceEdited.emit(index.row(), amount)
+        key = self._columns[index.column()].key
+        if key == "face":
+            self.faceEdited.emit(index.row(), amount)
+        else:
+            self.valueEdited.emit(index.row(), key, amount)
         return True
 
 

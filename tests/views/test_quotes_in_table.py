@@ -70,3 +70,34 @@ def test_include_curve_implied_bonds_is_the_what_if_switch(qtbot, loaded_data, s
     qtbot.waitUntil(lambda: s.idle and not s.solved_job.whatif.allow_generic, timeout=60_000)
     assert np.all(s.outcome.weights[generic] < 1e-6)
     win.close()
+
+
+def test_a_price_typed_in_the_holdings_table_becomes_a_quote_and_undo_removes_it(qtbot, loaded_data, settings,
+                                                                                 tmp_path):
+    from PySide6.QtCore import Qt
+
+    from desktop.store import Workspace
+    from desktop.views.holdings_view import COLUMNS
+    from tests.views.conftest import fake_solve
+
+    ws = tmp_path / "ws.sqlite"
+    Workspace.open(ws).close()
+    win, s = _window(qtbot, loaded_data, settings, ws, fake_solve, preset="Neutral")
+    qtbot.waitUntil(lambda: s.outcome is not None and s.idle, timeout=20_000)
+    u = s.universe
+    row = int(np.flatnonzero(((u["market"] == "US") & (u["price_source"] == "model")).to_numpy())[0])
+    bond = u["id"].iat[row]
+    model_price = float(u["clean_price"].iat[row])
+    col = [c.key for c in COLUMNS].index("clean_price")
+    m = win.holdings.model
+    assert m.flags(m.index(row, col)) & Qt.ItemFlag.ItemIsEditable
+    assert m.setData(m.index(row, col), f"{model_price - 0.5:.4f}", Qt.ItemDataRole.EditRole)  # the PM types it
+    qtbot.waitUntil(lambda: s.is_loaded and s.idle and (s.universe["price_source"] == "quote").any(), timeout=30_000)
+    got = s.universe.set_index("id").loc[bond]
+    assert got["price_source"] == "quote" and got["clean_price"] == pytest.approx(model_price - 0.5, abs=5e-5)
+    assert got["spread_bp"] > 0  # cheaper price → higher yield than the curve's
+    s.undo_stack.undo()
+    qtbot.waitUntil(lambda: s.is_loaded and s.idle and not (s.universe["price_source"] == "quote").any(),
+                    timeout=30_000)
+    assert s.universe.set_index("id").loc[bond, "clean_price"] == pytest.approx(model_price, abs=1e-9)
+    win.close()
