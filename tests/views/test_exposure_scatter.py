@@ -104,3 +104,4 @@ def test_hover_names_the_bond_under_the_mouse(window, qtbot):
     i = int(np.argmax(x))  # the longest bond (alone at the right edge)
     text = window.exposure._describe(float(x[i]), float(y[i]))
     assert text.startswith(str(u["name"].iat[i])) and f"D {x[i]:.2f} y" in text
+    assert str(u["price_source"].iat[i]) in text  # where its price comes from (quote / model / extrapolated)

@@ -232,4 +232,9 @@ class ExposureChart(LazyRefresh, QWidget):
         if dist[i] > 0.0004:
             return ""
         u = self.session.universe  # names are static: no need to build the what-if DataFrame
-        return f"{u['name'].iat[i]}\nD {d[i]:.2f} y · yield {yy[i]:.3f} %"
+        text = f"{u['name'].iat[i]}\nD {d[i]:.2f} y · yield {yy[i]:.3f} %"
+        if "price_source" in u:  # where the price comes from, and a quote's spread to its curve
+            source = str(u["price_source"].iat[i])
+            spread = u["spread_bp"].iat[i] if "spread_bp" in u else np.nan
+            text += f"\n{source}" + (f" · spread {spread:+.1f} bp" if np.isfinite(spread) else "")
+        return text
