@@ -96,7 +96,7 @@ from desktop.controller.whatif import (
     whatif_from_preset,
 )
 from desktop.controller.workspace import NameTaken, WorkspaceService, check_name
-from desktop.finance import face_from_values, fx_to_base, hedged_yield_pct, market_values_base
+from desktop.finance import face_from_values, fx_to_base, hedged_yield_pct, market_values_base, round_face
 
 __all__ = [
     "SUMMARY_ROWS",
@@ -107,6 +107,7 @@ __all__ = [
     "cash_flow_ladder",
     "cash_flow_schedule",
     "face_from_values",
+    "round_face",
     "ALLOC_COLUMNS",
     "MAX_FACE",
     "TRADE_COLUMNS",

@@ -473,10 +473,8 @@ class Session(QObject):
 
     def edit_face(self, row: int, amount: float) -> None:
         """Set one bond's face (undoable), rounded to its market's minimum denomination."""
-        from desktop.finance import round_face
-
         new = self._face.copy()
-        new[row] = float(round_face(self._universe["market"].to_numpy()[row:row + 1], np.array([amount]))[0])
+        new[row] = float(ctl.round_face(self._universe["market"].to_numpy()[row:row + 1], np.array([amount]))[0])
         label = self._universe["id"].iat[row]
         self.undo_stack.push(SetHoldings(self, self._face, new, f"Edit face of {label}"))
 
