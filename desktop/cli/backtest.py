@@ -19,6 +19,7 @@ import json
 import re
 import sys
 
+from desktop.cli.argtypes import ranged
 from desktop.cli.common import add_workspace, check_outputs, open_workspace
 from desktop.errors import DataError
 
@@ -38,14 +39,7 @@ def year_month(text: str) -> str:
     return t
 
 
-def cost_bp(text: str) -> float:
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid cost {text!r} (expected bp, e.g. 2.5)") from None
-    if not 0.0 <= v <= 500.0:
-        raise argparse.ArgumentTypeError(f"cost {text!r} bp is outside 0..500")
-    return v
+cost_bp = ranged(0.0, 500.0, "bp per unit of turnover, e.g. 2.5")
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:

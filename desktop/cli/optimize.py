@@ -48,14 +48,7 @@ def _nonneg(text: str) -> float:
     return v
 
 
-def _turnover(text: str) -> float:
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid turnover {text!r} (expected 0–2, e.g. 0.2 = 20%)") from None
-    if not 0.0 <= v <= 2.0:
-        raise argparse.ArgumentTypeError(f"turnover {text} is outside 0–2 (Σ|w − w_current|; 0.2 = 20%)")
-    return v
+_turnover = ranged(0.0, 2.0, "turnover Σ|w − w_current|, 0.2 = 20 %")
 
 
 def _market_frac(text: str) -> tuple[str, float]:
