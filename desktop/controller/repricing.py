@@ -32,13 +32,14 @@ class ShiftEngine:
         n = len(universe)
         settle = universe["settle_date"]
         flows = cash_flows(universe, settle)  # the full rows: issue dates give first coupon periods
-        pos = pd.Index(universe.index).get_indexer(flows["bond"])
-        self._rows = pos.astype(np.intp)
-        self._t = np.maximum(flows["t_years"].to_numpy(float), 0.0)
-        self._amount = flows["amount"].to_numpy(float)
+        pos = pd.Index(universe.index).get_indexer(flows["bond"]).astype(np.intp)
         codes = universe["market"].to_numpy()
         code_pos = {c: i for i, c in enumerate(MARKET_CODES)}
         self.market_index = np.array([code_pos[c] for c in codes], dtype=np.intp)  # per bond
+        order = np.argsort(self.market_index[pos], kind="stable")  # flows grouped by market
+        self._rows = pos[order]
+        self._t = np.maximum(flows["t_years"].to_numpy(float)[order], 0.0)
+        self._amount = flows["amount"].to_numpy(float)[order]
         self._mkt = self.market_index[self._rows]
         z = np.zeros_like(self._t)
         for code, curve in curves.items():
@@ -47,7 +48,17 @@ class ShiftEngine:
         self._z = z
         self._tent = key_rate_weights(self._t)  # flows × key tenors, linear interpolation weights
         self._n = n
-        self.base_dirty = np.bincount(self._rows, weights=self._amount * np.exp(-z * self._t), minlength=n)
+        bounds = np.searchsorted(self._mkt, np.arange(len(MARKET_CODES) + 1))
+        self._slices = [slice(int(bounds[m]), int(bounds[m + 1])) for m in range(len(MARKET_CODES))]
+        self._bond_masks = [self.market_index == m for m in range(len(MARKET_CODES))]
+        # per-bond dirty price and key-rate sums on the last what-if, per market: a slider move
+        # reprices only the markets whose shift changed (the others are reused as they are)
+        self._last_table = np.zeros((len(MARKET_CODES), len(KEY_RATE_COLUMNS)))
+        self._dirty = np.zeros(n)
+        self._krd_sums = np.zeros((n, len(KEY_RATE_COLUMNS)))
+        for m in range(len(MARKET_CODES)):
+            self._reprice_market(m, self._last_table[m])
+        self.base_dirty = self._dirty.copy()
         # static per-bond arrays, read once (a slider move never goes through pandas)
         self._columns: dict[str, np.ndarray] = {}
         self._ccy: tuple[np.ndarray, np.ndarray] | None = None  # distinct currencies, row → position
@@ -86,9 +97,10 @@ class ShiftEngine:
         if not whatif.has_shift:
             return self.base
         table = whatif.key_table()
-        dz = np.einsum("fk,fk->f", self._tent, table[self._mkt]) / 1e4
-        disc = self._amount * np.exp(-(self._z + dz) * self._t)
-        dirty_new = np.bincount(self._rows, weights=disc, minlength=self._n)
+        for m in range(len(MARKET_CODES)):
+            if not np.array_equal(table[m], self._last_table[m]):
+                self._reprice_market(m, table[m])
+        dirty_new = self._dirty.copy()
         ratio = np.where(self.base_dirty > 0, dirty_new / np.maximum(self.base_dirty, 1e-12), 1.0)
         r = ratio - 1.0
         d = self.column("mod_duration")
@@ -107,11 +119,25 @@ class ShiftEngine:
         }
         # exact zero-curve key-rate durations on the shifted curve (model prices, spread 0):
         # KRD_k = Σ t·CF·DF(t)·tent_k(t) / P, the same definition as desktop.keyrates
-        disc_t = disc * self._t
         inv = 1.0 / np.maximum(dirty_new, 1e-12)
         for i, k in enumerate(KEY_RATE_COLUMNS):
-            moved[k] = np.bincount(self._rows, weights=disc_t * self._tent[:, i], minlength=self._n) * inv
+            moved[k] = self._krd_sums[:, i] * inv
         return Shifted(self, moved)
+
+    def _reprice_market(self, m: int, key_bp: np.ndarray) -> None:
+        """Reprice market ``m``'s flows on its zero curve moved by ``key_bp`` at the key tenors (bp):
+        its bonds' dirty prices and Σ t·CF·DF·tent_k, stored per bond for :meth:`reprice_arrays`."""
+        sl = self._slices[m]
+        if sl.stop > sl.start:
+            dz = self._tent[sl] @ (np.asarray(key_bp, float) / 1e4)
+            disc = self._amount[sl] * np.exp(-(self._z[sl] + dz) * self._t[sl])
+            rows, mask = self._rows[sl], self._bond_masks[m]
+            self._dirty[mask] = np.bincount(rows, weights=disc, minlength=self._n)[mask]
+            disc_t = disc * self._t[sl]
+            for i in range(len(KEY_RATE_COLUMNS)):
+                self._krd_sums[mask, i] = np.bincount(rows, weights=disc_t * self._tent[sl, i],
+                                                      minlength=self._n)[mask]
+        self._last_table[m] = key_bp
 
 
 class Shifted:
