@@ -63,6 +63,7 @@ class KeyHandles(pg.ScatterPlotItem):
 class CurvesChart(LazyRefresh, QWidget):
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._drawn_shift: dict[str, tuple[float, ...]] = {}  # market → the shift its lines show (bp)
         self.session = session
         self.plot = make_plot(TITLE,
                               "maturity (years)", "par yield (%, semi-annual)")
@@ -111,6 +112,7 @@ class CurvesChart(LazyRefresh, QWidget):
         self._fit()
 
     def _draw_base(self) -> None:
+        self._drawn_shift = {}  # new base curves: every shifted line is redrawn on them
         for code, curve in self.session.snapshot.curves.items():
             y = np.asarray(curve.par_yield_pct(GRID), float)
             self.base[code].setData(GRID, y)
@@ -125,8 +127,13 @@ class CurvesChart(LazyRefresh, QWidget):
         s = self.session
         if not self._values and s.snapshot is not None:
             self._draw_base()
+        drawn = self._drawn_shift
         for code, curve in s.curves.items():
-            moved = bool(np.any(s.whatif.key_shift(code)))
+            shift = tuple(np.round(s.whatif.key_shift(code), 9))
+            if drawn.get(code) == shift and code in self._values:
+                continue  # this market's curve did not move: its lines are already right
+            drawn[code] = shift
+            moved = bool(np.any(shift))
             if moved:
                 y = np.asarray(curve.par_yield_pct(GRID), float)
                 self.shifted[code].setData(GRID, y)
