@@ -331,7 +331,8 @@ class ScenariosView(QWidget):
         self.model.set_frame(table, g.base)
         self.status.setText(f"{len(self.scenarios)} scenarios · {self.ms_per_scenario:.1f} ms per scenario")
         self.caption.setText(
-            f"P&L in thousands of {g.base}, instantaneous shock, full revaluation. Hedged P&L includes the "
+            f"P&L in thousands of {g.base}, instantaneous shock, full revaluation (heat map: red = loss, "
+            "blue = gain). Hedged P&L includes the "
             "forward points of the FX hedge over each scenario's own horizon (the 2025 presets: "
             f"{_horizons(self.scenarios)}), not the optimiser's 12 months.")
         self._scale, self._unit = _scale(np.nanmax(np.abs(table.to_numpy(dtype=float)), initial=0.0))
@@ -341,7 +342,7 @@ class ScenariosView(QWidget):
         self.image.setImage(np.nan_to_num(values.T), levels=(-span, span))
         self.colorbar.setLevels((-span, span))
         unit = {"millions": "m", "thousands": "k"}.get(self._unit, self._unit)
-        self.heat.getPlotItem().setTitle(f"P&L heat map ({unit} {g.base}; red loss, blue gain)",
+        self.heat.getPlotItem().setTitle(f"P&L heat map ({unit} {g.base})",
                                          size="10pt", color="#222222")
         hp = self.heat.getPlotItem()
         # compact column ticks so 15+ narrow cells stay legible: markets, Σ for the total, rung numbers

@@ -89,7 +89,7 @@ class SummaryPanel(QWidget):
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.verticalHeader().setDefaultSectionSize(24)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.setMinimumWidth(310)
+        self.table.setMinimumWidth(380)  # "100.26m" and "Optimised" fit in each column
         self.table.setFixedHeight(24 * len(SUMMARY_ROWS) + self.table.horizontalHeader().sizeHint().height() + 6)
         for r in range(len(SUMMARY_ROWS)):
             for c in range(3):
