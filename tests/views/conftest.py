@@ -88,6 +88,34 @@ def unsaved_prompts(monkeypatch) -> UnsavedPrompts:
     return prompts
 
 
+@pytest.fixture
+def make_window(qtbot, loaded_data, settings, tmp_path):
+    """``make_window(solve_fn, scenarios_tab=False, preset="Shift from US rates")``: the main window on
+    the bundled data with a fresh workspace, shown, after its first solve; closed at teardown."""
+    from desktop.views.app_setup import build_window
+
+    made = []
+
+    def make(solve_fn, scenarios_tab: bool = False, preset: str | None = "Shift from US rates",
+             timeout: int = 60_000):
+        win = build_window(str(tmp_path / f"ws{len(made)}.sqlite"), settings, solve_fn=solve_fn,
+                           scenarios_tab=scenarios_tab)
+        qtbot.addWidget(win)
+        s = win.session
+        s.open_workspace()
+        s.set_start_preset(preset)
+        s.set_data(loaded_data.snapshot, loaded_data.universe, loaded_data.engine)
+        win.show()
+        qtbot.waitUntil(lambda: s.outcome is not None and s.idle, timeout=timeout)
+        made.append(win)
+        return win
+
+    yield make
+    for win in made:
+        win.close()
+        qtbot.waitUntil(lambda win=win: win.session.solver.active_threads() == 0, timeout=10_000)
+
+
 @pytest.fixture(autouse=True)
 def _no_threads_or_timers_left(qapp):
     """Fail a test that leaves a pool thread running or one of our timers active."""

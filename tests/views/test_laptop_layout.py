@@ -13,20 +13,8 @@ from tests.views.test_menus import leaf_actions
 
 
 @pytest.fixture
-def laptop(qtbot, loaded_data, settings, tmp_path):
-    from desktop.views.app_setup import build_window
-
-    win = build_window(str(tmp_path / "ws.sqlite"), settings, solve_fn=fake_solve, scenarios_tab=True)
-    qtbot.addWidget(win)
-    s = win.session
-    s.open_workspace()
-    s.set_start_preset("Shift from US rates")
-    s.set_data(loaded_data.snapshot, loaded_data.universe, loaded_data.engine)
-    win.show()
-    qtbot.waitUntil(lambda: s.outcome is not None and s.idle, timeout=10_000)
-    yield win
-    win.close()
-    qtbot.waitUntil(lambda: s.solver.active_threads() == 0, timeout=10_000)
+def laptop(make_window):
+    return make_window(fake_solve, scenarios_tab=True, timeout=10_000)
 
 
 def _inside(inner: QRectF | QRect, outer: QRectF | QRect, slack: float = 1.5) -> bool:

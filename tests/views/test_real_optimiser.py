@@ -8,19 +8,8 @@ from desktop import controller as ctl
 
 
 @pytest.fixture
-def real_window(qtbot, loaded_data, settings, tmp_path):
-    from desktop.views.app_setup import build_window
-
-    win = build_window(str(tmp_path / "ws.sqlite"), settings, solve_fn=ctl.solve, scenarios_tab=False)
-    qtbot.addWidget(win)
-    s = win.session
-    s.open_workspace()
-    s.set_start_preset("Shift from US rates")
-    s.set_data(loaded_data.snapshot, loaded_data.universe, loaded_data.engine)
-    win.show()
-    qtbot.waitUntil(lambda: s.outcome is not None and s.idle, timeout=60_000)
-    yield win
-    win.close()
+def real_window(make_window):
+    return make_window(ctl.solve)
 
 
 def test_real_solve_and_infeasible_advice(real_window, qtbot):
