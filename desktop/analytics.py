@@ -287,6 +287,15 @@ def _key_rate_sums(pv_t: np.ndarray, t_years: np.ndarray) -> np.ndarray:
     return out.reshape(n, k)
 
 
+def _risk_columns(dirty: np.ndarray, mac: np.ndarray, mod: np.ndarray, conv: np.ndarray,
+                  krd: np.ndarray) -> dict[str, np.ndarray]:
+    """The risk figures as output columns; dv01 = mod_duration × dirty × 1e-4 (per 100 face, 1 bp)."""
+    out = {"dirty_price": dirty, "mac_duration": mac, "mod_duration": mod, "convexity": conv,
+           "dv01": mod * dirty * 1e-4}
+    out.update({col: krd[:, k] for k, col in enumerate(KEY_RATE_COLUMNS)})
+    return out
+
+
 def _risk(fl: _Flows, y: np.ndarray) -> dict[str, np.ndarray]:
     """Dirty price, durations, convexity, dv01 and key-rate durations at decimal yield ``y``."""
     pv = _discounted(fl, y)
@@ -306,15 +315,7 @@ def _risk(fl: _Flows, y: np.ndarray) -> dict[str, np.ndarray]:
         mac[mm] = mod[mm] * g
         conv[mm] = 2.0 * fl.redemption_years()[mm] * mod[mm] / g
         krd[mm] = _key_rate_sums(cf_t, np.nan_to_num(t[mm])) / (g**2 * dirty[mm])[:, None]
-    out = {
-        "dirty_price": dirty,
-        "mac_duration": mac,
-        "mod_duration": mod,
-        "convexity": conv,
-        "dv01": mod * dirty * 1e-4,
-    }
-    out.update({col: krd[:, k] for k, col in enumerate(KEY_RATE_COLUMNS)})
-    return out
+    return _risk_columns(dirty, mac, mod, conv, krd)
 
 
 
@@ -495,15 +496,7 @@ def _grid_risk(g: _Grid, y: np.ndarray) -> dict[str, np.ndarray]:
         sums[:, i] += (hi * z1 - z2) / (hi - lo)
         sums[:, i + 1] += (z2 - lo * z1) / (hi - lo)
     krd = sums / (dirty * growth)[:, None]
-    out = {
-        "dirty_price": dirty,
-        "mac_duration": mac,
-        "mod_duration": mod,
-        "convexity": conv,
-        "dv01": mod * dirty * 1e-4,
-    }
-    out.update({col: krd[:, k] for k, col in enumerate(KEY_RATE_COLUMNS)})
-    return out
+    return _risk_columns(dirty, mac, mod, conv, krd)
 
 
 def _figures(

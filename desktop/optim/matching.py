@@ -240,26 +240,25 @@ class MatchProblem:
             problems.append(f"the {d} need cannot be met: {when}{others}; move the need later")
         return problems
 
+    def _left_out_markets(self) -> list[tuple[str, pd.DataFrame]]:
+        """(market, its eligible bonds) for every market the settings leave out."""
+        u = self.universe
+        eligible = self.settings.allow_generic | ~u["is_generic"].astype(bool)
+        return [(code, u[(u["market"] == code) & eligible]) for code in MARKET_CODES
+                if code not in self.settings.markets]
+
     def _other_markets_text(self, before: np.datetime64) -> str:
         """'; allow UK (a bond pays on 2026-01-30)' for markets left out that could reach ``before``."""
-        u = self.universe
         out = []
-        for code in MARKET_CODES:
-            if code in self.settings.markets:
-                continue
-            mine = u[(u["market"] == code) & (self.settings.allow_generic | ~u["is_generic"].astype(bool))]
+        for code, mine in self._left_out_markets():
             if len(mine) and (pd.to_datetime(mine["next_coupon"]).min().to_datetime64() <= before):
                 out.append(f"allow {code}")
         return ("; " + " or ".join(out)) if out else ""
 
     def _longer_markets_text(self, after: np.datetime64) -> str:
         """'; allow UK (bonds to 2073-10-22)' for markets left out with bonds maturing after ``after``."""
-        u = self.universe
         out = []
-        for code in MARKET_CODES:
-            if code in self.settings.markets:
-                continue
-            mine = u[(u["market"] == code) & (self.settings.allow_generic | ~u["is_generic"].astype(bool))]
+        for code, mine in self._left_out_markets():
             last = pd.to_datetime(mine["maturity"]).max() if len(mine) else None
             if last is not None and last.to_datetime64() > after:
                 out.append(f"allow {code} (bonds to {last:%Y-%m-%d})")
