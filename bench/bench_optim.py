@@ -14,8 +14,10 @@ Figures per problem:
 * ``compile`` — building the cvxpy problem for the universe and context plus cvxpy's first
   canonicalisation (``get_problem_data``), s; ``first`` — the first ``Optimiser.solve`` end to end
   (compile + solve + explanations), s;
-* ``re-solve`` — median over slider moves (US cap, duration target, a US view, λ) of ``problem.solve``
-  after assigning the parameter values (what a slider costs on the compiled problem), ms;
+* ``re-solve`` — median over slider moves (US cap, duration target, a US view, λ) of what
+  ``Optimiser.solve`` runs after assigning the parameter values: ``solve_compiled`` (the direct
+  re-solve, direct.py), ms; ``cvxpy`` — cvxpy's own ``problem.solve`` on the same values (the path
+  before direct.py), ms;
 * ``raw`` — Clarabel itself on the *same* matrices (cvxpy's own P, q, A, b and cones for each move),
   ``update`` + ``solve`` on one solver object exactly as cvxpy re-uses it, ms; ``ratio`` = re-solve / raw;
 * ``full`` — median ``Optimiser.solve`` of a move (returns, solve, Solution and binding constraints);
@@ -97,7 +99,7 @@ def _measure(kind: str, opt, base, current) -> dict:
 
     from desktop.optim.problem import LadderProblem
     from desktop.optim.settings import CurveView
-    from desktop.optim.solve import SOLVER_OPTS, assign
+    from desktop.optim.solve import SOLVER_OPTS, assign, solve_compiled
 
     # slider moves around the settings (the window's preset bounds US ≥ 67 %, so the cap moves in proportion)
     steps = ((0.9, -0.2, 10.0, 1.0), (1.0, -0.4, -10.0, 2.0), (1.1, 0.1, 0.0, 1.0),
@@ -122,7 +124,7 @@ def _measure(kind: str, opt, base, current) -> dict:
     t0 = time.perf_counter()
     opt.solve(base, current_weights=current)
     first_s = time.perf_counter() - t0 + compile_s
-    ours, raw, raw_inner, full, gaps, iters = [], [], [], [], [], []
+    ours, via_cvxpy, raw, raw_inner, full, gaps, iters = [], [], [], [], [], [], []
     solver = None
     n = len(opt.universe)
     for i, s in enumerate(moves):
@@ -133,9 +135,14 @@ def _measure(kind: str, opt, base, current) -> dict:
         values, _ = opt.parameter_values(s, current, None)
         t2 = time.perf_counter()
         assign(prob, values)
-        prob.problem.solve(solver="CLARABEL", warm_start=True, **SOLVER_OPTS["CLARABEL"])
+        solve_compiled(prob)
         ours.append(time.perf_counter() - t2)
-        iters.append(prob.problem.solver_stats.num_iters)
+        if prob.result is None:
+            raise RuntimeError(f"the direct re-solve is off for this problem: {prob.direct.why if prob.direct else '?'}")
+        iters.append(prob.result.iterations)
+        t4 = time.perf_counter()
+        prob.problem.solve(solver="CLARABEL", warm_start=True, **SOLVER_OPTS["CLARABEL"])
+        via_cvxpy.append(time.perf_counter() - t4)
         P, q, A, b, cones, offset = _clarabel_data(prob.problem)
         if solver is None:
             settings = clarabel.DefaultSettings()
@@ -147,9 +154,9 @@ def _measure(kind: str, opt, base, current) -> dict:
         sol = solver.solve()
         raw.append(time.perf_counter() - t3)
         raw_inner.append(sol.solve_time)
-        gaps.append(abs(-(sol.obj_val + offset) - float(prob.problem.value)))  # cvxpy maximises
+        gaps.append(abs(-(sol.obj_val + offset) - prob.objective_value()))  # cvxpy maximises
     return {"kind": kind, "compile_s": compile_s, "compile_mb": compile_mb, "first_s": first_s,
-            "resolve_ms": _median_ms(ours), "raw_ms": _median_ms(raw), "raw_inner_ms": _median_ms(raw_inner),
+            "resolve_ms": _median_ms(ours), "cvxpy_ms": _median_ms(via_cvxpy), "raw_ms": _median_ms(raw), "raw_inner_ms": _median_ms(raw_inner),
             "full_ms": _median_ms(full), "iters": int(np.median(iters)), "max_gap": max(gaps)}
 
 
@@ -189,7 +196,7 @@ def slope(ns: list[int], ys: list[float]) -> float:
 def run() -> list[str]:
     sizes = [n for n in SIZES if not (os.environ.get("LADDERDESK_BENCH_QUICK") == "1" and n > 5000)]
     lines = [f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; each N in its own process",
-             "N       problem  compile   first   re-solve    raw Clarabel (solve only)  ratio  full     iters"
+             "N       problem  compile   first   re-solve    raw Clarabel (solve only)  ratio  cvxpy (ratio)    full     iters"
              "  compile MB  peak RSS MB  |Δobj|"]
     results = []
     for n in sizes:
@@ -203,6 +210,7 @@ def run() -> list[str]:
             f = r[kind]
             lines.append(f"{n:<7} {kind:<8} {f['compile_s']:6.2f} s {f['first_s']:6.2f} s {f['resolve_ms']:8.1f} ms"
                          f"  {f['raw_ms']:8.1f} ms ({f['raw_inner_ms']:7.1f} ms)  {f['resolve_ms'] / f['raw_ms']:5.2f}"
+                         f"  {f['cvxpy_ms']:7.1f} ms ({f['cvxpy_ms'] / f['raw_ms']:4.2f})"
                          f"  {f['full_ms']:6.0f} ms {f['iters']:4d}  {f['compile_mb']:9.1f}  "
                          f"{r['peak_rss_mb'] if kind == 'window' else float('nan'):10.0f}  {f['max_gap']:.0e}")
     fit = [r for r in results if r["n"] >= 1000]

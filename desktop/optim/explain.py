@@ -47,8 +47,8 @@ TIE_SHARE = 0.25  # a limit whose step gains < MIN_SHADOW_BP and < this share of
 Values = dict[str, Any]
 
 
-def _dual(con) -> np.ndarray:
-    v = con.dual_value
+def _dual(prob, name: str) -> np.ndarray:
+    v = prob.dual(name)
     return np.zeros(1) if v is None else np.abs(np.atleast_1d(np.asarray(v, float)))
 
 
@@ -79,17 +79,17 @@ def _set(arr: np.ndarray, i: int, value: float) -> np.ndarray:
 
 
 def _limits(opt: Optimiser, settings: OptimSettings, values: Values) -> list[_Limit]:
-    c = opt.problem.cons
-    dur = float(opt.problem.D @ opt.problem.w.value)
+    prob = opt.problem
+    dur = float(prob.D @ prob.weights())
     out = [
         _Limit("duration_max", "duration", f"duration ceiling {values['d_hi']:.2f} y", "+0.1 y", "+0.1 y", "0.1 y",
-               _dual(c["duration_max"]).sum() * 0.1 * 100, lambda v: _moved(v, "d_hi", lambda x: x + 0.1)),
+               _dual(prob, "duration_max").sum() * 0.1 * 100, lambda v: _moved(v, "d_hi", lambda x: x + 0.1)),
         _Limit("duration_min", "duration", f"duration floor {values['d_lo']:.2f} y", "−0.1 y", "−0.1 y", "0.1 y",
-               _dual(c["duration_min"]).sum() * 0.1 * 100, lambda v: _moved(v, "d_lo", lambda x: x - 0.1)),
+               _dual(prob, "duration_min").sum() * 0.1 * 100, lambda v: _moved(v, "d_lo", lambda x: x - 0.1)),
         _Limit("us_cap", "us_cap", f"US cap {settings.us_cap:.0%} of duration", "+1 pt", "+1 pt of cap", "pt",
-               _dual(c["us_cap"]).sum() * dur * 0.01 * 100, lambda v: _moved(v, "us_cap", lambda x: x + 0.01)),
+               _dual(prob, "us_cap").sum() * dur * 0.01 * 100, lambda v: _moved(v, "us_cap", lambda x: x + 0.01)),
     ]
-    hi, lo = _dual(c["market_max"]), _dual(c["market_min"])
+    hi, lo = _dual(prob, "market_max"), _dual(prob, "market_min")
     for i, code in enumerate(MARKET_CODES):
         if code not in settings.market_max and code not in settings.market_min:
             continue
@@ -106,7 +106,7 @@ def _limits(opt: Optimiser, settings: OptimSettings, values: Values) -> list[_Li
         return _moved(v, "max_weight", lambda x: x + 0.01) if "max_weight" in v else v
 
     out.append(_Limit("max_weight", "max_weight", f"max {settings.max_weight:.0%} per bond", "+1 pt", "+1 pt", "pt",
-                      float(_dual(c["max_weight"]) @ allowed), more_weight))
+                      float(_dual(prob, "max_weight") @ allowed), more_weight))
     if settings.ladder_on:
         on = np.asarray(values["r_hi"]) < 1e2  # rungs of the ladder (others are moot)
 
@@ -115,15 +115,15 @@ def _limits(opt: Optimiser, settings: OptimSettings, values: Values) -> list[_Li
             return _moved(v, "r_hi", lambda a: np.where(on, a + 0.01, a))
 
         out.append(_Limit("rung_tolerance", "rung", f"rung tolerance ±{settings.rung_tolerance:.0%}", "+1 pt",
-                          "+1 pt", "pt", float((_dual(c["rung_min"]) + _dual(c["rung_max"])) @ on.astype(float)),
+                          "+1 pt", "pt", float((_dual(prob, "rung_min") + _dual(prob, "rung_max")) @ on.astype(float)),
                           widen))
-    if settings.turnover_max is not None and "turnover_max" in c:
+    if settings.turnover_max is not None and "turnover_max" in prob.cons:
         out.append(_Limit("turnover_max", "turnover", f"turnover limit {settings.turnover_max:.0%}", "+1 pt",
-                          "+1 pt", "pt", _dual(c["turnover_max"]).sum(),
+                          "+1 pt", "pt", _dual(prob, "turnover_max").sum(),
                           lambda v: _moved(v, "turnover_max", lambda x: x + 0.01)))
     if settings.te_max_pct is not None:
         out.append(_Limit("te_max", "te", f"tracking-error limit {settings.te_max_pct:.1f}%", "+0.1 pt", "+0.1 pt",
-                          "0.1 pt", _dual(c["te_max"]).sum() * 0.001 * 100,
+                          "0.1 pt", _dual(prob, "te_max").sum() * 0.001 * 100,
                           lambda v: _moved(v, "te_max", lambda x: x + 0.001)))
     return out
 
@@ -133,16 +133,16 @@ def step_gains_bp(opt: Optimiser, values: Values, limits: list[_Limit]) -> dict[
     compiled problem of the last solve re-solved with new parameter values (None if a re-solve
     fails). The parameters are put back afterwards; the problem's variables then hold the last
     re-solve's values (the caller has read its solution already)."""
-    from desktop.optim.solve import OK, assign, run_solvers
+    from desktop.optim.solve import OK, assign, solve_compiled
 
     prob = opt.problem
-    base = float(prob.problem.value)
+    base = prob.objective_value()
     gains: dict[str, float | None] = {}
     try:
         for lim in limits:
             assign(prob, lim.move(values))
-            status, _, _ = run_solvers(prob.problem)
-            gains[lim.name] = (float(prob.problem.value) - base) * 100.0 if status in OK else None
+            status, _, _ = solve_compiled(prob)
+            gains[lim.name] = (prob.objective_value() - base) * 100.0 if status in OK else None
     finally:
         assign(prob, values)
     return gains

@@ -59,6 +59,7 @@ import pandas as pd
 from scipy import sparse
 
 from desktop.markets import MARKET_CODES, market
+from desktop.optim.direct import DirectClarabel, DirectResult
 from desktop.optim.risk import FX_CURRENCIES, RiskModel, currency_matrix, rate_exposures
 from desktop.optim.settings import KEY_TENORS
 
@@ -268,6 +269,25 @@ class LadderProblem:
             self.variance = variance
         self.problem = cp.Problem(obj, list(self.cons.values()))
         assert self.problem.is_dpp(), "every slider must enter as a DPP parameter (re-solve without recompiling)"
+        # the direct re-solve (direct.py), built on the first solve; ``result`` holds its last solution
+        # (None after a solve through cvxpy, whose values are then on the cvxpy objects)
+        self.direct: DirectClarabel | None = None
+        self.result: DirectResult | None = None
+
+    def weights(self) -> np.ndarray:
+        """The last solve's weights (fractions of the portfolio, before flooring dust)."""
+        return self.result.primal["w"] if self.result is not None else np.asarray(self.w.value, float)
+
+    def objective_value(self) -> float:
+        """The last solve's objective (% over the horizon for the allocation; the penalty for elastic)."""
+        return self.result.value if self.result is not None else float(self.problem.value)
+
+    def dual(self, name: str) -> np.ndarray | None:
+        """The last solve's dual value of constraint ``name`` (cvxpy's sign and shape; None if absent)."""
+        if self.result is not None:
+            return self.result.dual.get(name)
+        value = self.cons[name].dual_value
+        return None if value is None else np.asarray(value, float)
 
     def matches(self, values: dict) -> bool:
         """Whether ``values`` (``Optimiser.parameter_values``) have this problem's context constants."""

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from desktop.optim import explain
+from desktop.optim.direct import DirectClarabel, DirectMismatch
 from desktop.optim.errors import Infeasible, SolverFailed
 from desktop.optim.inputs import OptimInputs
 from desktop.optim.problem import BIG, Context, LadderProblem, benchmark_weights, convexity_monomials
@@ -208,7 +209,7 @@ class Optimiser:
         self.problem = self.compiled("rebalance" if values["has_current"] else "fresh", values)
         assign(self.problem, values)
         start = time.perf_counter()
-        status, solver, warnings = run_solvers(self.problem.problem)
+        status, solver, warnings = solve_compiled(self.problem)
         elapsed = time.perf_counter() - start
         # explain.py re-solves once per binding limit for the exact gain of its step: only while a solve
         # is quick (a 20,000-bond window solve takes ~2 s: eight limits would make it ~20 s a move)
@@ -249,7 +250,7 @@ class Optimiser:
     def _solution(self, settings: OptimSettings, values: dict, status: str, solver: str, elapsed: float,
                   warnings: list[str]) -> Solution:
         u = self.universe
-        w = np.asarray(self.problem.w.value, float)
+        w = self.problem.weights()
         w = np.where(w < WEIGHT_FLOOR, 0.0, w)  # interior-point dust: not a position
         w = w / w.sum()
         f = self.evaluate(settings, w)
@@ -315,6 +316,45 @@ def max_weight_of(values: dict[str, np.ndarray | float]) -> float:
         raise ValueError("ub must be one max weight times the allowed mask (the compiled problem holds the "
                          "mask as a constant)")
     return top
+
+
+def solve_compiled(prob: LadderProblem) -> tuple[str, str, list[str]]:
+    """Solve a compiled allocation problem for its parameters' current values; (status, solver, warnings).
+
+    Clarabel first, through the direct re-solve (direct.py: cvxpy's tensors applied straight to one
+    resident solver, the same answer without cvxpy's per-call reshaping and inversion); read the
+    answer with ``prob.weights() / objective_value() / dual(name)``. Falls back to cvxpy's own
+    ``solve`` (:func:`run_solvers`) for the elastic problem, when the direct path cannot be built for
+    this problem (``prob.direct.why``), and for the next solvers when Clarabel fails.
+    """
+    prob.result = None
+    solvers = SOLVERS
+    warnings: list[str] = []
+    if not prob.elastic and solvers[:1] == ("CLARABEL",):
+        try:
+            if prob.direct is None:
+                prob.direct = DirectClarabel(prob.problem, {"w": prob.w}, dict(prob.cons), SOLVER_OPTS["CLARABEL"])
+            if prob.direct.ok:
+                result = prob.direct.solve()
+                if result.status in OK or result.status in INFEASIBLE:
+                    prob.result = result
+                    if result.status == cp.OPTIMAL_INACCURATE:
+                        warnings.append("CLARABEL reports an inaccurate solution (optimal_inaccurate): "
+                                        "figures are approximate")
+                    return result.status, "CLARABEL", warnings
+                warnings.append(f"CLARABEL returned {result.status}; fell back")
+                solvers = solvers[1:]
+        except DirectMismatch as exc:  # a cvxpy that reduces differently: cvxpy's own path from now on
+            prob.direct.ok, prob.direct.why = False, str(exc)
+        except Exception as exc:  # noqa: BLE001 - e.g. a solver panic on update: cvxpy's path, next solver
+            prob.direct.ok, prob.direct.why = False, f"{type(exc).__name__}: {exc}"
+            warnings.append(f"CLARABEL failed ({str(exc).splitlines()[0][:80] if str(exc) else type(exc).__name__}); "
+                            "fell back")
+            solvers = solvers[1:]
+    if not solvers:
+        return "solver_error", "CLARABEL", warnings
+    status, used, more = run_solvers(prob.problem, solvers)
+    return status, used, warnings + more
 
 
 def run_solvers(problem: cp.Problem, solvers: tuple[str, ...] | None = None) -> tuple[str, str, list[str]]:
