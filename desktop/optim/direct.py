@@ -189,6 +189,11 @@ class DirectClarabel:
         P = self._P.matrix(data["P"]) if self._P is not None else sparse.csc_matrix((self.n_x, self.n_x))
         return P, self._A.matrix(data["A"])
 
+    def resend_all(self) -> None:
+        """Make the next solve send all its data to the solver, changed or not (as a fresh move that
+        changes every part would; the bench times re-solves this way against the raw solver's full update)."""
+        self._last = {}
+
     def _check(self, data: dict[str, np.ndarray]) -> None:
         """The first solve's data against cvxpy's own ``apply_parameters`` (as its Clarabel interface
         would pass them); a difference raises :class:`DirectMismatch` (the caller falls back to cvxpy)."""
@@ -224,7 +229,7 @@ class DirectClarabel:
             self._solver = clarabel.DefaultSolver(P, data["q"], A, data["b"], self._cones, settings)
         else:
             keys = ("P", "q", "A", "b") if self._P is not None else ("q", "A", "b")
-            changed = {k: data[k] for k in keys if not np.array_equal(self._last[k], data[k])}
+            changed = {k: data[k] for k in keys if k not in self._last or not np.array_equal(self._last[k], data[k])}
             if changed:
                 self._solver.update(**changed)
         self._last = data
