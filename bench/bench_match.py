@@ -52,7 +52,9 @@ def _raw_highs(problem) -> tuple[float, float]:
 
 
 def run() -> list[str]:
-    from desktop.optim.matching import MatchProblem, MatchSettings, match_liabilities
+    from desktop.optim.match_lp import MatchProblem
+    from desktop.optim.match_settings import MatchSettings
+    from desktop.optim.matching import match_liabilities
     from desktop.snapshot import load_bundled_snapshot
     from desktop.universe import build_universe, synthetic_universe
 

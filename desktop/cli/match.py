@@ -70,7 +70,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 def _settings(args: argparse.Namespace, stored: Any) -> Any:
     from desktop.controller.liabilities import market_codes
-    from desktop.optim.matching import MatchSettings
+    from desktop.optim.match_settings import MatchSettings
 
     s = stored if stored is not None else MatchSettings()
     kw: dict[str, Any] = {"base_ccy": args.base, "markets": market_codes(args.markets),
@@ -111,13 +111,8 @@ def format_summary(d: dict) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from desktop.controller.book import match_holdings, read_holdings_file
-    from desktop.controller.liabilities import (
-        check_save_name,
-        liabilities_of_card,
-        match,
-        read_needs,
-        save_match,
-    )
+    from desktop.controller.liabilities import check_save_name, match, save_match
+    from desktop.controller.needs import liabilities_of_card, read_needs
     from desktop.universe import build_universe
 
     paths = [p for p in (args.out, args.flows, args.trades, args.hedges) if p]

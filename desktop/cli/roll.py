@@ -33,7 +33,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 def run(args: argparse.Namespace) -> int:
     from desktop.controller.book import holdings_of, match_holdings
-    from desktop.controller.liabilities import NEEDS_CARD_KEY, check_save_name, roll_ladder, roll_limits
+    from desktop.controller.liabilities import check_save_name
+    from desktop.controller.needs import NEEDS_CARD_KEY
+    from desktop.controller.roll import roll_ladder, roll_limits
     from desktop.universe import build_universe
 
     with open_workspace(args.workspace) as ws:

@@ -98,13 +98,13 @@ def export_ticket(files: Any, path: str | None = None, *, xlsx: bool = False) ->
 def roll_ladder(files: Any, to_date: Any = None, path: str | None = None) -> bool:
     """Portfolio ▸ Roll ladder…: what the book receives up to ``to_date`` (asked for; default a year
     after the valuation date) is reinvested at the far end of its ladder with real bonds
-    (:func:`desktop.controller.liabilities.roll_ladder`); the rolled book replaces the current one
+    (:func:`desktop.controller.roll.roll_ladder`); the rolled book replaces the current one
     (undoable) and its BUY ticket is written to ``path`` (asked for)."""
     from datetime import date, timedelta
 
     from PySide6.QtWidgets import QFileDialog, QInputDialog
 
-    from desktop.controller.liabilities import roll_ladder as roll
+    from desktop.controller.roll import roll_ladder as roll
     from desktop.errors import LadderDeskError
     from desktop.export import write_csv
 

@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 
 from desktop.controller import liabilities as lia
 from desktop.controller.liabilities import MatchSettings
+from desktop.controller.needs import needs_csv_frame, parse_needs, read_needs, year_end_business_day
 from desktop.errors import LadderDeskError
 from desktop.markets import CURRENCIES, MARKET_CODES
 from desktop.views.charts.base import StackedBars, fit_y, make_plot
@@ -206,11 +207,11 @@ class LiabilitiesView(QWidget):
     def import_csv(self, path: str) -> bool:
         """Fill the table from NEEDS.csv (the CLI's reader); False with the message shown on bad input."""
         try:
-            needs = lia.read_needs(path, self.base.currentText(), self.source.snapshot.as_of)
+            needs = read_needs(path, self.base.currentText(), self.source.snapshot.as_of)
         except LadderDeskError as exc:
             self.headline.setText(f"Could not import: {exc}")
             return False
-        table = lia.needs_csv_frame(needs)
+        table = needs_csv_frame(needs)
         self.set_needs_rows([(d, f"{a:,.2f}") for d, a in zip(table["date"], table["amount"], strict=True)])
         return True
 
@@ -230,9 +231,9 @@ class LiabilitiesView(QWidget):
         rows = self.needs_rows()
         try:
             settings = self.settings().validate()
-            dated = [[lia.year_end_business_day(int(w), settings.base_ccy).isoformat()
+            dated = [[year_end_business_day(int(w), settings.base_ccy).isoformat()
                       if w.isdigit() and 1900 <= int(w) <= 2199 else w, a] for w, a in rows]  # a year per row
-            needs = lia.parse_needs(["date", "amount"], dated, [i + 1 for i in range(len(rows))], "needs table",
+            needs = parse_needs(["date", "amount"], dated, [i + 1 for i in range(len(rows))], "needs table",
                                     settings.base_ccy, snap.as_of)
         except LadderDeskError as exc:
             self.headline.setText(f"Cannot match: {exc}".replace("line ", "row "))
