@@ -7,7 +7,11 @@ memory is its own):
 * **window**: the GUI's settings (``optim_settings(WhatIf())``, the Neutral preset with the sliders)
   *with current holdings* (a seeded book over ~20 % of the bonds) and a 1 bp turnover cost — the
   rebalance problem the window always solves;
-* **cli**: ``ladderdesk optimize`` without ``--current``: default settings, starting from cash.
+* **cli**: ``ladderdesk optimize`` without ``--current``: default settings, starting from cash;
+* **backtest**: one month of ``ladderdesk backtest`` (backtest/engine.py): the "Shift from US rates"
+  preset with views off and a 2 bp cost, from last month's optimum. The backtest builds a new
+  Optimiser every month (new holdings are a new context), so its monthly cost is ``first``
+  (compile + solve); the liability match is ``bench_match``'s.
 
 Figures per problem:
 
@@ -19,7 +23,10 @@ Figures per problem:
   re-solve, direct.py), ms; ``cvxpy`` — cvxpy's own ``problem.solve`` on the same values (the path
   before direct.py), ms;
 * ``raw`` — Clarabel itself on the *same* matrices (cvxpy's own P, q, A, b and cones for each move),
-  ``update`` + ``solve`` on one solver object exactly as cvxpy re-uses it, ms; ``ratio`` = re-solve / raw;
+  ``update`` + ``solve`` on one solver object exactly as cvxpy re-uses it, started from the same first
+  data as the window's solver (so both take the same iterations: ``iters ours/raw``), ms; in brackets
+  Clarabel's own ``solve_time``; ``ratio`` = re-solve / raw. Re-solve and raw are each the best of
+  ``REPEATS`` interleaved runs of a move (each repeat resends all data), the median over moves;
 * ``full`` — median ``Optimiser.solve`` of a move (returns, solve, Solution and binding constraints);
 * ``compile MB`` — peak Python allocation during the compile (tracemalloc); ``peak RSS MB`` — the
   subprocess's peak resident memory (VmHWM, reset once the universe is built) above its RSS then.
@@ -48,6 +55,7 @@ SIZES = (200, 1000, 5000, 20000)
 # full Optimiser.solve (its binding-constraint explanations re-solve once per binding limit)
 MOVES = {200: 24, 1000: 12, 5000: 4, 20000: 3}
 FULL = {200: 3, 1000: 3, 5000: 2, 20000: 1}
+KINDS = ("window", "cli", "backtest")
 REPEATS = {200: 5, 1000: 3, 5000: 2, 20000: 2}  # runs of each move for the re-solve and raw figures (best of)
 
 
@@ -102,6 +110,7 @@ def _clarabel_data_for(prob, values, assign):
 
 
 def _measure(kind: str, opt, base, current) -> dict:
+    diagnose = kind != "backtest"  # the backtest solves with diagnose=False (no binding-limit re-solves)
     import clarabel
 
     from desktop.optim.problem import LadderProblem
@@ -129,7 +138,7 @@ def _measure(kind: str, opt, base, current) -> dict:
     tracemalloc.stop()
     del twin
     t0 = time.perf_counter()
-    opt.solve(base, current_weights=current)
+    opt.solve(base, current_weights=current, diagnose=diagnose)
     first_s = time.perf_counter() - t0 + compile_s
     ours, via_cvxpy, raw, raw_inner, full, gaps, iters, raw_iters = [], [], [], [], [], [], [], []
     # the raw solver starts from the same data as the window's (the first solve's), so both equilibrate alike
@@ -143,13 +152,13 @@ def _measure(kind: str, opt, base, current) -> dict:
     for i, s in enumerate(moves):
         if i < FULL.get(n, 3):
             t1 = time.perf_counter()
-            opt.solve(s, current_weights=current)
+            opt.solve(s, current_weights=current, diagnose=diagnose)
             full.append(time.perf_counter() - t1)
         values, _ = opt.parameter_values(s, current, None)
         # each figure is the best of REPEATS runs of the move (the machine is shared: a load spike in
         # one run is not the code's), ours and raw interleaved
         P, q, A, b, cones, offset = _clarabel_data_for(prob, values, assign)
-        best_ours, best_raw = float("inf"), float("inf")
+        best_ours, best_raw, best_inner = float("inf"), float("inf"), float("inf")
         for _ in range(REPEATS.get(n, 2)):
             if prob.direct is not None:
                 prob.direct.resend_all()  # a repeat sends P, q, A and b again, as the raw update does
@@ -161,9 +170,10 @@ def _measure(kind: str, opt, base, current) -> dict:
             solver.update(P=P, q=q, A=A, b=b)
             sol = solver.solve()
             best_raw = min(best_raw, time.perf_counter() - t3)
+            best_inner = min(best_inner, sol.solve_time)
         ours.append(best_ours)
         raw.append(best_raw)
-        raw_inner.append(sol.solve_time)
+        raw_inner.append(best_inner)
         if prob.result is None:
             raise RuntimeError(f"the direct re-solve is off for this problem: {prob.direct.why if prob.direct else '?'}")
         iters.append(prob.result.iterations)
@@ -182,6 +192,7 @@ def one(n: int) -> dict:
     """Every figure for one N (run in a subprocess of its own)."""
     from desktop.controller.whatif import WhatIf, optim_settings
     from desktop.optim.inputs import OptimInputs
+    from desktop.optim.presets import get_preset
     from desktop.optim.settings import OptimSettings
     from desktop.optim.solve import Optimiser
     from desktop.snapshot import load_bundled_snapshot
@@ -198,7 +209,12 @@ def one(n: int) -> dict:
     _reset_peak_rss()
     rss0 = _rss_mb()
     out = {"n": n}
-    for kind, settings, current in (("window", window, book), ("cli", OptimSettings(), None)):
+    # a backtest month (desktop/backtest/engine.py): a new Optimiser each month on the month's universe,
+    # the optimised preset with views off and the backtest's 2 bp cost, from last month's optimum
+    month = replace(get_preset("Shift from US rates"), views={}, fx_view_pct={}, turnover_cost_bp=2.0)
+    last_month = Optimiser(inputs).solve(replace(month, turnover_cost_bp=0.0), diagnose=False).weights.to_numpy(float)
+    for kind, settings, current in (("window", window, book), ("cli", OptimSettings(), None),
+                                    ("backtest", month, last_month)):
         opt = Optimiser(inputs)
         out[kind] = _measure(kind, opt, settings, current)
         del opt
@@ -214,7 +230,7 @@ def slope(ns: list[int], ys: list[float]) -> float:
 def run() -> list[str]:
     sizes = [n for n in SIZES if not (os.environ.get("LADDERDESK_BENCH_QUICK") == "1" and n > 5000)]
     lines = [f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; each N in its own process",
-             "N       problem  compile   first   re-solve    raw Clarabel (solve only)  ratio  cvxpy (ratio)    full  iters ours/raw"
+             "N       problem  compile   first   re-solve    raw Clarabel (own clock)   ratio  cvxpy (ratio)    full  iters ours/raw"
              "  compile MB  peak RSS MB  |Δobj|"]
     results = []
     for n in sizes:
@@ -224,7 +240,7 @@ def run() -> list[str]:
             raise RuntimeError(f"N={n}: {proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else 'failed'}")
         r = json.loads(proc.stdout.strip().splitlines()[-1])
         results.append(r)
-        for kind in ("window", "cli"):
+        for kind in KINDS:
             f = r[kind]
             lines.append(f"{n:<7} {kind:<8} {f['compile_s']:6.2f} s {f['first_s']:6.2f} s {f['resolve_ms']:8.1f} ms"
                          f"  {f['raw_ms']:8.1f} ms ({f['raw_inner_ms']:7.1f} ms)  {f['resolve_ms'] / f['raw_ms']:5.2f}"
@@ -234,7 +250,7 @@ def run() -> list[str]:
     fit = [r for r in results if r["n"] >= 1000]
     if len(fit) >= 2:
         ns = [r["n"] for r in fit]
-        for kind in ("window", "cli"):
+        for kind in KINDS:
             lines.append(f"growth ({kind}, N ≥ 1,000): compile time ∝ N^{slope(ns, [r[kind]['compile_s'] for r in fit]):.2f}, "
                          f"compile memory ∝ N^{slope(ns, [r[kind]['compile_mb'] for r in fit]):.2f}, "
                          f"re-solve ∝ N^{slope(ns, [r[kind]['resolve_ms'] for r in fit]):.2f}")
