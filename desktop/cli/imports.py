@@ -6,6 +6,9 @@ Tradeweb/FTSE gilt close CSV or the DMO gilt closing prices; :mod:`desktop.impor
 ``import holdings FILE --portfolio NAME [--overwrite]``: a custodian / broker holdings file
 (:func:`desktop.controller.book.read_holdings_file`) saved as a portfolio. Neither changes a
 saved holding or a bond's static data.
+``import ecb-fx FILE``: the ECB's euro reference-rate history (``eurofxref-hist.csv`` or ``.zip``);
+its month-end fixings become the FX history the app uses (USD/JPY/GBP/AUD crossed through EUR),
+replacing the bundled months they cover (a month whose rate differs needs ``--replace``).
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import argparse
 from desktop.cli.common import add_workspace, open_workspace
 
 HELP = "import an official data file (bonds, curves, FRED series) into the workspace"
-IMPORT_KINDS = ("bonds", "us-treasury", "mof-jgb", "rba-f2", "boe", "fred", "prices", "holdings")
+IMPORT_KINDS = ("bonds", "us-treasury", "mof-jgb", "rba-f2", "boe", "fred", "ecb-fx", "prices", "holdings")
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -23,7 +26,8 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     i.add_argument("kind", nargs="?", choices=IMPORT_KINDS)
     i.add_argument("file", nargs="?")
     i.add_argument("--replace", action="store_true",
-                   help="replace stored curves of the same market and date that differ (refused otherwise)")
+                   help="replace stored curves of the same market and date that differ (refused otherwise); "
+                        "ecb-fx: FX month-ends that differ from the workspace's")
     i.add_argument("--force", action="store_true",
                    help="accept FX observations beyond the band around the known rate (a real 50%% move)")
     i.add_argument("--undo", action="store_true",
@@ -57,6 +61,8 @@ def run(args: argparse.Namespace) -> int:
         detail = ws.apply_import(result, force=args.force, replace=args.replace)
         where = ws.path
     what = {"curves": "curve points", "bonds": "bonds", "series": "observations"}[result.kind]
+    if "fx_history" in detail:
+        what = f"observations ({result.rows} daily fixings)"
     print(f"imported {detail.get('rows', 0)} {what} from {args.file} ({result.source_name}) into {where}")
     for market, (lo, hi) in detail.get("curve_dates", {}).items():
         print(f"  {market} curves {lo}" + (f" .. {hi}" if hi != lo else ""))
@@ -64,6 +70,14 @@ def run(args: argparse.Namespace) -> int:
         print(f"  {sid} {lo} .. {hi}")
     for feed in detail.get("feeds", []):
         print(f"  {feed}")
+    fxh = detail.get("fx_history")
+    if fxh:
+        print(f"  FX history {'/'.join(fxh['currencies'])} month-ends {fxh['first']} .. {fxh['last']}: {fxh['months']} "
+              f"months ({fxh['new']} new, {fxh['same']} the same, {fxh['replaced']} replaced"
+              + ("; undo: ladderdesk import --undo)" if fxh["replaced"] else ")"))
+        if fxh["last"] > detail.get("as_of", fxh["last"]):
+            print(f"  as-of stays {detail['as_of']}; FX dated after it is used once the valuation date moves: "
+                  "ladderdesk data --set-as-of YYYY-MM-DD")
     for market, n in detail.get("markets", {}).items():
         print(f"  {market}: {n} bonds")
     for line in detail.get("held_changed", []):

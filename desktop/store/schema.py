@@ -12,6 +12,9 @@ Version history:
 3. quotes table (bond prices by date: :mod:`desktop.store.prices`).
 4. import_undo table: per import (``import_log.seq``) the rows it replaced and the keys it wrote,
    so ``ladderdesk import --undo`` restores the previous data exactly.
+5. fx_history table: month-end FX imported with ``ladderdesk import ecb-fx`` (one row per currency
+   and month, USD per unit crossed through EUR, with its source); the snapshot reads these months
+   in place of the bundled ``resources/fx_history.csv`` ones (:func:`desktop.store.imports.merge_fx_history`).
 """
 
 from __future__ import annotations
@@ -202,8 +205,15 @@ def _migration_4(db: sqlite_utils.Database) -> None:
     db.conn.execute(_table(db, "import_undo", {"seq": int, "payload": str}, "seq"))
 
 
+def _migration_5(db: sqlite_utils.Database) -> None:
+    """fx_history: imported ECB month-end FX by (currency, month 'YYYY-MM'); empty until an import."""
+    s, f = str, float
+    db.conn.execute(_table(db, "fx_history", {"currency": s, "month": s, "date": s, "per_eur": f, "usd_per_unit": f,
+                                              "source": s}, ("currency", "month")))
+
+
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_migration_1, _migration_2, _migration_3,
-                                                                   _migration_4)
+                                                                   _migration_4, _migration_5)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

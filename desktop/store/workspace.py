@@ -361,16 +361,17 @@ class Workspace(NamedItemsMixin):
     def tables(self) -> SnapshotTables:
         """The stored market data as raw tables (the shape of ``resources/*.csv``).
 
-        The month-end FX (ECB) and short-rate histories are read-only reference tables: they come
-        from the bundled ``resources/`` (not stored in the workspace), so the as-of rule can pick the
-        figures dated on or before any valuation date.
+        The month-end FX (ECB) and short-rate histories are reference tables from the bundled
+        ``resources/``, so the as-of rule can pick the figures dated on or before any valuation date;
+        months imported with ``ladderdesk import ecb-fx`` replace the bundled FX of those months
+        (:func:`desktop.store.imports.merge_fx_history`).
         """
         t = imports.read_tables(self.conn)
         try:
             bundled = read_bundled_tables()
-        except LadderDeskError:  # bundled resources missing: no histories, curated rows only
+        except LadderDeskError:  # bundled resources missing: no histories, curated and imported rows only
             return t
-        return dataclasses.replace(t, fx_history=bundled.fx_history,
+        return dataclasses.replace(t, fx_history=imports.merge_fx_history(bundled.fx_history, t.fx_history),
                                    short_rate_history=bundled.short_rate_history)
 
     def load_snapshot(self, as_of: date | None = None) -> MarketSnapshot:
@@ -385,7 +386,8 @@ class Workspace(NamedItemsMixin):
 
         Curves replace whole (market, date) curves; bonds upsert by (market, id); FRED series
         upsert by (series_id, date), and DGS3MO / DEXJPUS / DEXUSUK / DEXUSAL also become dated
-        short-rate / FX rows (the snapshot takes the latest dated ≤ as-of). Returns what was
+        short-rate / FX rows (the snapshot takes the latest dated ≤ as-of); ECB reference rates
+        (``ecb-fx``) also become month-end FX history rows by (currency, month). Returns what was
         written (for the CLI to print).
         """
         frames = imports.normalise(result)

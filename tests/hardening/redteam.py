@@ -57,6 +57,7 @@ KIND_FILES = {
     "rba-f2": RAW / "au" / "f2-data_cut.csv",
     "boe": RAW / "uk" / "GLC_nominal_daily_2025_cut.xlsx",
     "fred": RAW / "fred" / "DGS10_cut.csv",
+    "ecb-fx": RAW / "ecb" / "eurofxref-hist_cut.csv",
 }
 ENCODING = {"mof-jgb": "cp932"}
 CASE_TIMEOUT_S = 30

@@ -65,6 +65,7 @@ IMPORT_FILES = {
     "boe": "uk/GLC_nominal_daily_2025_cut.xlsx",
     "boe-iadb": "uk/iadb_layout_from_glc_2025-12.csv",
     "fred": "fred/DGS10_cut.csv",
+    "ecb-fx": "ecb/eurofxref-hist_cut.csv",
 }
 
 

@@ -80,7 +80,7 @@ def test_wrong_file_for_the_kind_is_a_clear_error(kind: str, rel: str, line: int
 
 
 def test_parse_file_dispatch_and_unknown_kind() -> None:
-    assert set(KINDS) == {"bonds", "us-treasury", "mof-jgb", "rba-f2", "boe", "fred", "prices"}
+    assert set(KINDS) == {"bonds", "us-treasury", "mof-jgb", "rba-f2", "boe", "fred", "ecb-fx", "prices"}
     res = parse_file("fred", RAW / "fred" / "DGS10_cut.csv")
     assert res.kind == "series" and res.source_name == "FRED series"
     with pytest.raises(DataError, match="unknown import kind"):
