@@ -127,6 +127,8 @@ MARKETS: dict[str, Market] = {
 
 MARKET_CODES: tuple[str, ...] = tuple(MARKETS)
 CURRENCIES: tuple[str, ...] = tuple(m.currency for m in MARKETS.values())
+#: the market whose curve (and calendar) stands for each currency: USD → US, JPY → JP, AUD → AU, GBP → UK
+CURVE_OF_CURRENCY: dict[str, str] = {m.currency: m.code for m in MARKETS.values()}
 
 
 def market(code: str) -> Market:

@@ -321,26 +321,65 @@ def accrued_at(rows: pd.DataFrame, settle: pd.Series) -> np.ndarray:
     return accrued(rows[cols].reset_index(drop=True), settle.reset_index(drop=True))
 
 
+def ticket_cash(face: np.ndarray, dirty: np.ndarray) -> np.ndarray:
+    """Cash of each ticket line, local ccy: face × dirty / 100 rounded to the cent, half a cent away
+    from zero, on the exact decimal product of the face (whole cents) and the price
+    (:data:`PRICE_DECIMALS` decimals) — not on its binary float, which puts a tie (a JGB line every
+    tenth time: ¥50,000 × a 6-decimal price / 100 has three decimals) on either side at random."""
+    f = np.rint(np.asarray(face, float) * 100.0).astype(np.int64).tolist()  # cents
+    p = np.rint(np.asarray(dirty, float) * 10.0**PRICE_DECIMALS).astype(np.int64).tolist()  # 1e-6 per 100 face
+    scale = 10 ** (PRICE_DECIMALS + 2)  # face cents × price units / scale = cash cents
+    cents = [(1 if a * b >= 0 else -1) * ((abs(a * b) + scale // 2) // scale) for a, b in zip(f, p, strict=True)]
+    return np.asarray(cents, float) / 100.0
+
+
+def ticket_prices(rows: pd.DataFrame, trade_date: date) -> pd.DataFrame:
+    """What a ticket pays for universe ``rows`` traded on ``trade_date``, per 100 face to
+    :data:`PRICE_DECIMALS` decimals: ``settle_date`` (the market's settlement date for the trade
+    date, :func:`desktop.markets.settlement_date`), ``clean_price`` (the universe's: its quote, else
+    the model), ``accrued`` at that settlement date (:func:`accrued_at`) and ``dirty_price`` = clean +
+    accrued. Index = ``rows``' index. The one pricing rule of every ticket (:func:`trade_list`) and of
+    sizing a purchase against cash (``desktop.controller.roll``)."""
+    settle = {c: settlement_date(str(c), trade_date) for c in rows["market"].unique()}
+    settle_col = pd.to_datetime(pd.Series([settle[c] for c in rows["market"]], index=rows.index, dtype=object))
+    clean = np.round(rows["clean_price"].to_numpy(float), PRICE_DECIMALS)
+    acc = np.round(accrued_at(rows, settle_col), PRICE_DECIMALS)  # the quote's clean; the settlement's accrued
+    return pd.DataFrame({"settle_date": settle_col, "clean_price": clean, "accrued": acc,
+                         "dirty_price": np.round(clean + acc, PRICE_DECIMALS)}, index=rows.index)
+
+
 def trade_list(universe: pd.DataFrame, current_face: np.ndarray, target_face: np.ndarray,
-               fx: Mapping[str, float], trade_date: date, min_trade_base: float = 0.0) -> pd.DataFrame:
-    """The ticket moving ``current_face`` to ``target_face`` (:data:`TRADE_COLUMNS`), one line per bond:
+               fx: Mapping[str, float], trade_date: date, min_trade_base: float = 0.0, *,
+               refuse_matured: bool = False) -> pd.DataFrame:
+    """The ticket moving ``current_face`` to ``target_face`` (:data:`TRADE_COLUMNS`), one line per bond
+    in universe order:
 
     * ``face`` = |target − current| in whole multiples of the market's minimum denomination
       (:func:`ticket_faces`); lines worth less than ``min_trade_base`` (base ccy) are left out;
     * ``id`` the official identifier (US CUSIP, AOFM line code, JGB series, gilt ISIN) and ``isin``
       where the data gives one (:mod:`desktop.identifiers`; never invented);
-    * prices per 100 face to 6 decimals: the universe's clean price (its quote, else the model) and the
-      accrued interest at the ticket's own settlement date; ``dirty_price`` = clean + accrued; ``cash_local`` =
-      face × dirty / 100 rounded to the cent, ``cash_base`` = cash_local × FX to base (``fx``) to the cent;
+    * prices per 100 face to 6 decimals (:func:`ticket_prices`): the universe's clean price (its quote,
+      else the model) and the accrued interest at the ticket's own settlement date; ``dirty_price`` =
+      clean + accrued; ``cash_local`` = face × dirty / 100 to the cent (:func:`ticket_cash`: half a
+      cent away from zero, on the exact decimal figures), ``cash_base`` =
+      cash_local × FX to base (``fx``: base ccy per unit, :func:`desktop.finance.fx_to_base`) to the cent;
     * ``settle_date``: ``trade_date`` plus the market's settlement lag on its bond-market calendar;
       a bond maturing on or before its settlement date cannot be traded and is left out (see
-      :func:`orders`, which lists it).
+      :func:`orders`, which lists it) — or, with ``refuse_matured`` (a ticket whose every line the
+      book relies on: the liability match, the roll), refused with a DataError naming the bonds.
 
     Curve-implied generic bonds never reach a ticket: DataError naming them (see :func:`orders` for
     a book that may hold them)."""
     from desktop.identifiers import isins, official_id
 
-    delta, moved, _matured = _moves(universe, current_face, target_face, fx, min_trade_base, trade_date)
+    delta, moved, matured = _moves(universe, current_face, target_face, fx, min_trade_base, trade_date)
+    if refuse_matured and matured.any():
+        late = universe[matured]
+        raise DataError(f"{len(late)} bond(s) to trade mature on or before the trade settles: "
+                        + ", ".join(f"{m} {i} ({pd.Timestamp(d):%Y-%m-%d})" for m, i, d in
+                                    list(zip(late["market"], late["id"], late["maturity"], strict=True))[:6]),
+                        field="trade date",
+                        expected=f"a trade date whose settlement is before these maturities (not {trade_date})")
     sub = universe[moved]
     generic = sub[sub["is_generic"].astype(bool)]
     if len(generic):
@@ -348,16 +387,13 @@ def trade_list(universe: pd.DataFrame, current_face: np.ndarray, target_face: np
                         + (f" and {len(generic) - 6} more" if len(generic) > 6 else ""), field="generic bonds",
                         expected="real bonds only (optimise without 'Include curve-implied bonds' / --allow-generic)")
     face = np.abs(delta[moved])
-    settle = {c: settlement_date(str(c), trade_date) for c in sub["market"].unique()}
-    settle_col = pd.to_datetime(sub["market"].map(settle))
-    clean = np.round(sub["clean_price"].to_numpy(float), PRICE_DECIMALS)
-    acc = np.round(accrued_at(sub, settle_col), PRICE_DECIMALS)  # the quote's clean; the ticket's settlement's accrued
-    dirty = np.round(clean + acc, PRICE_DECIMALS)
-    cash_local = np.round(face * dirty / 100.0, 2)
+    px = ticket_prices(sub, trade_date)
+    dirty = px["dirty_price"].to_numpy(float)
+    cash_local = ticket_cash(face, dirty)
     rate = sub["currency"].map(fx).to_numpy(float)
     return pd.DataFrame({
         "trade_date": trade_date.isoformat(),
-        "settle_date": [settle[c].isoformat() for c in sub["market"]],
+        "settle_date": px["settle_date"].dt.strftime("%Y-%m-%d").to_numpy(),
         "side": np.where(delta[moved] > 0, "BUY", "SELL"),
         "market": sub["market"].to_numpy(),
         "id": [official_id(m, i, n) for m, i, n in zip(sub["market"], sub["id"], sub["name"], strict=True)],
@@ -365,8 +401,8 @@ def trade_list(universe: pd.DataFrame, current_face: np.ndarray, target_face: np
         "name": sub["name"].to_numpy(),
         "currency": sub["currency"].to_numpy(),
         "face": face,
-        "clean_price": clean,
-        "accrued": acc,
+        "clean_price": px["clean_price"].to_numpy(float),
+        "accrued": px["accrued"].to_numpy(float),
         "dirty_price": dirty,
         "cash_local": cash_local,
         "cash_base": np.round(cash_local * rate, 2),

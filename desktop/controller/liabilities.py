@@ -1,7 +1,7 @@
 """The liability match workflow: the cheapest hedged ladder that funds what the PM owes, what it is
 worth against single markets, and the matched book saved. Used by ``ladderdesk match`` and the
-window's Liabilities panel. The needs themselves: :mod:`desktop.controller.needs`; the ticket:
-:mod:`desktop.controller.liability_ticket`; rolling a ladder: :mod:`desktop.controller.roll`.
+window's Liabilities panel. The needs themselves: :mod:`desktop.controller.needs`; the ticket: the
+allocator's (:func:`desktop.controller.book.trade_list`); rolling a ladder: :mod:`desktop.controller.roll`.
 
 :func:`match` runs :func:`desktop.optim.matching.match_liabilities` and, beside it, the same needs
 funded by each single market alone (US Treasuries only, JGBs only, …): the market-mix limits (US
@@ -20,32 +20,35 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from desktop.controller.liability_ticket import isins_of, ticket
+from desktop.controller.book import trade_list
 from desktop.controller.needs import NEEDS_CARD_KEY, liabilities_card
 from desktop.errors import DataError
+from desktop.finance import fx_to_base, market_values_base
+from desktop.identifiers import isins
 from desktop.markets import MARKET_CODES, MARKETS
 from desktop.optim.errors import Infeasible
 from desktop.optim.match_settings import MatchSettings
 from desktop.optim.matching import MatchResult, match_liabilities
 
-ALLOC_COLUMNS = ["market", "id", "isin", "name", "face", "dirty_price", "cost_base", "currency", "coupon_pct",
-                 "maturity", "clean_price", "accrued", "spot_fx", "cost_weight", "mod_duration", "lp_face",
-                 "is_generic"]
+#: ALLOC.csv of ``ladderdesk match`` (the allocator's ALLOC.csv is :data:`desktop.controller.book.ALLOC_COLUMNS`)
+MATCH_ALLOC_COLUMNS = ["market", "id", "isin", "name", "face", "dirty_price", "cost_base", "currency", "coupon_pct",
+                       "maturity", "clean_price", "accrued", "spot_fx", "cost_weight", "mod_duration", "lp_face",
+                       "is_generic"]
 __all__ = ["MatchSettings", "MatchResult", "LiabilityMatch", "match", "comparison_table", "single_market_settings",
            "match_card", "save_match", "check_save_name", "market_codes",
-           "ALLOC_COLUMNS"]  # MatchSettings re-exported: the window goes through the controller
+           "MATCH_ALLOC_COLUMNS"]  # MatchSettings re-exported: the window goes through the controller
 
 
 @dataclass(frozen=True, eq=False)
 class LiabilityMatch:
     """A funded schedule and what the PM compares it with (amounts base ccy).
 
-    ``alloc`` (:data:`ALLOC_COLUMNS`), ``flows`` (date, need, funded, surplus, one column per market,
+    ``alloc`` (:data:`MATCH_ALLOC_COLUMNS`), ``flows`` (date, need, funded, surplus, one column per market,
     carried_in, marginal_cost), ``hedges``, ``rounding`` and ``top_ups`` as
     :class:`~desktop.optim.matching.MatchResult`; ``comparison``: funding, markets, cost_base,
     extra_vs_match_base, extra_vs_match_bp, bonds, note — the match first, then each single market;
-    :meth:`trades`: the ticket (:data:`~desktop.controller.liability_ticket.TICKET_COLUMNS`) from the
-    current book to the match.
+    :meth:`trades`: the ticket (:data:`~desktop.controller.book.TRADE_COLUMNS`) from the current
+    book to the match.
     """
 
     result: MatchResult
@@ -59,17 +62,20 @@ class LiabilityMatch:
     fx_usd_per_unit: Mapping[str, float]
 
     def trades(self, trade_date: date | None = None) -> pd.DataFrame:
-        """The ticket from the current book (nothing, without one) to the match (:func:`ticket`)."""
-        return ticket(self.universe, self.current_face, self.result.face, self.fx_usd_per_unit,
-                      self.result.settings.base_ccy, trade_date or self.trade_date)
+        """The ticket from the current book (nothing, without one) to the match: the allocator's
+        :func:`~desktop.controller.book.trade_list` (official id and ISIN, accrued at each market's
+        settlement date for ``trade_date``, default the match's), every trade kept (no minimum size:
+        the needs rely on each); a bond maturing before its trade settles is refused (DataError)."""
+        return trade_list(self.universe, self.current_face, self.result.face,
+                          fx_to_base(self.fx_usd_per_unit, self.result.settings.base_ccy),
+                          trade_date or self.trade_date, refuse_matured=True)
 
     @property
     def turnover_base(self) -> float:
         """Value bought + sold (base ccy, today's dirty prices at spot)."""
-        u = self.universe
-        spot = u["currency"].map(lambda c: self.fx_usd_per_unit[c] / self.fx_usd_per_unit[self.result.settings.base_ccy])
         delta = np.abs(self.result.face - self.current_face)
-        return float((delta * u["dirty_price"].to_numpy(float) / 100.0 * spot.to_numpy(float)).sum())
+        fx = fx_to_base(self.fx_usd_per_unit, self.result.settings.base_ccy)
+        return float(market_values_base(self.universe, delta, fx).sum())
 
     @property
     def flows(self) -> pd.DataFrame:
@@ -118,9 +124,12 @@ def _num(value: Any) -> Any:
 
 
 def _alloc_table(universe: pd.DataFrame, result: MatchResult) -> pd.DataFrame:
+    """The match's ALLOC (:data:`MATCH_ALLOC_COLUMNS`): the result's rows with each bond's ISIN
+    (:func:`desktop.identifiers.isins` of its universe row; never invented)."""
     a = result.alloc.copy()
-    a["isin"] = isins_of(universe, a)
-    return a[ALLOC_COLUMNS]
+    key = pd.MultiIndex.from_frame(universe[["market", "id"]])
+    a["isin"] = isins(universe.iloc[key.get_indexer(pd.MultiIndex.from_frame(a[["market", "id"]]))])
+    return a[MATCH_ALLOC_COLUMNS]
 
 
 def single_market_settings(settings: MatchSettings, code: str) -> MatchSettings:

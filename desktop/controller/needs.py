@@ -20,8 +20,7 @@ import numpy as np
 import pandas as pd
 
 from desktop.errors import DataError
-from desktop.markets import busday_calendar
-from desktop.optim.match_lp import CURVE_OF_CURRENCY
+from desktop.markets import CURVE_OF_CURRENCY, busday_calendar
 from desktop.optim.match_settings import MatchSettings
 
 MAX_NEED = 1e15  # base ccy: beyond a quadrillion, a typo

@@ -4,7 +4,9 @@ turnover (nothing is sold), and the rolled book is checked against the portfolio
 
 Amounts: face and cash in each bond's local currency; the ticket's ``cash_base`` in the base
 currency at spot; limits as fractions 0–1 (:class:`desktop.optim.match_settings.MatchSettings`).
-The rule: :func:`roll_ladder`.
+The rule: :func:`roll_ladder`. The ticket is the allocator's (:func:`desktop.controller.book.trade_list`),
+and each purchase is sized at that ticket's price (:func:`desktop.controller.book.ticket_prices`:
+accrued at the roll's settlement), so the cash spent is the ticket's to the cent.
 """
 
 from __future__ import annotations
@@ -17,10 +19,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from desktop.controller.liability_ticket import ticket
+from desktop.controller.book import ticket_cash, ticket_prices, trade_list
 from desktop.controller.needs import NEEDS_CARD_KEY, liabilities_of_card
 from desktop.errors import DataError
-from desktop.markets import MARKETS
+from desktop.finance import fx_to_base, market_values_base
+from desktop.markets import MARKETS, settlement_date
 from desktop.optim.match_settings import MatchSettings
 
 __all__ = ["RollResult", "roll_ladder", "roll_limits", "limit_warnings", "cash_flows_of"]
@@ -29,10 +32,11 @@ __all__ = ["RollResult", "roll_ladder", "roll_limits", "limit_warnings", "cash_f
 @dataclass(frozen=True, eq=False)
 class RollResult:
     """A ladder rolled to ``to_date``. ``trades``: the ticket (BUYs only,
-    :data:`~desktop.controller.liability_ticket.TICKET_COLUMNS`); ``face``: the book after the roll
-    (local face per universe row); ``cash``: per market — currency, redeemed, coupons, reinvested,
-    left (local ccy); ``rungs``: matured bond → bond bought (market, matured_id, matured, target,
-    bought_id, bought_maturity); ``length_years`` the ladder's length."""
+    :data:`~desktop.controller.book.TRADE_COLUMNS`); ``face``: the book after the roll (local face
+    per universe row); ``cash``: per market — currency, redeemed, coupons, reinvested (the ticket's
+    ``cash_local`` of that market), left = redeemed + coupons − reinvested ≥ 0 (local ccy);
+    ``rungs``: matured bond → bond bought (market, matured_id, matured, target, bought_id,
+    bought_maturity, face); ``length_years`` the ladder's length."""
 
     trades: pd.DataFrame
     face: np.ndarray
@@ -51,8 +55,10 @@ def roll_ladder(snapshot: Any, face: np.ndarray, to_date: date, *, universe: pd.
     nearest ``its maturity + L`` years, so the rung reappears at the far end and the ladder keeps its
     length and shape; a market's coupons received up to ``to_date`` go with its redemptions (pro rata),
     or, where nothing of that market matures, into the bond nearest one year beyond its longest
-    holding. Minimum turnover: nothing is sold; only cash received is spent, face rounded down to the
-    denomination (what is left stays as cash). Priced at the workspace's prices (the data's date); the
+    holding. Only real bonds maturing after the trade settles are bought. Minimum turnover: nothing is
+    sold; only cash received is spent, face rounded down to the denomination so that the ticket's cash
+    (face × dirty / 100 to the cent) never exceeds it (what is left stays as cash). Priced at the
+    workspace's clean prices (the data's date) with the accrued at the roll's settlement; the
     ticket's trade date is ``to_date``. The rolled book is checked against ``limits`` (default: the
     allocator's defaults) and each breach is a warning (:func:`limit_warnings`).
     """
@@ -79,12 +85,13 @@ def roll_ladder(snapshot: Any, face: np.ndarray, to_date: date, *, universe: pd.
     if matured.size == 0:
         raise DataError(f"nothing in the book matures by {to_date} (first maturity "
                         f"{maturity.iloc[held].min():%Y-%m-%d})", field="--to", expected="a later roll date")
-    real = ~universe["is_generic"].to_numpy(bool) & (maturity > when).to_numpy()
+    markets = universe["market"].to_numpy()
+    settles = {c: pd.Timestamp(settlement_date(str(c), to_date)) for c in pd.unique(markets[held])}
+    real = ~universe["is_generic"].to_numpy(bool)
     after = face.copy()
     after[matured] = 0.0
     buy = np.zeros(len(universe))
     cash_rows, rung_rows, warnings = [], [], []
-    markets = universe["market"].to_numpy()
     for code in pd.unique(markets[held]):
         mine = held[markets[held] == code]
         principal_mask = got.to_numpy() & (fl["principal"].to_numpy() > 0) & (markets[held][fl["bond_pos"]] == code)
@@ -99,9 +106,8 @@ def roll_ladder(snapshot: Any, face: np.ndarray, to_date: date, *, universe: pd.
             targets = [(None, maturity.iloc[mine].max() + pd.DateOffset(years=1))]
             weights = np.array([1.0])
         spend = (redeemed + coupons) * weights / weights.sum()
-        reinvested = 0.0
         den = MARKETS[code].min_denomination
-        candidates = np.flatnonzero(real & (markets == code))
+        candidates = np.flatnonzero(real & (markets == code) & (maturity > settles[code]).to_numpy())
         for (src, target), amount in zip(targets, spend, strict=True):
             if candidates.size == 0:
                 warnings.append(f"no real {code} bond to reinvest in: {amount:,.2f} kept as cash")
@@ -111,21 +117,46 @@ def roll_ladder(snapshot: Any, face: np.ndarray, to_date: date, *, universe: pd.
             if maturity.iat[pick] <= maturity.iloc[mine].max():
                 warnings.append(f"no {code} bond matures near {target:%Y-%m-%d}: reinvested in {universe['id'].iat[pick]} "
                                 f"({maturity.iat[pick]:%Y-%m-%d}), inside the ladder")
-            units = np.floor(amount / (universe["dirty_price"].iat[pick] / 100.0) / den + 1e-9)
-            buy[pick] += units * den
-            reinvested += units * den * universe["dirty_price"].iat[pick] / 100.0
+            units = _units_within(amount, buy[pick], den, _ticket_dirty(universe, pick, to_date))
+            buy[pick] = np.round(buy[pick] + units * den, 2)
             rung_rows.append({"market": code, "matured_id": universe["id"].iat[src] if src is not None else "",
                               "matured": f"{maturity.iat[src]:%Y-%m-%d}" if src is not None else "",
                               "target": f"{target:%Y-%m-%d}", "bought_id": universe["id"].iat[pick],
-                              "bought_maturity": f"{maturity.iat[pick]:%Y-%m-%d}", "face": units * den})
+                              "bought_maturity": f"{maturity.iat[pick]:%Y-%m-%d}",
+                              "face": float(np.round(units * den, 2))})
         cash_rows.append({"market": code, "currency": MARKETS[code].currency, "redeemed": redeemed,
-                          "coupons": coupons, "reinvested": reinvested, "left": redeemed + coupons - reinvested})
-    trades = ticket(universe, np.zeros(len(universe)), buy, snapshot.fx_usd_per_unit, base_ccy, to_date)
+                          "coupons": coupons})
+    trades = trade_list(universe, np.zeros(len(universe)), buy, fx_to_base(snapshot.fx_usd_per_unit, base_ccy),
+                        to_date, refuse_matured=True)
+    spent = trades.groupby("market")["cash_local"].sum()
+    for row in cash_rows:
+        row["reinvested"] = round(float(spent.get(row["market"], 0.0)), 2)
+        row["left"] = row["redeemed"] + row["coupons"] - row["reinvested"]
     warnings += limit_warnings(universe, after + buy, snapshot.fx_usd_per_unit, limits or MatchSettings(base_ccy=base_ccy))
     if np.busday_count(snapshot.as_of, to_date) > 5:
-        warnings.append(f"priced at the data's date {snapshot.as_of}: re-price the ticket on {to_date}")
+        warnings.append(f"clean prices of the data's date {snapshot.as_of} (accrued to the roll's settlement): "
+                        f"re-price the ticket on {to_date}")
     return RollResult(trades=trades, face=after + buy, cash=pd.DataFrame(cash_rows), rungs=pd.DataFrame(rung_rows),
                       length_years=length, warnings=tuple(warnings))
+
+
+def _ticket_dirty(universe: pd.DataFrame, pos: int, trade_date: date) -> float:
+    """The dirty price per 100 face the ticket pays for universe row ``pos`` traded on ``trade_date``."""
+    return float(ticket_prices(universe.iloc[[pos]], trade_date)["dirty_price"].iat[0])
+
+
+def _units_within(amount: float, held: float, den: float, dirty: float) -> int:
+    """Most whole denominations ``den`` of a bond at ``dirty`` (per 100) that ``amount`` pays for on
+    top of ``held`` face already bought: the ticket's cash for the bond
+    (:func:`~desktop.controller.book.ticket_cash`) grows by at most ``amount``."""
+    units = int(np.floor(amount / (dirty / 100.0) / den + 1e-9))
+
+    def cash(face: float) -> float:
+        return float(ticket_cash(np.array([face]), np.array([dirty]))[0])
+
+    while units > 0 and cash(np.round(held + units * den, 2)) - cash(held) > amount + 1e-9:
+        units -= 1
+    return max(units, 0)
 
 
 def roll_limits(card: Mapping[str, Any], base_ccy: str) -> MatchSettings:
@@ -144,8 +175,7 @@ def limit_warnings(universe: pd.DataFrame, face: np.ndarray, fx_usd_per_unit: Ma
                    limits: MatchSettings) -> list[str]:
     """The book's breaches of the limits (US share of duration, market weights, per-bond maximum),
     at today's prices, in the PM's words (empty when within)."""
-    spot = universe["currency"].map(lambda c: fx_usd_per_unit[c] / fx_usd_per_unit[limits.base_ccy]).to_numpy(float)
-    value = np.asarray(face, float) * universe["dirty_price"].to_numpy(float) / 100.0 * spot
+    value = market_values_base(universe, face, fx_to_base(fx_usd_per_unit, limits.base_ccy))
     total = value.sum()
     if total <= 0:
         return []

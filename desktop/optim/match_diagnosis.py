@@ -89,12 +89,12 @@ def relaxations(mp: MatchProblem, s: MatchSettings) -> list[Relaxation]:
     words = {"us_cap": "raise the US share of duration cap", "max_weight": "raise the per-bond maximum",
              "market_min": "lower {c}'s minimum weight", "market_max": "raise {c}'s maximum weight"}
     for option, (name, now, end, make) in enumerate(trials):
-        if mp._lp(make(end), with_gains=False) is None:
+        if mp.solve_lp(make(end), with_gains=False) is None:
             continue
         lo, hi = now, end  # lo infeasible, hi feasible
         for _ in range(12):
             mid = 0.5 * (lo + hi)
-            lo, hi = (lo, mid) if mp._lp(make(mid), with_gains=False) is not None else (mid, hi)
+            lo, hi = (lo, mid) if mp.solve_lp(make(mid), with_gains=False) is not None else (mid, hi)
         need = float(np.ceil(hi * 1000) / 1000) if end > now else float(np.floor(hi * 1000) / 1000)
         kind, _, code = name.partition(":")
         text = f"{words[kind].format(c=code)} from {now:.1%} to {need:.1%}"

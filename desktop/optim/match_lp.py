@@ -45,12 +45,12 @@ import numpy as np
 import pandas as pd
 
 from desktop.analytics import cash_flows
-from desktop.markets import MARKETS
+from desktop.finance import fx_to_base
+from desktop.markets import CURVE_OF_CURRENCY, MARKETS
 from desktop.optim.errors import BadSettings, SolverFailed
 from desktop.optim.match_settings import MatchSettings
 from desktop.optim.solution import Binding
 
-CURVE_OF_CURRENCY: dict[str, str] = {m.currency: m.code for m in MARKETS.values()}  # USD → US, …
 SOLVERS: tuple[str, ...] = ("HIGHS", "CLARABEL")
 # rebalance: a held book within 0.01 point of a limit (rounding to denominations) is not traded for it
 REBALANCE_SLACK = 1e-4
@@ -85,7 +85,7 @@ def forward_fx(currency: str, base_ccy: str, t_years: np.ndarray, curves: Mappin
                fx_usd_per_unit: Mapping[str, float]) -> np.ndarray:
     """Forward FX, base per unit of ``currency``, for value dates ``t_years`` (ACT/365F) ahead:
     ``S · DF_currency(t) / DF_base(t)`` (covered interest parity, module docstring)."""
-    spot = fx_usd_per_unit[currency] / fx_usd_per_unit[base_ccy]
+    spot = fx_to_base(fx_usd_per_unit, base_ccy)[currency]
     t = np.asarray(t_years, float)
     if currency == base_ccy:
         return np.full(t.shape, spot)
@@ -95,8 +95,14 @@ def forward_fx(currency: str, base_ccy: str, t_years: np.ndarray, curves: Mappin
 
 
 class MatchProblem:
-    """The arrays of one match (bonds × needs) and the LP over them; :meth:`_lp` solves it under
-    given settings (None when infeasible)."""
+    """The arrays of one match (bonds × needs) and the LP over them: :meth:`lp_problem` builds the
+    cvxpy problem under given settings, :meth:`solve_lp` solves it (None when infeasible).
+
+    Units of the arrays (one entry per candidate bond, in ``rows`` order, or per need): ``dirty``
+    per 100 face, local; ``spot`` base ccy per unit of the bond's currency; ``cost_per_face`` base ccy
+    per 1 local face; ``A[k, i]`` base ccy at need date ``k`` per 1 local face of bond ``i`` (hedged,
+    grown at the reinvestment rate); ``need`` base ccy; ``carry`` growth factor between needs;
+    ``den`` minimum denomination, local face."""
 
     def __init__(self, universe: pd.DataFrame, curves: Mapping[str, Any], fx_usd_per_unit: Mapping[str, float],
                  needs: pd.DataFrame, settings: MatchSettings, current_face: np.ndarray | None = None) -> None:
@@ -118,7 +124,8 @@ class MatchProblem:
         self.currency = sub["currency"].to_numpy()
         self.dirty = sub["dirty_price"].to_numpy(float)
         self.duration = sub["mod_duration"].to_numpy(float)
-        self.spot = np.array([fx_usd_per_unit[c] / fx_usd_per_unit[s.base_ccy] for c in self.currency])
+        to_base = fx_to_base(fx_usd_per_unit, s.base_ccy)
+        self.spot = np.array([to_base[c] for c in self.currency])
         self.den = np.array([MARKETS[m].min_denomination for m in self.market])
         self.cost_per_face = self.dirty / 100.0 * self.spot  # base ccy per 1 local face
         fl = cash_flows(sub[["market", "coupon_pct", "maturity"]].reset_index(drop=True),
@@ -149,15 +156,22 @@ class MatchProblem:
         self.current = None if current_face is None else np.asarray(current_face, float)[self.rows]
 
     # -- the LP ------------------------------------------------------------------------------
-    def _lp(self, s: MatchSettings, with_gains: bool = True) -> tuple[np.ndarray, dict[str, Any]] | None:
-        """Solve the LP under ``s``: (face per candidate, details) or None when infeasible."""
+    @property
+    def unit(self) -> float:
+        """The LP's scale, base ccy: variables and needs are in units of the largest need (≈ 1)."""
+        return max(float(np.abs(self.need).max()), 1.0)
+
+    def lp_problem(self, s: MatchSettings) -> tuple[Any, Any, dict[str, Any]] | None:
+        """The cvxpy LP under ``s``, not solved: (problem, y, constraints by name), or None when
+        there is no candidate bond. ``y``: the cost of each candidate, base ccy in units of
+        :attr:`unit`, as is the objective (the cost, or in a rebalance the turnover + 10⁻⁴ × the
+        cost). :meth:`solve_lp` solves it; the bench times its compile alone."""
         import cvxpy as cp
 
-        _quiet_highs()
         n, kk = len(self.rows), len(self.dates)
         if n == 0:
             return None
-        unit = max(float(np.abs(self.need).max()), 1.0)  # scale: needs ≈ 1
+        unit = self.unit
         # A per unit of cost (base): y_i = cost; A_cost = A / cost_per_face
         a_cost = self.A / self.cost_per_face[None, :]
         c = cp.Variable(kk, nonneg=True)
@@ -189,7 +203,27 @@ class MatchProblem:
                 cons[f"market_max:{code}"] = (self.market == code).astype(float) @ y <= (hi + slack) * total
         if s.max_weight < 1.0:
             cons["max_weight"] = y <= (s.max_weight + slack) * total
-        prob = cp.Problem(cp.Minimize(objective), list(cons.values()) + extra)
+        return cp.Problem(cp.Minimize(objective), list(cons.values()) + extra), y, cons
+
+    def solve_lp(self, s: MatchSettings, with_gains: bool = True) -> tuple[np.ndarray, dict[str, Any]] | None:
+        """Solve the LP under ``s`` (HiGHS, Clarabel as fallback); None when infeasible.
+
+        Returns (face, details). ``face``: local face per candidate bond (``rows`` order; units of
+        the bond's currency, unrounded). ``details``: ``status``, ``solver``; ``solve_time_s``
+        seconds (cvxpy's compile and the solver); ``lp_cost`` the faces' cost today, base ccy;
+        ``objective`` base ccy (the cost, or in a rebalance the turnover + 10⁻⁴ × the cost);
+        ``marginal_cost`` per need, base ccy today per 1 base ccy more needed on its date;
+        ``binding`` the limits that bind, each with its gain in bp of cost (of turnover in a
+        rebalance) for a 1-point relaxation — from a re-solve when ``with_gains``, else the dual's rate.
+        """
+        import cvxpy as cp
+
+        _quiet_highs()
+        built = self.lp_problem(s)
+        if built is None:
+            return None
+        prob, y, cons = built
+        unit = self.unit
         t0 = time.perf_counter()
         status, solver = None, None
         for solver in SOLVERS:
@@ -228,12 +262,11 @@ class MatchProblem:
                                      f"({int((lam > 1e-9).sum())} bonds at the limit)"}[kind]
             gain = rate
             if with_gains:  # the stated gain is a re-solve with the limit moved one point, not the dual
-                looser = self._lp(_moved(s, kind, code, 0.01), with_gains=False)
+                looser = self.solve_lp(_moved(s, kind, code, 0.01), with_gains=False)
                 if looser is not None:
                     gain = (objective_value - looser[1]["objective"]) / v * 1e4
             binding.append(Binding(name, gain, "1 pt", f"{txt}: relaxing it by 1 point saves {gain:.2f} bp {of} "
                                                       f"(marginal rate {rate:.2f} bp per point)"))
-        self.last_problem = prob  # (after any re-solve) the bench hands its matrices to the raw solver
         marginal = np.abs(np.asarray(cons["needs"].dual_value, float))
         face = cost / self.cost_per_face
         return face, {"status": status, "solver": solver, "solve_time_s": elapsed, "binding": tuple(binding),

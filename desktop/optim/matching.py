@@ -65,7 +65,7 @@ def _solve(mp: MatchProblem, settings: MatchSettings | None = None) -> tuple[np.
     if gaps:
         raise Infeasible("; ".join(gaps), tuple(
             Relaxation("need_date", 0.0, 0.0, "date", True, text) for text in gaps))
-    out = mp._lp(s)
+    out = mp.solve_lp(s)
     if out is None:
         relax = relaxations(mp, s)
         text = relax[0].text if relax else "no combination of the allowed bonds meets the limits"

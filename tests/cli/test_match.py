@@ -4,6 +4,7 @@ against each other and against figures recomputed here (face × dirty, spot FX, 
 from __future__ import annotations
 
 import json
+from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 import pandas as pd
@@ -11,6 +12,12 @@ import pytest
 
 from desktop.cli import main
 from desktop.markets import MARKETS
+
+
+def _cents(face: float, dirty: float) -> float:
+    """face × dirty / 100 in exact decimals, half a cent up (the ticket's cash rule)."""
+    exact = Decimal(f"{face:.2f}") * Decimal(f"{dirty:.6f}") / 100
+    return float(exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
 @pytest.fixture(scope="module")
@@ -70,8 +77,9 @@ def test_match_writes_alloc_flows_ticket_hedges_that_tie_out(workspace, needs, t
     assert list(trades.columns) == ["trade_date", "settle_date", "side", "market", "id", "isin", "name", "currency",
                                     "face", "clean_price", "accrued", "dirty_price", "cash_local", "cash_base"]
     assert (trades["side"] == "BUY").all() and len(trades) == len(alloc)
-    np.testing.assert_allclose(trades["cash_local"], (trades["face"] * trades["dirty_price"] / 100).round(2), atol=0)
-    assert trades["cash_base"].sum() == pytest.approx(alloc["cost_base"].sum(), abs=0.01 * len(trades))
+    assert list(trades["cash_local"]) == [_cents(f, d) for f, d in zip(trades["face"], trades["dirty_price"], strict=True)]
+    slack = float((trades["face"] * 1e-6 / 100 * trades["currency"].map(fx)).sum()) + 0.01 * len(trades)
+    assert trades["cash_base"].sum() == pytest.approx(alloc["cost_base"].sum(), abs=slack)  # prices to 6 dp, cents
     np.testing.assert_allclose(trades["dirty_price"], trades["clean_price"] + trades["accrued"], rtol=1e-12)
 
     hedges = pd.read_csv(out["hedges"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 import pandas as pd
@@ -16,6 +17,12 @@ from desktop.cli import main
 BOOK = [("US", "91282CPB1"), ("US", "91282CPK1"), ("US", "91282CPA3"), ("US", "91282CNF4"), ("US", "91282CNC1"),
         ("UK", "GB00B16NNR78")]
 TO = date(2027, 12, 31)
+
+
+def _cents(face: float, dirty: float) -> float:
+    """face × dirty / 100 in exact decimals, half a cent up (the ticket's cash rule)."""
+    exact = Decimal(f"{face:.2f}") * Decimal(f"{dirty:.6f}") / 100
+    return float(exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +88,7 @@ def test_roll_reinvests_maturities_and_coupons_at_the_far_end(setup, tmp_path, c
     assert list(t.columns) == ["trade_date", "settle_date", "side", "market", "id", "isin", "name", "currency",
                                "face", "clean_price", "accrued", "dirty_price", "cash_local", "cash_base"]
     assert (t["side"] == "BUY").all() and (t["trade_date"] == TO.isoformat()).all()
-    np.testing.assert_allclose(t["cash_local"], (t["face"] * t["dirty_price"] / 100).round(2), atol=0)
+    assert list(t["cash_local"]) == [_cents(f, d) for f, d in zip(t["face"], t["dirty_price"], strict=True)]
     for m, c in cash.items():
         spent = t.loc[t["market"] == m, "face"] * t.loc[t["market"] == m, "dirty_price"] / 100
         available = c["redeemed"] + c["coupons"]

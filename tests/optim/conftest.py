@@ -1,5 +1,5 @@
-"""Fixtures for the optimiser tests: the bundled universe (compiled once per session) and a small
-hand-made universe with the ``desktop.universe`` columns."""
+"""Fixtures for the optimiser tests: the bundled snapshot and its universe, an optimiser over it
+(compiled once per session), and a small hand-made universe with the ``desktop.universe`` columns."""
 
 from __future__ import annotations
 
@@ -18,6 +18,14 @@ def snapshot():
     from desktop.snapshot import load_bundled_snapshot
 
     return load_bundled_snapshot()
+
+
+@pytest.fixture(scope="session")
+def universe(snapshot) -> pd.DataFrame:
+    """The bundled universe (``desktop.universe.build_universe``), built once for the session."""
+    from desktop.universe import build_universe
+
+    return build_universe(snapshot)
 
 
 @pytest.fixture(scope="session")

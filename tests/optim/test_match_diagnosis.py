@@ -10,13 +10,6 @@ from desktop.optim.errors import Infeasible
 from tests.optim.test_matching import US_ONLY, YEARLY, _match, _needs
 
 
-@pytest.fixture(scope="module")
-def universe(snapshot):
-    from desktop.universe import build_universe
-
-    return build_universe(snapshot)
-
-
 def test_need_beyond_the_longest_bond_is_carried_with_a_clear_message(universe, snapshot):
     needs = _needs([("2030-12-31", 5e6), ("2060-12-31", 5e6)])
     res = _match(universe, snapshot, needs, **US_ONLY)

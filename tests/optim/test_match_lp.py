@@ -13,13 +13,6 @@ from desktop.analytics import cash_flows
 from tests.optim.test_matching import US_ONLY, YEARLY, _match, _needs
 
 
-@pytest.fixture(scope="module")
-def universe(snapshot):
-    from desktop.universe import build_universe
-
-    return build_universe(snapshot)
-
-
 def _reference_lp(universe, snapshot, needs, markets, base="USD", us_cap=1.0, max_weight=1.0) -> float:
     """The same model built from raw arrays: faces x (per 1 local) and carries c, min cost."""
     sub = universe[universe["market"].isin(markets) & ~universe["is_generic"]].reset_index(drop=True)

@@ -11,13 +11,6 @@ from desktop.markets import MARKETS
 from tests.optim.test_matching import _match, _needs
 
 
-@pytest.fixture(scope="module")
-def universe(snapshot):
-    from desktop.universe import build_universe
-
-    return build_universe(snapshot)
-
-
 @pytest.mark.parametrize("seed", range(6))
 def test_rounding_never_leaves_a_need_short(universe, snapshot, seed):
     rng = np.random.default_rng(seed)

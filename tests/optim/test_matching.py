@@ -19,13 +19,6 @@ from desktop.optim.match_settings import MatchSettings
 from desktop.optim.matching import match_liabilities
 
 
-@pytest.fixture(scope="module")
-def universe(snapshot):
-    from desktop.universe import build_universe
-
-    return build_universe(snapshot)
-
-
 def _needs(pairs) -> pd.DataFrame:
     return pd.DataFrame({"date": [d for d, _ in pairs], "amount": [a for _, a in pairs]})
 
