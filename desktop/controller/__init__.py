@@ -35,7 +35,8 @@ and ``ctl.X`` keep working). The submodules import one way only, each from those
   ``preset_payload_of``, ``scenario_of_whatif``.
 - :mod:`~desktop.controller.repricing` — :class:`ShiftEngine`, :class:`Shifted`,
   ``shifted_curves``.
-- :mod:`~desktop.controller.evaluation` — :class:`Evaluation`, ``evaluate``, ``SUMMARY_ROWS``.
+- :mod:`~desktop.controller.evaluation` — :class:`Evaluation`, ``evaluate``, ``SUMMARY_ROWS``,
+  ``summary_inputs`` (→ :class:`InputDate`: the date and source of every input of the summary).
 - :mod:`~desktop.controller.book` — the one holdings rule (``match_holdings``,
   ``face_from_holdings``, ``holdings_of``), trades (``trade_list``, ``orders``) and the allocation
   table (``allocation_table``).
@@ -67,7 +68,7 @@ from desktop.controller.book import (
     trade_list,
     type_quote,
 )
-from desktop.controller.evaluation import SUMMARY_ROWS, Evaluation, evaluate
+from desktop.controller.evaluation import SUMMARY_ROWS, Evaluation, InputDate, evaluate, summary_inputs
 from desktop.controller.ladder import LadderResult, build_ladder, cash_flow_ladder, cash_flow_schedule
 from desktop.controller.repricing import MOVED_COLUMNS, Shifted, ShiftEngine, shifted_curves
 from desktop.controller.runcard import run_card, whatif_from_card
@@ -102,6 +103,8 @@ __all__ = [
     "SUMMARY_ROWS",
     "Evaluation",
     "evaluate",
+    "InputDate",
+    "summary_inputs",
     "LadderResult",
     "build_ladder",
     "cash_flow_ladder",

@@ -1,18 +1,36 @@
-"""Summary panel: current vs optimised portfolio figures with the change, plus solver advice."""
+"""Summary panel: current vs optimised portfolio figures with the change, the date and source of
+every input they are computed from (curves, FX, short rates, quotes; stale ones marked ⚠), the
+optimiser's objective, plus solver advice. The panel scrolls when the dock is shorter than it."""
 
 from __future__ import annotations
+
+import sqlite3
 
 import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHeaderView,
+    QLabel,
+    QScrollArea,
+    QStyle,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
-from desktop.controller import SUMMARY_ROWS, Evaluation
+from desktop.controller import SUMMARY_ROWS, Evaluation, InputDate, summary_inputs
+from desktop.errors import LadderDeskError
 from desktop.views import formats
 from desktop.views.session import Session
 
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 UP, DOWN, FLAT = QColor("#1b7a3a"), QColor("#b3261e"), QColor("#444444")
+STALE = "⚠"
+TABLE_MIN_PX = 366  # "100.26m" and "Optimised" fit in each column (with the panel's scroll bar beside)
+INPUT_ROW_PX = 20
 
 
 def _set(item: QTableWidgetItem, text: str) -> bool:
@@ -75,12 +93,16 @@ def objective_figures(outcome: object, current_weights: np.ndarray | None, trade
 
 
 class SummaryPanel(QWidget):
-    """Rows: yield, hedged yield, duration, DV01, US share, risk, value, weights per market."""
+    """Rows: yield, hedged yield, duration, DV01, US share, risk, value, weights per market; then
+    the inputs (:func:`desktop.controller.summary_inputs`) and the optimiser's objective."""
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
         self._base = ""
+        self._inputs_of: tuple[object, int] | None = None  # (snapshot, face_version) the inputs show
+        self._tables_of: object = None  # the snapshot whose workspace tables are in _tables
+        self._tables: object = None
         self.table = QTableWidget(len(SUMMARY_ROWS), 3)
         self.table.setHorizontalHeaderLabels(["Current", "Optimised", "Change"])
         self.table.setVerticalHeaderLabels([label for _k, label, _u in SUMMARY_ROWS])
@@ -89,13 +111,30 @@ class SummaryPanel(QWidget):
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.verticalHeader().setDefaultSectionSize(24)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.setMinimumWidth(380)  # "100.26m" and "Optimised" fit in each column
+        self.table.setMinimumWidth(TABLE_MIN_PX)
         self.table.setFixedHeight(24 * len(SUMMARY_ROWS) + self.table.horizontalHeader().sizeHint().height() + 6)
         for r in range(len(SUMMARY_ROWS)):
             for c in range(3):
                 item = QTableWidgetItem("—")
                 item.setTextAlignment(RIGHT)
                 self.table.setItem(r, c, item)
+        self.inputs = QTableWidget(0, 2)
+        self.inputs.setObjectName("inputs")
+        self.inputs.setHorizontalHeaderLabels(["As of", "Source"])
+        head = self.inputs.horizontalHeader()
+        head.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        head.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        head.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.inputs.horizontalHeaderItem(0).setToolTip(
+            f"The date of the figure used; {STALE} = more than a few business days before the valuation date "
+            "(hover a row for how many)")
+        self.inputs.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.inputs.verticalHeader().setDefaultSectionSize(INPUT_ROW_PX)
+        self.inputs.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.inputs.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.inputs.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.inputs.setMinimumWidth(TABLE_MIN_PX)
+        self._size_inputs()
         self.objective = QTableWidget(len(OBJECTIVE_ROWS), 3)
         self.objective.setObjectName("objective")
         self.objective.setHorizontalHeaderLabels(["Current", "Optimised", "Change"])
@@ -104,6 +143,7 @@ class SummaryPanel(QWidget):
         self.objective.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.objective.verticalHeader().setDefaultSectionSize(22)
         self.objective.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.objective.setMinimumWidth(TABLE_MIN_PX)
         self.objective.setToolTip("The optimiser's objective over the preset's horizon, in % of value: expected "
                                   "return (carry + roll-down + curve views + convexity) minus the risk penalty "
                                   "and the turnover cost; tracking error (annual) against the benchmark mix; "
@@ -125,16 +165,86 @@ class SummaryPanel(QWidget):
         self.notes.setWordWrap(True)
         self.notes.setStyleSheet("color: #444444;")
         self.notes.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        lay = QVBoxLayout(self)
+        body = QWidget()
+        lay = QVBoxLayout(body)
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addWidget(self.table)
+        lay.addWidget(self.inputs)
         lay.addWidget(self.objective)
         lay.addWidget(self.advice)
         lay.addWidget(self.notes)
         lay.addStretch(1)
+        # a dock shorter than the panel (1280x720: tabbed with What-if) scrolls it: never squeezed
+        self.scroll = QScrollArea()
+        self.scroll.setObjectName("summary_scroll")
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setWidget(body)
+        bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        self.scroll.setMinimumWidth(body.minimumSizeHint().width() + bar)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.scroll)
+        session.loaded.connect(self.refresh_inputs)
         session.analyticsChanged.connect(self.refresh)
         session.adviceChanged.connect(self.set_advice)
         session.solutionChanged.connect(self.set_notes)
+
+    # -- inputs: the date and source of every figure the summary is computed from ----------------
+    def _size_inputs(self) -> None:
+        rows = self.inputs.rowCount()
+        self.inputs.setFixedHeight(INPUT_ROW_PX * rows + self.inputs.horizontalHeader().sizeHint().height() + 4)
+
+    def _workspace_tables(self, snapshot: object) -> object:
+        """The workspace's market tables behind ``snapshot`` (read once per loaded snapshot): they
+        name the exact FX row used. None when there is no workspace to read."""
+        if self._tables_of is not snapshot:
+            self._tables_of, self._tables = snapshot, None
+            ws = self.session.workspace
+            if ws is not None:
+                try:
+                    self._tables = ws.tables()
+                except (LadderDeskError, sqlite3.Error, OSError):
+                    self._tables = None  # the provenance names the sources instead
+        return self._tables
+
+    def refresh_inputs(self) -> None:
+        """Show :func:`desktop.controller.summary_inputs` for the loaded data and the held book
+        (recomputed only when the snapshot or the book changed: a slider move changes neither)."""
+        s = self.session
+        snap = s.snapshot
+        if snap is None:
+            return
+        key = (snap, s.face_version)
+        if self._inputs_of is not None and self._inputs_of[0] is snap and self._inputs_of[1] == key[1]:
+            return
+        self._inputs_of = key
+        self.set_inputs(summary_inputs(snap, s.universe, s.face, self._workspace_tables(snap)))
+
+    def set_inputs(self, rows: tuple[InputDate, ...]) -> None:
+        t = self.inputs
+        if t.rowCount() != len(rows):
+            t.setRowCount(len(rows))
+            self._size_inputs()
+        for r, row in enumerate(rows):
+            label = t.verticalHeaderItem(r)
+            if label is None:
+                label = QTableWidgetItem()
+                t.setVerticalHeaderItem(r, label)
+            label.setText(row.label)
+            label.setToolTip(row.tooltip)
+            when = "—" if row.day is None else f"{row.day:%Y-%m-%d}"
+            texts = (f"{when} {STALE}" if row.stale else when, row.detail)
+            for c, text in enumerate(texts):
+                item = t.item(r, c)
+                if item is None:
+                    item = QTableWidgetItem()
+                    t.setItem(r, c, item)
+                item.setText(text)
+                item.setToolTip(row.tooltip)
+                item.setData(Qt.ItemDataRole.UserRole, row.key)
+            t.item(r, 0).setForeground(DOWN if row.stale else FLAT)
 
     def set_advice(self, text: str) -> None:
         self.advice.setText(text)
@@ -168,6 +278,7 @@ class SummaryPanel(QWidget):
         cur, opt = self.session.current, self.session.optimised
         if cur is None:
             return
+        self.refresh_inputs()
         base = self.session.whatif.base_ccy
         if base != self._base:
             self._base = base
