@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QSizePolicy,
     QSplitter,
+    QStyle,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -59,6 +60,7 @@ CHARTS = ("P&L by rung", "Return to horizon", "Roll-forward income")
 CHART_KIND = dict(zip(CHARTS, (CHART_RUNG, CHART_HORIZON, CHART_ROLL), strict=True))
 SORT_ROLE = Qt.ItemDataRole.UserRole
 _IDX = QModelIndex | QPersistentModelIndex
+NAME_MIN_PX = 110  # the scenario names never narrower than this ("2025-04 Liberati…")
 DIVERGING = pg.ColorMap([0.0, 0.5, 1.0], [(178, 24, 43), (247, 247, 247), (33, 102, 172)])  # RdBu: loss→gain
 
 
@@ -143,9 +145,50 @@ class GridModel(QAbstractTableModel):
             if orientation == Qt.Orientation.Horizontal:
                 return str(self._frame.columns[section])
             return str(self._frame.index[section])
-        if role == Qt.ItemDataRole.ToolTipRole and orientation == Qt.Orientation.Horizontal:
-            return f"P&L in thousands of {self.unit}"
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if orientation == Qt.Orientation.Horizontal:
+                return f"P&L in thousands of {self.unit}"
+            return str(self._frame.index[section])  # the full name: the header elides a long one
         return None
+
+
+class GridTable(QTableView):
+    """The scenario grid's table: every number column as wide as its content, the scenario names
+    (the vertical header) in the width left over, elided (full name in the tooltip) rather than
+    pushing the last rung columns out of view; at most their natural width, at least
+    :data:`NAME_MIN_PX`."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        rows = self.verticalHeader()
+        rows.setTextElideMode(Qt.TextElideMode.ElideRight)
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        rows.setDefaultSectionSize(self.fontMetrics().height() + 8)  # compact rows: more scenarios in view
+        cols = self.horizontalHeader()
+        cols.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # sized from the content in fit_columns
+        cols.setMinimumSectionSize(12)
+
+    def fit_columns(self) -> None:
+        """Number columns to their content, then the names to the room left (call after new data)."""
+        self.resizeColumnsToContents()
+        self.fit_names()
+
+    def fit_names(self) -> None:
+        rows = self.verticalHeader()
+        natural = rows.sizeHint().width()
+        numbers = self.horizontalHeader().length()
+        frame = 2 * self.frameWidth()
+        head = self.horizontalHeader().sizeHint().height() if self.horizontalHeader().isVisible() else 0
+        overflow = rows.length() > self.height() - frame - head  # a vertical scroll bar takes its width
+        bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent, None, self) if overflow else 0
+        room = self.width() - frame - bar - numbers
+        width = max(NAME_MIN_PX, min(natural, room))
+        if rows.maximumWidth() != width or rows.minimumWidth() != width:
+            rows.setFixedWidth(width)
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self.fit_names()
 
 
 class ScenariosView(QWidget):
@@ -187,11 +230,10 @@ class ScenariosView(QWidget):
         self.caption = QLabel("")  # the table's unit and what "hedged" includes
         self.caption.setWordWrap(True)
         self.model = GridModel(self)
-        self.table = QTableView()
+        self.table = GridTable()
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.selectionModel().currentRowChanged.connect(self._on_row)
         self.heat = _plot_widget()
         hp = self.heat.getPlotItem()
@@ -329,6 +371,7 @@ class ScenariosView(QWidget):
         else:
             table = g.table(self._current_portfolio(), measure, kinds)
         self.model.set_frame(table, g.base)
+        self.table.fit_columns()
         self.status.setText(f"{len(self.scenarios)} scenarios · {self.ms_per_scenario:.1f} ms per scenario")
         self.caption.setText(
             f"P&L in thousands of {g.base}, instantaneous shock, full revaluation (heat map: red = loss, "
