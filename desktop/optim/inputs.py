@@ -80,7 +80,9 @@ def check_universe_size(n_bonds: int) -> None:
 @dataclass(frozen=True, eq=False)
 class OptimInputs:
     """Universe (``desktop.universe`` columns), curves by market, 3-month short rates by currency
-    (% p.a.), FX as USD per unit of each currency, month-end yield history, trade date."""
+    (% p.a.), FX as USD per unit of each currency, month-end yield history, trade date, and the
+    month-end FX history the risk model's currency block is estimated from (date, currency,
+    usd_per_unit: the workspace's, imported ECB months over the bundled ones; None = the bundled series)."""
 
     universe: pd.DataFrame
     curves: Mapping[str, Any]
@@ -88,6 +90,7 @@ class OptimInputs:
     fx_usd_per_unit: Mapping[str, float]
     history: pd.DataFrame
     as_of: date
+    fx_history: pd.DataFrame | None = None
 
     def __post_init__(self) -> None:
         validate_inputs(self.universe, self.short_rates_pct, self.fx_usd_per_unit)
@@ -106,6 +109,7 @@ class OptimInputs:
             fx_usd_per_unit=dict(snapshot.fx_usd_per_unit),
             history=snapshot.history,
             as_of=snapshot.as_of,
+            fx_history=fx if isinstance(fx := getattr(snapshot, "fx_history", None), pd.DataFrame) and len(fx) else None,
         )
 
     def fx_to_base(self, base_ccy: str) -> dict[str, float]:

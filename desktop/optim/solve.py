@@ -60,7 +60,7 @@ class Optimiser:
                  benchmark_mix: dict[str, float] | None = None) -> None:
         self.inputs = inputs
         self.universe = inputs.universe
-        self.risk = risk if risk is not None else build_risk_model(inputs.history)
+        self.risk = risk if risk is not None else build_risk_model(inputs.history, fx_history=inputs.fx_history)
         self.benchmark = benchmark_weights(self.universe, benchmark_mix or BENCHMARK_MIX)
         self.B = rate_exposures(self.universe)
         self.C = currency_matrix(self.universe)

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from desktop.views.main_window import MainWindow
 
 MAX_RECENT = 8
-IMPORT_KINDS = ("bonds", "us-treasury", "mof-jgb", "rba-f2", "boe", "fred")
+IMPORT_KINDS = ("bonds", "us-treasury", "mof-jgb", "rba-f2", "boe", "fred", "ecb-fx")
 
 
 FORMAT_NAMES = {
@@ -28,6 +28,7 @@ FORMAT_NAMES = {
     "rba-f2": "RBA F2 government bond yields",
     "boe": "Bank of England yield curve (GLC workbook or IADB CSV)",
     "fred": "FRED series",
+    "ecb-fx": "ECB euro FX reference rates (eurofxref-hist)",
     "holdings": "holdings file (market,id,face)",
     "prices": "price file (clean prices or yields per bond)",
 }
@@ -57,6 +58,8 @@ def detect_import_kind(path: str) -> str | None:
     name = Path(path).name.lower()
     if name.endswith((".xlsx", ".xls")):
         return "boe"
+    if name.endswith(".zip") and name.startswith("eurofxref"):
+        return "ecb-fx"
     head = _head_text(path)
     if not head:
         return None
@@ -69,6 +72,8 @@ def detect_import_kind(path: str) -> str | None:
         return "mof-jgb"
     if "f2 capital market yields" in first or any(ln.lower().startswith("series id") for ln in lines):
         return "rba-f2"
+    if cells and cells[0] == "date" and {"usd", "jpy"} <= set(cells):
+        return "ecb-fx"  # the ECB's history: Date,USD,JPY,... (per euro)
     if cells and cells[0] == "date" and any(c.endswith((" mo", " yr")) for c in cells[1:]):
         return "us-treasury"
     if cells and cells[0] == "date" and any(c.startswith("iud") for c in cells[1:]):
@@ -406,7 +411,7 @@ class FileActions(QObject):
     # -- import --------------------------------------------------------------------------------
     def import_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self.window, "Import bonds or an official curve file", "",
-                                              "Data files (*.csv *.xlsx *.xls *.txt);;All files (*)")
+                                              "Data files (*.csv *.xlsx *.xls *.txt *.zip);;All files (*)")
         if path:
             self.start_import(path)
 
@@ -469,8 +474,9 @@ class FileActions(QObject):
             detail = self.session.workspace.apply_import(result, force=force, replace=replace)
         except Exception as exc:  # noqa: BLE001 - DataError/WorkspaceError: shown, nothing changed
             text = str(exc)
-            if "--replace" in text and not replace:  # a different curve is stored for that date
-                self._import_failed(exc, ("Replace the stored curve", lambda: self._imported(result, 0.0,
+            if "--replace" in text and not replace:  # a different curve (or FX month) is stored for that date
+                label = "Replace the stored FX" if result.kind == "series" else "Replace the stored curve"
+                self._import_failed(exc, (label, lambda: self._imported(result, 0.0,
                                                                                               replace=True)))
             elif "--force" in text and not force:  # an FX jump beyond the band
                 self._import_failed(exc, ("Import anyway", lambda: self._imported(result, 0.0, force=True)))

@@ -119,3 +119,21 @@ def test_optimize_refuses_a_universe_above_the_bound_with_exit_2(tmp_path, monke
     err = capsys.readouterr().err
     assert "bonds; the optimiser on this machine solves at most 50" in err
     assert "Traceback" not in err
+
+
+def test_the_risk_models_fx_block_comes_from_the_snapshots_fx_history(snapshot):
+    """An imported ECB history (the workspace's fx_history) reaches the optimiser's currency block:
+    here the GBP month-ends swing ±3 % more each month than the bundled ones."""
+    from dataclasses import replace as dc_replace
+
+    from desktop.optim.risk import FX_CURRENCIES, build_risk_model
+
+    fxh = snapshot.fx_history.copy()
+    gbp = (fxh["currency"] == "GBP").to_numpy()
+    swing = np.where(np.arange(gbp.sum()) % 2 == 0, 1.03, 1 / 1.03)
+    fxh.loc[gbp, "usd_per_unit"] = fxh.loc[gbp, "usd_per_unit"].to_numpy(float) * swing
+    bundled = Optimiser(OptimInputs.from_snapshot(snapshot)).risk
+    opt = Optimiser(OptimInputs.from_snapshot(dc_replace(snapshot, fx_history=fxh)))
+    g = FX_CURRENCIES.index("GBP")
+    assert opt.risk.fx_cov[g, g] > 1.5 * bundled.fx_cov[g, g]
+    np.testing.assert_allclose(opt.risk.fx_cov, build_risk_model(snapshot.history, fx_history=fxh).fx_cov, rtol=1e-12)

@@ -53,7 +53,7 @@ def independent_risk_pct(session, face: np.ndarray) -> float:  # noqa: ANN001
     value = face / 100.0 * u["dirty_price"].to_numpy(float) * np.array(
         [usd[c] / usd[whatif.base_ccy] for c in u["currency"]])
     w = value / value.sum()
-    model = build_risk_model(snap.history)  # as the optimiser estimates it (bundled ECB FX history)
+    model = build_risk_model(snap.history, fx_history=snap.fx_history)  # the workspace's FX history
     B = np.zeros((len(u), len(RATE_FACTORS)))
     for i, code in enumerate(u["market"]):
         for tenor in (2, 5, 10, 30):

@@ -338,3 +338,29 @@ def test_import_errors_name_the_detected_format_and_only_its_problem(menu_window
     qtbot.waitUntil(lambda: win.message_bar.kind == "error", timeout=10_000)
     assert "closest:" in win.message_bar.text() and win.message_bar.text().count("closest") == 1
     qtbot.waitUntil(lambda: s.idle, timeout=10_000)
+
+
+def test_an_ecb_fx_file_is_recognised_and_imported_from_the_window(menu_window, qtbot, tmp_path):
+    """File ▸ Import (or a drop) of the ECB's eurofxref-hist file: recognised without naming the kind,
+    stored as the workspace's FX history, month-ends as the file has them (read here with csv)."""
+    import shutil
+
+    from desktop.controller.workspace import WorkspaceService
+    from desktop.views.menus import detect_import_kind
+    from tests.support.ecb import CUT, month_ends
+
+    win, s = menu_window, menu_window.session
+    path = tmp_path / "eurofxref-hist.csv"
+    shutil.copyfile(CUT, path)
+    assert detect_import_kind(str(path)) == "ecb-fx"
+    assert detect_import_kind(str(tmp_path / "eurofxref-hist.zip")) == "ecb-fx"
+    win.files.start_import(str(path))
+    qtbot.waitUntil(lambda: s.last_import is not None or win.message_bar.kind == "error", timeout=30_000)
+    assert win.message_bar.kind != "error", win.message_bar.text()
+    qtbot.waitUntil(lambda: s.idle, timeout=30_000)
+    s.flush()
+    with WorkspaceService.open(s.workspace_path) as service:
+        fxh = service.tables().fx_history.set_index(["currency", "date"])
+    for (ccy, _month), (day, _per_eur, usd) in month_ends(path).items():
+        assert fxh.loc[(ccy, day), "usd_per_unit"] == pytest.approx(usd, rel=1e-12)
+        assert str(path) in fxh.loc[(ccy, day), "source"]
