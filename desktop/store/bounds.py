@@ -17,7 +17,9 @@ each curve (market, date)    at least :data:`CURVE_MIN_POINTS` points, one at �
 a curve already stored       refused unless the same (±0.001 bp) or ``--replace``
 FX (USD per unit)            :data:`FX_USD_PER_UNIT` absolute; within ×/÷ :data:`FX_BAND` of the
                              known rate nearest in date (and of the previous observation), else
-                             ``--force``
+                             ``--force``; FRED DEX* series and every ECB daily fixing (``ecb-fx``,
+                             USD per EUR and per JPY/GBP/AUD crossed through EUR)
+an ECB month-end stored      refused unless the same or ``--replace``
 bonds                        maturity after the workspace's valuation date
 ===========================  =====================================================================
 """
