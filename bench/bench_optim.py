@@ -85,10 +85,10 @@ def _peak_rss_mb() -> float:
         with open("/proc/self/status") as fh:
             for line in fh:
                 if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1e3
+                    return int(line.split()[1]) * 1024 / 1e6  # kB (KiB) → MB, as _rss_mb
     except OSError:
         pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e6
 
 
 def _clarabel_data(problem):
