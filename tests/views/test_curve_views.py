@@ -104,3 +104,42 @@ def test_a_read_out_near_the_edge_opens_inwards(window, qtbot):
         inner = chart._hover.text.textItem
         box, area = inner.mapRectToScene(inner.boundingRect()), vb.sceneBoundingRect()
         assert area.contains(box), (x, y, box, area)  # never cut off by the plot's edge
+
+
+def _par_yield_pct(curve, shift_bp: float, maturity: float) -> float:
+    """Reference: semi-annual par yield (%) of a bond of a whole number of half years on the curve's
+    zero nodes moved by ``shift_bp`` (plain numpy: the coupon that prices the bond at par)."""
+    times = np.arange(0.5, maturity + 1e-9, 0.5)
+    df = np.exp(-(np.interp(times, curve.zero_tenors, curve.zero_rates) + shift_bp / 1e4) * times)
+    return 100.0 * 2.0 * (1.0 - df[-1]) / df.sum()
+
+
+def test_the_what_if_curve_is_drawn_and_follows_a_slider_move(window, qtbot):
+    s = window.session
+    window.controls.preset.setCurrentText("Neutral")  # no key-rate views: the slider is the only shift
+    window.show_view("curves")
+    chart = window.curves
+    us, jp = s.snapshot.curves["US"], s.snapshot.curves["JP"]
+    slider = window.controls.bound["parallel:US"].widget
+    for bp in (50.0, -30.0):
+        slider.spin.setValue(bp)
+        s.flush()
+        x, y = chart.shifted["US"].getData()
+        assert x is not None and len(x) > 0
+        for maturity in (2.0, 5.0, 10.0, 30.0):
+            i = int(np.flatnonzero(np.isclose(x, maturity))[0])
+            assert y[i] == pytest.approx(_par_yield_pct(us, bp, maturity), abs=1e-6), (bp, maturity)
+        bx, by = chart.base["US"].getData()  # the snapshot's line stays where it was
+        i = int(np.flatnonzero(np.isclose(bx, 10.0))[0])
+        assert by[i] == pytest.approx(_par_yield_pct(us, 0.0, 10.0), abs=1e-6)
+        # the key-tenor handles sit on the what-if curve
+        hx, hy = chart.handles["US"].getData()
+        np.testing.assert_allclose(hy, [_par_yield_pct(us, bp, t) for t in hx], atol=1e-6)
+        jx, _ = chart.shifted["JP"].getData()
+        assert jx is None or len(jx) == 0  # JP did not move: no what-if line
+        jhx, jhy = chart.handles["JP"].getData()
+        np.testing.assert_allclose(jhy, [_par_yield_pct(jp, 0.0, t) for t in jhx], atol=1e-6)
+        # the axis holds both curves
+        lo, hi = chart.plot.getPlotItem().vb.viewRange()[1]
+        assert lo < min(y.min(), by.min()) and max(y.max(), by.max()) < hi
+    qtbot.waitUntil(lambda: s.idle, timeout=10_000)

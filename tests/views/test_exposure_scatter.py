@@ -105,3 +105,21 @@ def test_hover_names_the_bond_under_the_mouse(window, qtbot):
     text = window.exposure._describe(float(x[i]), float(y[i]))
     assert text.startswith(str(u["name"].iat[i])) and f"D {x[i]:.2f} y" in text
     assert str(u["price_source"].iat[i]) in text  # where its price comes from (quote / model / extrapolated)
+
+
+def test_key_rate_lines_follow_a_move_and_are_left_alone_when_unchanged(window, qtbot):
+    _drawn(window, qtbot)
+    s = window.session
+    lines = window.exposure.krd_cur
+    before = {code: lines[code].yData for code in MARKET_CODES}
+    s.set_value("parallel:US", 40.0)
+    s.flush()
+    qtbot.waitUntil(lambda: not window.exposure.pending(), timeout=5000)
+    k = s.current.key_rates.to_numpy(float)  # the evaluation's Σ w·KRD, market × key tenor
+    for i, code in enumerate(MARKET_CODES):
+        np.testing.assert_array_equal(lines[code].yData, k[i])
+    assert not np.array_equal(lines["US"].yData, before["US"])  # the US exposure moved with its yields
+    drawn = {code: lines[code].yData for code in MARKET_CODES}
+    window.exposure.refresh()  # the same figures again (e.g. a solve landing): no line is re-set
+    qtbot.waitUntil(lambda: not window.exposure.pending(), timeout=5000)
+    assert all(lines[code].yData is drawn[code] for code in MARKET_CODES)

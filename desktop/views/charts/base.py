@@ -10,8 +10,8 @@ import pandas as pd
 import pyqtgraph as pg
 from pyqtgraph.exporters import ImageExporter
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QGraphicsItem, QWidget
+from PySide6.QtGui import QColor, QImage, QPaintEngine, QPainter, QPen, QPicture, QTransform
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsView, QWidget
 
 from desktop.markets import MARKETS
 
@@ -28,9 +28,195 @@ def market_color(code: str, alpha: int = 255) -> QColor:
     return color
 
 
+class GridAxis(pg.AxisItem):
+    """An axis whose grid lines are painted in its plot's background (:class:`GridPlot`).
+
+    pyqtgraph draws the grid from the axis: translucent lines over the data, and the axis' bounding
+    rectangle (so its pixmap cache) grown to the whole plot. Every repaint then blended two plot-sized
+    translucent pixmaps (Qt hands those to its thread pool: a wait on a busy machine) and a range
+    change redrew translucent lines, which Qt blends pixel by pixel. Here the axis keeps the small
+    rectangle it has without a grid (labels and axis line, cached), and the same grid lines, at the
+    same positions and in the same grey on the plot's background (their colour blended onto it once,
+    drawn opaque), go into the plot's cached backdrop: behind the data, redrawn when the ticks move.
+    """
+
+    _specs: tuple | None = None  # pyqtgraph's draw specs of the current picture
+    _measuring = False
+
+    def __init__(self, orientation: str, **kwargs: object) -> None:
+        self._pens: dict[tuple[int, int, float], QPen] = {}
+        super().__init__(orientation, **kwargs)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemSendsScenePositionChanges)  # see itemChange
+
+    # pyqtgraph sets ``picture = None`` whenever the axis must be redrawn (range, size, ticks, pens,
+    # labels): the grid is redrawn then too
+    @property
+    def picture(self) -> QPicture | None:
+        return self.__dict__.get("_picture")
+
+    @picture.setter
+    def picture(self, value: QPicture | None) -> None:
+        self.__dict__["_picture"] = value
+        if value is None and not self._measuring:
+            self._specs = None
+            try:
+                scene = self.scene()
+            except RuntimeError:  # being deleted
+                return
+            for view in scene.views() if scene is not None else ():
+                if isinstance(view, GridPlot):
+                    view.grid_changed()
+
+    def itemChange(self, change, value):  # noqa: ANN001, ANN201, N802 - Qt API
+        if change == QGraphicsItem.GraphicsItemChange.ItemScenePositionHasChanged:
+            self.picture = None  # moved: its grid lines are elsewhere in the scene
+        return super().itemChange(change, value)
+
+    def boundingRect(self):  # noqa: ANN201, N802 - Qt API
+        """The axis without its grid (pyqtgraph's rectangle when the grid is off); while the labels are
+        placed, the rectangle with the grid, as pyqtgraph places them (it hides those that leave it)."""
+        if self._measuring:
+            return super().boundingRect()
+        grid, self.grid = self.grid, False
+        try:
+            return super().boundingRect()
+        finally:
+            self.grid = grid
+
+    def _draw_specs(self) -> tuple | None:
+        if self._specs is None:
+            picture = QPicture()
+            painter = QPainter(picture)  # where pyqtgraph measures the labels too
+            self._measuring = True  # pyqtgraph drops the picture while it measures: not a change
+            try:
+                if self.style["tickFont"]:
+                    painter.setFont(self.style["tickFont"])
+                self._specs = super().generateDrawSpecs(painter)
+            finally:
+                self._measuring = False
+                painter.end()
+        return self._specs
+
+    def generateDrawSpecs(self, p):  # noqa: ANN001, ANN201, N802 - pyqtgraph API
+        specs = self._draw_specs()
+        if specs is None or self.grid is False:
+            return specs
+        return specs[0], [], specs[2]  # with a grid the tick lines are the grid: the backdrop draws them
+
+    def grid_lines(self, background: QColor) -> list[tuple[QPen, QPointF, QPointF]]:
+        """This axis' grid lines in scene coordinates, opaque (their colour over ``background``)."""
+        if self.grid is False or not self.isVisible() or self.linkedView() is None:
+            return []
+        specs = self._draw_specs()
+        if specs is None:
+            return []
+        return [(self._opaque(pen, background), self.mapToScene(p1), self.mapToScene(p2)) for pen, p1, p2 in specs[1]]
+
+    def _opaque(self, pen: QPen, background: QColor) -> QPen:
+        color = pen.color()
+        key = (color.rgba(), background.rgba(), pen.widthF())
+        out = self._pens.get(key)
+        if out is None:
+            a = color.alphaF()
+            mix = [round(b + (c - b) * a) for c, b in zip(color.getRgb()[:3], background.getRgb()[:3], strict=True)]
+            out = QPen(pen)
+            out.setColor(QColor(*mix))
+            self._pens[key] = out
+        return out
+
+
+class GridPlot(pg.PlotWidget):
+    """A plot whose background, grid lines included (from its :class:`GridAxis` axes), is painted
+    from an image it keeps: an opaque copy per repaint, redrawn only when the grid moved.
+
+    (Qt's own background cache would do the copy, but dropping it asks for a repaint, and the axes
+    drop their grid during a paint too, when pyqtgraph settles the ranges: one paint more each time.)
+    """
+
+    _backdrop: QImage | None = None
+    _backdrop_key: tuple | None = None
+    _painting = False
+    _repaint_after = False
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.setCacheMode(QGraphicsView.CacheModeFlag.CacheNone)
+
+    def grid_changed(self) -> None:
+        """An axis' grid moved: redraw the backdrop (and the whole plot) on the next paint."""
+        self._backdrop = None
+        if self._painting:
+            self._repaint_after = True  # the background may be painted already: paint once more
+        else:
+            self.viewport().update()
+
+    def paintEvent(self, ev) -> None:  # noqa: ANN001, N802 - Qt API
+        self._painting, self._repaint_after = True, False
+        try:
+            self.scene().prepareForPaint()  # (pyqtgraph's paintEvent) may move the ranges: grid_changed
+            # ...before the background is painted: this paint has the new grid, where it paints
+            moved = self._repaint_after
+            self._repaint_after = False
+            QGraphicsView.paintEvent(self, ev)
+        finally:
+            self._painting = False
+        if self._repaint_after or (moved and not ev.region().contains(self.viewport().rect())):
+            self.viewport().update()
+
+    def grid_lines(self) -> list[tuple[QPen, QPointF, QPointF]]:
+        """The grid's lines in scene coordinates, in drawing order, with their opaque pens."""
+        background = self.backgroundBrush().color()
+        lines = []
+        for name in ("left", "bottom", "right", "top"):
+            axis = self.getPlotItem().getAxis(name)
+            if isinstance(axis, GridAxis):
+                lines += axis.grid_lines(background)
+        return lines
+
+    @staticmethod
+    def _draw(painter: QPainter, lines: list[tuple[QPen, QPointF, QPointF]]) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)  # as pyqtgraph draws the grid
+        for pen, p1, p2 in lines:
+            painter.setPen(pen)
+            painter.drawLine(p1, p2)
+
+    def _render(self, width: int, height: int, ratio: float, color: QColor, t: QTransform) -> QImage:
+        image = QImage(width, height, QImage.Format.Format_RGB32)
+        image.setDevicePixelRatio(ratio)
+        image.fill(color)
+        painter = QPainter(image)
+        try:
+            painter.setTransform(t)
+            self._draw(painter, self.grid_lines())
+        finally:
+            painter.end()
+        return image
+
+    def drawBackground(self, painter: QPainter, rect) -> None:  # noqa: ANN001, N802 - Qt API
+        brush = self.backgroundBrush()
+        if painter.paintEngine().type() != QPaintEngine.Type.Raster or not brush.isOpaque():
+            super().drawBackground(painter, rect)  # SVG or a see-through background: lines as they are
+            painter.save()
+            self._draw(painter, self.grid_lines())
+            painter.restore()
+            return
+        vp = self.viewport()
+        ratio = vp.devicePixelRatioF()
+        t = self.viewportTransform()
+        width, height = max(1, round(vp.width() * ratio)), max(1, round(vp.height() * ratio))
+        key = (width, height, ratio, brush.color().rgba(), t.m11(), t.m12(), t.m21(), t.m22(), t.dx(), t.dy())
+        if self._backdrop is None or key != self._backdrop_key:
+            self._backdrop = self._render(width, height, ratio, brush.color(), t)
+            self._backdrop_key = key
+        painter.save()
+        painter.setTransform(t.inverted()[0], combine=True)  # scene → viewport pixels
+        painter.drawImage(0, 0, self._backdrop)
+        painter.restore()
+
+
 def make_plot(title: str, x_label: str, y_label: str, legend: bool = True, legend_cols: int = 4) -> pg.PlotWidget:
     """A white plot with axis labels (with units), grid and an optional legend."""
-    widget = pg.PlotWidget()
+    widget = GridPlot(axisItems={"left": GridAxis("left"), "bottom": GridAxis("bottom")})
     item = widget.getPlotItem()
     item.setTitle(title, size="11pt")
     item.setLabel("bottom", x_label)
@@ -70,10 +256,12 @@ def _title_never_widens(label: pg.LabelItem) -> None:
 
 
 def export_plot(widget: pg.PlotWidget, path: str | Path) -> Path:
-    """Write a chart to ``path`` as PNG (pyqtgraph's ImageExporter) or, for ``.svg``, SVG.
+    """Write a chart to ``path`` as PNG or, for ``.svg``, SVG, as the plot is on screen.
 
     SVG is rendered through Qt's QSvgGenerator: pyqtgraph 0.14's SVGExporter fails on some of
     our items (bar charts drawn from QPictures), Qt's renderer handles every item as vectors.
+    PNG is the widget's own rendering: pyqtgraph's ImageExporter renders the scene only, without
+    the plot's background, where :class:`GridPlot` draws the grid.
     """
     path = Path(path)
     if path.suffix.lower() == ".svg":
@@ -93,7 +281,11 @@ def export_plot(widget: pg.PlotWidget, path: str | Path) -> Path:
         finally:
             painter.end()
         return path
-    ImageExporter(widget.getPlotItem()).export(str(path))
+    if not isinstance(widget, GridPlot):
+        ImageExporter(widget.getPlotItem()).export(str(path))
+        return path
+    if not widget.grab().save(str(path), "PNG"):
+        raise OSError(f"could not write {path}")
     return path
 
 
@@ -152,6 +344,48 @@ class StackedBars:
         self.items[name].setOpts(x=x, height=height, y0=y0, width=self.width)
 
 
+def move_points(item: pg.ScatterPlotItem, x: np.ndarray, y: np.ndarray) -> bool:
+    """Move the points of ``item`` to (x, y) in place, keeping their style; False (nothing done) when
+    the number of points differs or the item has no point table (then ``setData`` is needed).
+
+    ``setData`` rebuilds the point table and looks every point up in the symbol atlas again (Python,
+    per point: 17 ms a redraw at 2,000 bonds, most of the Exposure tab's time). Here only the
+    coordinates change, so the cached symbols stay valid; what ``ScatterPlotItem.addPoints`` does after
+    writing new coordinates is repeated: geometry change, view bounds, cached bounds and picture
+    dropped, ``sigPlotChanged``. (pyqtgraph 0.13–0.14 layout: a structured ``data`` with ``x``/``y``.)
+    """
+    data = getattr(item, "data", None)
+    if data is None or len(data) != len(x) or len(x) == 0 or data.dtype.names is None or "x" not in data.dtype.names:
+        return False
+    if np.array_equal(data["x"], x) and np.array_equal(data["y"], y):
+        return True  # unchanged (another market's move): no repaint
+    data["x"] = x
+    data["y"] = y
+    item.prepareGeometryChange()
+    item.informViewBoundsChanged()
+    item.bounds = [None, None]
+    item.invalidate()
+    item.sigPlotChanged.emit(item)
+    return True
+
+
+def set_points(item: pg.ScatterPlotItem, x: np.ndarray, y: np.ndarray) -> None:
+    """Show (x, y) in ``item``: moved in place when the count is unchanged (:func:`move_points`),
+    otherwise ``setData``; an empty item given no points is left alone (``setData`` re-lays out)."""
+    if move_points(item, x, y) or (len(x) == 0 and len(item.data) == 0):
+        return
+    item.setData(x=x, y=y)
+
+
+def set_line(item: pg.PlotDataItem, x: np.ndarray, y: np.ndarray) -> None:
+    """``item.setData(x, y)`` unless it already shows exactly these points (a slider moves one market:
+    the other markets' lines are left alone, no re-preparing and no repaint)."""
+    if (item.xData is not None and item.yData is not None and len(item.xData) == len(x)
+            and np.array_equal(item.xData, x) and np.array_equal(item.yData, y)):
+        return
+    item.setData(x, y)
+
+
 def set_label(widget: pg.PlotWidget, axis: str, text: str) -> None:
     """Change an axis label only if it differs (a label change re-lays out the plot)."""
     item = widget.getPlotItem().getAxis(axis)
@@ -183,11 +417,15 @@ def fit_y(widget: pg.PlotWidget, top: float, bottom: float = 0.0, headroom: floa
     sticky_range(widget, "y", bottom, max(top * headroom, needed), pad=0.0)
 
 
-def sticky_range(widget: pg.PlotWidget, axis: str, lo: float, hi: float, pad: float = 0.05) -> None:
+def sticky_range(widget: pg.PlotWidget, axis: str, lo: float, hi: float, pad: float = 0.05,
+                 slack: float = 0.0) -> None:
     """Set an axis range only when the data leave it or shrink below half of it.
 
     Autorange would move the axes on every what-if tick and force pyqtgraph to regenerate and
     repaint them; a sticky range keeps the axes still while the data move (and is easier to read).
+    ``slack``: when the data leave the range, the side they left by gets this share of the data's
+    span more room, so a slider dragged on in the same direction does not move the axis again at
+    the next tick (for data that move with the sliders, e.g. yields); not on the first fit.
     """
     if not (np.isfinite(lo) and np.isfinite(hi)):
         return
@@ -197,7 +435,11 @@ def sticky_range(widget: pg.PlotWidget, axis: str, lo: float, hi: float, pad: fl
     inside = cur[0] <= lo and hi <= cur[1]
     if inside and span >= 0.5 * (cur[1] - cur[0]):
         return
-    new = (lo - pad * span, hi + pad * span)
+    fitted = getattr(vb, "_sticky_fitted", set())
+    if axis not in fitted:
+        slack = 0.0
+    new = (lo - (pad + (slack if lo < cur[0] else 0.0)) * span, hi + (pad + (slack if hi > cur[1] else 0.0)) * span)
+    vb._sticky_fitted = fitted | {axis}
     if axis == "x":
         vb.setXRange(*new, padding=0)
     else:

@@ -21,6 +21,7 @@ from desktop.views.charts.base import (
     LazyRefresh,
     make_plot,
     market_color,
+    set_points,
     sticky_range,
 )
 from desktop.views.session import Session
@@ -28,6 +29,7 @@ from desktop.views.session import Session
 TITLE = "Par curves: solid = snapshot, dashed = what-if, ○ = quotes, ● = drag to set a view"
 GRID = np.round(np.concatenate([np.arange(0.25, 2.0, 0.25), np.arange(2.0, 30.01, 0.5)]), 2)
 KEYS = np.asarray(KEY_TENORS, float)
+SLACK = 0.1  # room added when a curve leaves the y range, as a share of the curves' span
 
 
 class KeyHandles(pg.ScatterPlotItem):
@@ -142,7 +144,7 @@ class CurvesChart(LazyRefresh, QWidget):
                 self.shifted[code].setData([], [])
                 self._values[code] = (self._values[code][0], self._values[code][0])
             if code in self.handles:
-                self.handles[code].setData(KEYS, np.asarray(curve.par_yield_pct(KEYS), float))
+                set_points(self.handles[code], KEYS, np.asarray(curve.par_yield_pct(KEYS), float))
         self._fit()
 
     # -- dragging a key-rate point ---------------------------------------------------------------
@@ -180,7 +182,8 @@ class CurvesChart(LazyRefresh, QWidget):
         values = [v for pair in self._values.values() for v in pair] + list(self._scenario_values.values())
         if values:
             lo, hi = min(float(v.min()) for v in values), max(float(v.max()) for v in values)
-            sticky_range(self.plot, "y", lo - 0.25, hi + 0.6, pad=0.0)
+            # slack: a what-if dragged on past the top or bottom moves the axis once, not at every tick
+            sticky_range(self.plot, "y", lo - 0.25, hi + 0.6, pad=0.0, slack=SLACK)
 
     def _describe(self, x: float, _y: float) -> str:
         if not self._values or not (GRID[0] <= x <= GRID[-1]):

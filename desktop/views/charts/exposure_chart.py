@@ -20,45 +20,16 @@ from desktop.views.charts.base import (
     fit_y,
     make_plot,
     market_color,
+    move_points,  # noqa: F401 - (tests import it from here)
     set_label,
+    set_line,
+    set_points,
     sticky_range,
 )
 from desktop.views.session import Session
 
+SCATTER_SLACK = 0.1  # room added when the points leave the scatter's range, as a share of their span
 STAGE_BUDGET_S = 0.006  # staged redraw: keep drawing plots in the same loop pass while under this
-
-
-def move_points(item: pg.ScatterPlotItem, x: np.ndarray, y: np.ndarray) -> bool:
-    """Move the points of ``item`` to (x, y) in place, keeping their style; False (nothing done) when
-    the number of points differs or the item has no point table (then ``setData`` is needed).
-
-    ``setData`` rebuilds the point table and looks every point up in the symbol atlas again (Python,
-    per point: 17 ms a redraw at 2,000 bonds, most of the Exposure tab's time). Here only the
-    coordinates change, so the cached symbols stay valid; what ``ScatterPlotItem.addPoints`` does after
-    writing new coordinates is repeated: geometry change, view bounds, cached bounds and picture
-    dropped, ``sigPlotChanged``. (pyqtgraph 0.13–0.14 layout: a structured ``data`` with ``x``/``y``.)
-    """
-    data = getattr(item, "data", None)
-    if data is None or len(data) != len(x) or len(x) == 0 or data.dtype.names is None or "x" not in data.dtype.names:
-        return False
-    if np.array_equal(data["x"], x) and np.array_equal(data["y"], y):
-        return True  # unchanged (another market's move): no repaint
-    data["x"] = x
-    data["y"] = y
-    item.prepareGeometryChange()
-    item.informViewBoundsChanged()
-    item.bounds = [None, None]
-    item.invalidate()
-    item.sigPlotChanged.emit(item)
-    return True
-
-
-def set_points(item: pg.ScatterPlotItem, x: np.ndarray, y: np.ndarray) -> None:
-    """Show (x, y) in ``item``: moved in place when the count is unchanged (:func:`move_points`),
-    otherwise ``setData``; an empty item given no points is left alone (``setData`` re-lays out)."""
-    if move_points(item, x, y) or (len(x) == 0 and len(item.data) == 0):
-        return
-    item.setData(x=x, y=y)
 
 
 class ExposureChart(LazyRefresh, QWidget):
@@ -158,8 +129,11 @@ class ExposureChart(LazyRefresh, QWidget):
 
     def _draw_contrib(self) -> None:
         cur, opt = self.session.current, self.session.optimised
-        top = max(self.cur.set(cur.duration_contrib),
-                  self.opt.set(opt.duration_contrib if opt is not None else cur.duration_contrib.iloc[0:0]))
+        top = self.cur.set(cur.duration_contrib)
+        if opt is not None:
+            top = max(top, self.opt.set(opt.duration_contrib))
+        else:
+            self.opt.set_matrix(np.zeros(0), None)
         fit_y(self.contrib, top)
         sticky_range(self.contrib, "x", 0.3, float(max(cur.duration_contrib.index.max(), 1)) + 0.7, pad=0.0)
 
@@ -169,9 +143,9 @@ class ExposureChart(LazyRefresh, QWidget):
         k_cur = cur.key_rates.to_numpy(float)
         k_opt = opt.key_rates.to_numpy(float) if opt is not None else None
         for i, code in enumerate(MARKET_CODES):
-            self.krd_cur[code].setData(x, k_cur[i])
+            set_line(self.krd_cur[code], x, k_cur[i])
             if k_opt is not None:
-                self.krd_opt[code].setData(x, k_opt[i])
+                set_line(self.krd_opt[code], x, k_opt[i])
             elif self.krd_opt[code].xData is not None and len(self.krd_opt[code].xData):
                 self.krd_opt[code].setData([], [])  # (an empty line is left alone: setData re-lays out the plot)
         hi = max(k_cur.max(), k_opt.max() if k_opt is not None else 0.0)
@@ -217,8 +191,10 @@ class ExposureChart(LazyRefresh, QWidget):
         set_points(self.held_opt, d[o], y[o])
         kind = f"hedged yield, {s.whatif.base_ccy} (%)" if hedged else "local yield (%)"  # short: fits a 720 px window
         set_label(self.scatter, "left", kind)
-        sticky_range(self.scatter, "x", 0.0, float(np.nanmax(d)) if len(d) else 1.0)
-        sticky_range(self.scatter, "y", float(np.nanmin(y)) if len(y) else 0.0, float(np.nanmax(y)) * 1.06 if len(y) else 1.0)
+        # slack: yields and durations move with the sliders; the axes move once, not at every tick
+        sticky_range(self.scatter, "x", 0.0, float(np.nanmax(d)) if len(d) else 1.0, slack=SCATTER_SLACK)
+        sticky_range(self.scatter, "y", float(np.nanmin(y)) if len(y) else 0.0, float(np.nanmax(y)) * 1.06 if len(y) else 1.0,
+                     slack=SCATTER_SLACK)
         self._xy = (d, y)
 
     def _describe(self, x: float, y: float) -> str:
