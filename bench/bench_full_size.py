@@ -15,6 +15,11 @@ job):
 * **start-up to data on screen**: ``build_window`` → ``Session.set_data`` (ShiftEngine, evaluation,
   ladder) → the event loop until the first paint of the window with the data (``window.grab()``);
   the universe build (pricing N bonds: analytics, zero-curve key rates) timed on its own beside it.
+* **holdings table** (its tab shown, each figure to the table repainted; then back to the tab the
+  window started on): the table's build on the loaded data (``HoldingsView.reload``: the model, the
+  filter and sort, the column widths — part of the start-up above), median of 5; then, with every
+  row shown, the wait when the PM unticks "Held/optimised only" (filter + sort of the whole universe)
+  and when they sort the whole universe by Name (a click on its header).
 * **slider → recompute** p50/p90: ``Session.set_value("parallel:US", …)`` then ``Session.flush`` —
   the reprice on the what-if curves and both portfolios' evaluation (``Session.recompute`` on the
   repriced arrays) to ``analyticsChanged``; 25 moves.
@@ -117,6 +122,35 @@ def slider_moves(window: Any, moves: int = MOVES, seed: int = 0) -> np.ndarray:
     return np.array(out)
 
 
+def holdings_table(window: Any, runs: int = 5) -> tuple[float, float, float]:
+    """(build, browse, sort) seconds: ``HoldingsView.reload`` (median of ``runs``), unticking
+    "Held/optimised only", sorting every row by Name; the view left as it was."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    app, view = QApplication.instance(), window.holdings
+    shown = window.tabs.currentWidget()
+    window.show_view("holdings")  # on screen: each figure includes the table's repaint
+    app.processEvents()
+
+    def timed(action: Any) -> float:
+        t0 = time.perf_counter()
+        action()
+        view.table.viewport().grab()  # offscreen: force the repaint
+        app.processEvents()
+        return time.perf_counter() - t0
+
+    build = float(np.median([timed(view.reload) for _ in range(runs)]))
+    browse = timed(lambda: view.held_only.setChecked(False))
+    name = [c.key for c in view.model.columns()].index("name")
+    sort = timed(lambda: view.table.sortByColumn(name, Qt.SortOrder.AscendingOrder))
+    view.table.sortByColumn(3, Qt.SortOrder.AscendingOrder)
+    view.held_only.setChecked(True)
+    window.tabs.setCurrentWidget(shown)  # the slider figures below time the same tab as before
+    app.processEvents()
+    return build, browse, sort
+
+
 def solve_twice(window: Any) -> tuple[Any, float, Any, float]:
     """(first outcome, seconds, re-solve outcome, seconds): controller.solve on the window's job,
     then again after a +10 bp US slider move."""
@@ -139,6 +173,7 @@ def _one(n: int, tmp: Path) -> list[str]:
     s = window.session
     s.set_value("allow_generic", True)  # the optimiser may buy the synthetic (generic) bonds
     s.flush()
+    build, browse, sort = holdings_table(window)
     moves = slider_moves(window) * 1e3
     first, t_first, again, t_again = solve_twice(window)
     window.close()
@@ -147,6 +182,8 @@ def _one(n: int, tmp: Path) -> list[str]:
         f"N={len(fs.universe):,} ({len(fs.real)} workspace bonds incl. {fs.d1a_live} live D1A gilts, "
         f"{fs.d1a_new} new to the bundled data; {n:,} synthetic priced in {fs.build_s:.1f} s)",
         f"  start-up to data on screen (build_window + set_data + paint): {t_start:.2f} s",
+        f"  holdings table: build {build * 1e3:.0f} ms (median of 5); with every row shown: untick "
+        f"'Held/optimised only' {browse * 1e3:.0f} ms, sort by Name {sort * 1e3:.0f} ms",
         f"  slider -> recompute: p50 {np.percentile(moves, 50):.1f} ms, p90 {np.percentile(moves, 90):.1f} ms "
         f"({MOVES} moves)",
         f"  first solve {t_first:.2f} s ({first.status}), re-solve after a slider move {t_again:.2f} s "

@@ -1,14 +1,20 @@
 """Table models over DataFrames: formatted display, raw values for sorting, editable face amounts.
 
-Painting a table asks the model, per visible cell, for seven roles, its flags and (through the
-sort/filter proxy) a source index. Each of those is a C++ → Python call, so both models answer the
-delegate's ``multiData`` in one call per cell, the proxy answers ``flags`` itself and the source
-model its own ``index``: 3 Python calls per painted cell instead of 24. Display strings are
-formatted on first paint and kept until the column's values change.
+Painting a table asks the model, per visible cell, for seven roles, its flags and an index. Each
+of those is a C++ → Python call, so both models answer the delegate's ``multiData`` in one call per
+cell and the proxy answers ``flags`` itself: 3 Python calls per painted cell instead of 24. Display
+strings are formatted on first paint and kept until the column's values change (a slider move
+reformats the visible cells only, not 20,000 rows).
+
+Sorting and filtering never ask Qt to compare cells: a ``QSortFilterProxyModel`` calls ``data()``
+twice per comparison (~600,000 Python calls to sort 20,000 bonds: seconds), so :class:`MarketRungFilter`
+is a proxy over row arrays — the filter is a numpy mask, the sort a stable ``argsort`` of each
+column's sort ranks (the raw values of ``SORT_ROLE``, ranked once per data change).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -18,12 +24,12 @@ from PySide6.QtCore import (
     QAbstractItemModel,
     QAbstractTableModel,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
-    QSortFilterProxyModel,
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QFontMetrics
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1  # raw value (float/str) under this role
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -36,6 +42,9 @@ NO_FLAGS = Qt.ItemFlag.NoItemFlags
 _DISPLAY, _ALIGN = int(DISPLAY), int(ALIGN)  # QModelRoleData.role() is a plain int
 _OTHER = frozenset(int(r) for r in OTHER_ROLES)
 _FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+_DIGIT = re.compile("[0-9]")
+_WIDEST = 16  # text columns: the strings measured exactly, of those estimated widest
+_LAYOUT_SIGNATURE = ("QList<QPersistentModelIndex>", "QAbstractItemModel::LayoutChangeHint")  # emit with a hint
 
 
 @dataclass(frozen=True)
@@ -60,6 +69,45 @@ class Column:
             return text
         return str(value)
 
+    @property
+    def numeric(self) -> bool:
+        return bool(self.fmt) and self.fmt != "date"
+
+
+def sort_value(value: object) -> float | str:
+    """A cell's ``SORT_ROLE`` value: numbers as floats (NaN first: −inf), dates and text as strings."""
+    if isinstance(value, (float, int, np.floating, np.integer)) and not isinstance(value, bool):
+        return float(value) if not np.isnan(value) else float("-inf")
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d")
+    return str(value)
+
+
+def sort_ranks(values: np.ndarray) -> np.ndarray:
+    """Dense ranks (int) that order ``values`` as their :func:`sort_value` s compare: equal values
+    share a rank. Vectorised for numbers, datetimes and text columns."""
+    if values.dtype.kind in "iuf":
+        keys = values.astype(float)
+        keys[np.isnan(keys)] = -np.inf
+    elif values.dtype.kind == "M":  # str(datetime64) is ISO text: chronological, "NaT" after every date
+        keys = values.view("i8").copy()
+        keys[np.isnat(values)] = np.iinfo(np.int64).max
+    elif pd.api.types.infer_dtype(values, skipna=False) == "string":  # sort_value(text) is the text
+        keys = values
+    else:
+        sv = np.array([sort_value(v) for v in values], dtype=object)
+        is_num = np.fromiter((isinstance(v, float) for v in sv), bool, len(sv))
+        if is_num.all():
+            keys = sv.astype(float)
+        elif not is_num.any():
+            keys = sv
+        else:  # numbers and text in one column (Qt has no order for that either): numbers first
+            ranks = np.empty(len(sv), np.intp)
+            ranks[is_num] = sort_ranks(sv[is_num].astype(float))
+            ranks[~is_num] = sort_ranks(sv[~is_num]) + ranks[is_num].max() + 1
+            return ranks
+    return pd.factorize(keys, sort=True)[0]  # dense ranks: codes of the sorted distinct values
+
 
 class DataFrameModel(QAbstractTableModel):
     """A read-mostly table over a DataFrame. ``faceEdited(row, value)`` asks the owner to apply an edit
@@ -74,10 +122,11 @@ class DataFrameModel(QAbstractTableModel):
         self._arrays: list[np.ndarray] = [np.empty(0, dtype=object) for _ in self._columns]
         self._rows = 0
         self._colors: Callable[[int], QColor | None] | None = None
-        self._align = [int(RIGHT if c.fmt and c.fmt != "date" else LEFT) for c in self._columns]
+        self._align = [int(RIGHT if c.numeric else LEFT) for c in self._columns]
         self._ncols = len(self._columns)
         self._position = {c.key: i for i, c in enumerate(self._columns)}
         self._texts: list[list[str | None] | None] = [None] * self._ncols  # formatted lazily, per column
+        self._ranks: list[np.ndarray | None] = [None] * self._ncols  # sort ranks, per column, on demand
         selectable = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
         self._flags = [selectable | Qt.ItemFlag.ItemIsEditable if c.editable else selectable for c in self._columns]
 
@@ -88,6 +137,7 @@ class DataFrameModel(QAbstractTableModel):
         self._rows = len(frame)
         self._arrays = [self._column_array(frame, c.key) for c in self._columns]
         self._texts = [None] * self._ncols
+        self._ranks = [None] * self._ncols
         self.endResetModel()
 
     def update_arrays(self, arrays: Mapping[str, np.ndarray]) -> None:
@@ -107,6 +157,7 @@ class DataFrameModel(QAbstractTableModel):
                 continue
             self._arrays[i] = new
             self._texts[i] = None
+            self._ranks[i] = None
             changed.append(i)
         if not changed or not self._rows:
             return
@@ -136,6 +187,18 @@ class DataFrameModel(QAbstractTableModel):
     def raw(self, row: int, key: str) -> object:
         return self._arrays[self._position[key]][row]
 
+    def values(self, key: str) -> np.ndarray | None:
+        """A column's raw values (all rows), ``None`` if the model has no such column."""
+        i = self._position.get(key)
+        return None if i is None else self._arrays[i]
+
+    def ranks(self, column: int) -> np.ndarray:
+        """The column's sort ranks (:func:`sort_ranks` of its values), kept until its values change."""
+        ranks = self._ranks[column]
+        if ranks is None:
+            ranks = self._ranks[column] = sort_ranks(self._arrays[column])
+        return ranks
+
     def text(self, row: int, column: int) -> str:
         """The display string of a cell (formatted once per value)."""
         texts = self._texts[column]
@@ -145,6 +208,49 @@ class DataFrameModel(QAbstractTableModel):
         if out is None:
             out = texts[row] = self._columns[column].text(self._arrays[column][row])
         return out
+
+    def widest_texts(self, column: int, metrics: QFontMetrics) -> list[str]:
+        """A few strings at least as wide (in ``metrics``' font) as every display string of the
+        column — what sizes the column without formatting or measuring every row.
+
+        Numbers: the formatted largest and smallest value with every digit written as the font's
+        widest digit (a fixed-point format is longest at its extremes). Dates: one date so written.
+        Text: the distinct strings, the :data:`_WIDEST` widest by the sum of their characters' advances."""
+        col, values = self._columns[column], self._arrays[column]
+        if not len(values):
+            return []
+        if (col.numeric and values.dtype.kind in "iuf") or (col.fmt == "date" and values.dtype.kind == "M"):
+            present = values[~np.isnan(values)] if values.dtype.kind in "fM" else values
+            if not len(present):
+                return []
+            texts = []
+            for v in {present.max(), present.min()}:
+                try:
+                    texts.append(col.text(v))
+                except (TypeError, ValueError):  # a format that does not fit the values (not shown either)
+                    continue
+            digit = max("0123456789", key=metrics.horizontalAdvance)
+            return [_DIGIT.sub(digit, t) for t in texts]
+        texts = []
+        for v in pd.unique(pd.Series(values, dtype=object)):
+            if type(v) is str and not col.fmt:  # str(value): the text itself
+                texts.append(v)
+                continue
+            try:
+                texts.append(col.text(v))
+            except (TypeError, ValueError):
+                continue
+        if len(texts) <= _WIDEST:
+            return texts
+        codes = np.array(texts, dtype=str).view(np.uint32).reshape(len(texts), -1)  # code points, 0-padded
+        advance = np.zeros(int(codes.max()) + 1)
+        used = np.zeros(len(advance), bool)
+        used[codes.ravel()] = True
+        for point in np.flatnonzero(used[1:]) + 1:  # each character once (not 0: padding)
+            advance[point] = metrics.horizontalAdvance(chr(point))
+        estimate = advance[codes].sum(axis=1)
+        top = np.argpartition(-estimate, _WIDEST)[:_WIDEST]
+        return [texts[i] for i in top]
 
     def fill_roles(self, row: int, column: int, span: object) -> None:
         """Answer every role of a ``QModelRoleDataSpan`` for one cell (what :meth:`data` answers)."""
@@ -167,13 +273,35 @@ class DataFrameModel(QAbstractTableModel):
                 else:
                     item.setData(color)
             elif role in _OTHER:
-                value = self.data(self.createIndex(row, column), role)
+                value = self.cell(row, column, role)
                 if value is None:
                     item.clearData()
                 else:
                     item.setData(value)
             else:
                 item.clearData()
+
+    def cell(self, row: int, column: int, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        """What :meth:`data` answers for the cell (row, column), without a model index."""
+        if not (0 <= row < self._rows and 0 <= column < self._ncols):
+            return None
+        if role == DISPLAY:
+            return self.text(row, column)
+        if role == ALIGN:
+            return self._align[column]
+        if role not in OTHER_ROLES:  # the delegate asks for ~10 roles per cell; most are unused
+            return None
+        col = self._columns[column]
+        value = self._arrays[column][row]
+        if role == Qt.ItemDataRole.EditRole:
+            return float(value) if col.editable else col.text(value)
+        if role == SORT_ROLE:
+            return sort_value(value)
+        if role == Qt.ItemDataRole.ToolTipRole and col.tooltip:
+            return col.tooltip
+        if role == Qt.ItemDataRole.ForegroundRole and self._colors is not None and column == 0:
+            return self._colors(row)
+        return None
 
     # -- Qt model API --------------------------------------------------------------------------
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
@@ -198,32 +326,9 @@ class DataFrameModel(QAbstractTableModel):
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         # called per role by everything but the delegate's paint (which uses multiData)
-        if role == DISPLAY:
-            r, c = index.row(), index.column()
-            if r < self._rows and c < self._ncols:
-                return self.text(r, c)
+        if not index.isValid():
             return None
-        if role == ALIGN:
-            return self._align[index.column()] if index.column() < len(self._align) else None
-        if role not in OTHER_ROLES:  # the delegate asks for ~10 roles per cell; most are unused
-            return None
-        if not index.isValid() or index.row() >= self._rows or index.column() >= len(self._columns):
-            return None
-        col = self._columns[index.column()]
-        value = self._arrays[index.column()][index.row()]
-        if role == Qt.ItemDataRole.EditRole:
-            return float(value) if col.editable else col.text(value)
-        if role == SORT_ROLE:
-            if isinstance(value, (float, int, np.floating, np.integer)) and not isinstance(value, bool):
-                return float(value) if not np.isnan(value) else float("-inf")
-            if isinstance(value, pd.Timestamp):
-                return value.strftime("%Y-%m-%d")
-            return str(value)
-        if role == Qt.ItemDataRole.ToolTipRole and col.tooltip:
-            return col.tooltip
-        if role == Qt.ItemDataRole.ForegroundRole and self._colors is not None and index.column() == 0:
-            return self._colors(index.row())
-        return None
+        return self.cell(index.row(), index.column(), role)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self._columns):
@@ -260,58 +365,214 @@ class DataFrameModel(QAbstractTableModel):
         return True
 
 
-class MarketRungFilter(QSortFilterProxyModel):
-    """Sort by raw values; show only the chosen markets and rung range (and optionally held rows)."""
+class MarketRungFilter(QAbstractTableModel):
+    """Sort by raw values; show only the chosen markets and rung range (and optionally held rows).
 
-    def __init__(self, parent: object = None) -> None:
+    A proxy of a :class:`DataFrameModel` (``mapToSource``/``mapFromSource``/``sourceModel`` as a
+    ``QAbstractProxyModel`` has them) built on ``QAbstractTableModel``: a flat table's ``parent()``
+    and ``sibling()`` stay in C++ — Qt calls ``parent()`` millions of times when it merges a large
+    selection through a layout change.
+
+    The rows shown are an array of source rows: a filter change recomputes it from numpy masks (in
+    source order, then sorted: equal values in universe order — the ``QSortFilterProxyModel``'s
+    depended on which rows had been filtered in before), a sort re-orders it by a stable argsort of
+    the column's ranks (ties keep the order shown, as a ``QSortFilterProxyModel`` does). Like the ``QSortFilterProxyModel``
+    this replaced (with ``dynamicSortFilter`` off), a change of the source's values repaints but
+    neither re-filters nor re-sorts; a source reset does both. Selection and the current cell follow
+    their rows through a sort or a filter change (a layout change)."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.setSortRole(SORT_ROLE)
-        self.setDynamicSortFilter(False)
         self._markets: set[str] | None = None
         self._rungs: tuple[int, int] = (0, 10_000)
         self._held_only = False
-        self._source: DataFrameModel | None = None  # the source when it is a DataFrameModel (fast path)
+        self._sort_column = -1
+        self._sort_order = Qt.SortOrder.AscendingOrder
+        self._source: DataFrameModel | None = None
+        self._ncols = 0
+        self._set_rows(np.empty(0, np.intp), 0)
 
-    def setSourceModel(self, model: QAbstractItemModel) -> None:  # noqa: N802 - Qt API
-        self._source = model if isinstance(model, DataFrameModel) else None
-        super().setSourceModel(model)
+    # -- source ----------------------------------------------------------------------------------
+    def sourceModel(self) -> DataFrameModel | None:  # noqa: N802 - QAbstractProxyModel's API
+        return self._source
+
+    def setSourceModel(self, model: QAbstractItemModel) -> None:  # noqa: N802
+        if not isinstance(model, DataFrameModel):
+            raise TypeError("MarketRungFilter filters a DataFrameModel")
+        self.beginResetModel()
+        old = self._source
+        if old is not None:
+            old.modelAboutToBeReset.disconnect(self._source_about_to_reset)
+            old.modelReset.disconnect(self._source_reset)
+            old.dataChanged.disconnect(self._source_data_changed)
+            old.headerDataChanged.disconnect(self.headerDataChanged)
+        self._source = model
+        model.modelAboutToBeReset.connect(self._source_about_to_reset)
+        model.modelReset.connect(self._source_reset)
+        model.dataChanged.connect(self._source_data_changed)
+        model.headerDataChanged.connect(self.headerDataChanged)
+        self._remap()
+        self.endResetModel()
+
+    def _source_about_to_reset(self) -> None:
+        self.beginResetModel()
+
+    def _source_reset(self) -> None:
+        self._remap()
+        self.endResetModel()
+
+    def _source_data_changed(self, top_left: QModelIndex, bottom_right: QModelIndex, roles: object = ()) -> None:
+        if not self._row_list:
+            return
+        lo, hi = top_left.row(), bottom_right.row()
+        if lo <= 0 and hi >= len(self._inverse) - 1:
+            first, last = 0, len(self._row_list) - 1
+        else:
+            shown = self._inverse[lo:hi + 1]
+            shown = shown[shown >= 0]
+            if not len(shown):
+                return
+            first, last = int(shown.min()), int(shown.max())
+        self.dataChanged.emit(self.createIndex(first, top_left.column()), self.createIndex(last, bottom_right.column()),
+                              list(roles or []))
+
+    # -- rows shown ------------------------------------------------------------------------------
+    def _set_rows(self, rows: np.ndarray, n_source: int) -> None:
+        self._rows = np.asarray(rows, np.intp)
+        self._row_list: list[int] = self._rows.tolist()  # per-cell lookups: list indexing is the cheapest
+        self._inverse = np.full(n_source, -1, np.intp)
+        self._inverse[self._rows] = np.arange(len(self._rows))
+
+    def _accepted(self) -> np.ndarray:
+        """Source rows passing the filter, in source order."""
+        m = self._source
+        n = m.rowCount() if m is not None else 0
+        keep = np.ones(n, bool)
+        if m is None or not n:
+            return np.flatnonzero(keep)
+        market = m.values("market")
+        if self._markets is not None and market is not None:
+            keep &= pd.Series(market, dtype=object).isin(self._markets).to_numpy()
+        rung = m.values("rung")
+        if rung is not None:
+            r = np.trunc(np.asarray(rung, float))  # int(rung): whole years
+            keep &= (r >= self._rungs[0]) & (r <= self._rungs[1])
+        if self._held_only:
+            held = np.zeros(n, bool)
+            for key in ("face", "opt_face"):
+                values = m.values(key)
+                if values is not None:
+                    held |= np.asarray(pd.to_numeric(pd.Series(values), errors="coerce"), float) > 0  # NaN: not held
+            keep &= held
+        return np.flatnonzero(keep)
+
+    def _sorted(self, rows: np.ndarray) -> np.ndarray:
+        """``rows`` stably sorted by the sort column and order (column −1: source order)."""
+        m = self._source
+        if m is None or not len(rows):
+            return rows
+        key = m.ranks(self._sort_column)[rows] if 0 <= self._sort_column < m.columnCount() else rows
+        if self._sort_order == Qt.SortOrder.DescendingOrder:
+            key = -key
+        return rows[np.argsort(key, kind="stable")]
+
+    def _remap(self) -> None:
+        n = self._source.rowCount() if self._source is not None else 0
+        self._ncols = self._source.columnCount() if self._source is not None else 0
+        self._set_rows(self._sorted(self._accepted()), n)
+
+    def _relayout(self, rows: np.ndarray, sort: bool = False) -> None:
+        """Show ``rows`` (source rows) as one layout change; persistent indexes follow their rows.
+        ``sort``: the same rows re-ordered (Qt's vertical-sort hint: a selection model then tracks one
+        index per selected row, not one per cell)."""
+        hint = QAbstractItemModel.LayoutChangeHint.VerticalSortHint if sort \
+            else QAbstractItemModel.LayoutChangeHint.NoLayoutChangeHint
+        self.layoutAboutToBeChanged[_LAYOUT_SIGNATURE].emit([], hint)
+        old = self.persistentIndexList()  # e.g. a selection's: one per selected row, or per cell
+        shown = np.fromiter((i.row() for i in old), np.intp, len(old))
+        ok = (shown >= 0) & (shown < len(self._rows))
+        source = np.where(ok, self._rows[np.where(ok, shown, 0)] if len(self._rows) else -1, -1)
+        self._set_rows(rows, len(self._inverse))
+        if old:
+            moved = np.where(source >= 0, self._inverse[np.maximum(source, 0)], -1).tolist()
+            new = [self.createIndex(r, i.column()) if r >= 0 else QModelIndex()
+                   for r, i in zip(moved, old, strict=True)]
+            self.changePersistentIndexList(old, new)
+        self.layoutChanged[_LAYOUT_SIGNATURE].emit([], hint)
 
     def set_filter(self, markets: set[str] | None, rungs: tuple[int, int], held_only: bool = False) -> None:
-        self.beginFilterChange()
         self._markets, self._rungs, self._held_only = markets, rungs, held_only
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        self._relayout(self._sorted(self._accepted()))
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self._sort_column, self._sort_order = column, order
+        self._relayout(self._sorted(self._rows), sort=True)
+
+    def sortColumn(self) -> int:  # noqa: N802 - QSortFilterProxyModel's API
+        return self._sort_column
+
+    def sortOrder(self) -> Qt.SortOrder:  # noqa: N802
+        return self._sort_order
+
+    def source_rows(self) -> np.ndarray:
+        """The source rows shown, in the order shown."""
+        return self._rows.copy()
+
+    # -- Qt proxy / model API ------------------------------------------------------------------
+    def mapToSource(self, proxyIndex: Index) -> QModelIndex:  # noqa: N802, N803
+        if self._source is None or not proxyIndex.isValid() or proxyIndex.row() >= len(self._row_list):
+            return QModelIndex()
+        return self._source.index(self._row_list[proxyIndex.row()], proxyIndex.column())
+
+    def mapFromSource(self, sourceIndex: Index) -> QModelIndex:  # noqa: N802, N803
+        if not sourceIndex.isValid() or sourceIndex.row() >= len(self._inverse):
+            return QModelIndex()
+        r = int(self._inverse[sourceIndex.row()])
+        return self.createIndex(r, sourceIndex.column()) if r >= 0 else QModelIndex()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._row_list)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else self._ncols
+
+    def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:  # noqa: B008
+        if 0 <= row < len(self._row_list) and 0 <= column < self._ncols and not parent.isValid():
+            return self.createIndex(row, column)
+        return QModelIndex()
+
+    def hasChildren(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008, N802
+        return not parent.isValid() and bool(self._row_list) and self._ncols > 0
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if self._source is None or not index.isValid() or index.row() >= len(self._row_list):
+            return None
+        return self._source.cell(self._row_list[index.row()], index.column(), role)
+
+    def setData(self, index: Index, value: object, role: int = Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
+        source = self.mapToSource(index)
+        return self._source is not None and source.isValid() and self._source.setData(source, value, role)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if self._source is None:
+            return None
+        if orientation == Qt.Orientation.Vertical:
+            if not 0 <= section < len(self._row_list):
+                return None
+            section = self._row_list[section]
+        return self._source.headerData(section, orientation, role)
 
     # -- paint fast path: the view asks the proxy; answer in one Python call per cell ----------
     def multiData(self, index: Index, roleDataSpan: object) -> None:  # noqa: N802, N803 - Qt API
-        model = self._source
-        if model is None:
-            super().multiData(index, roleDataSpan)
-            return
-        src = self.mapToSource(index)  # one Python call: DataFrameModel.index
-        if src.isValid():
-            model.fill_roles(src.row(), src.column(), roleDataSpan)
+        r = index.row()
+        if self._source is not None and index.isValid() and r < len(self._row_list) and index.column() < self._ncols:
+            self._source.fill_roles(self._row_list[r], index.column(), roleDataSpan)
         else:
             for item in roleDataSpan:  # type: ignore[attr-defined]
                 item.clearData()
 
     def flags(self, index: Index) -> Qt.ItemFlag:
-        model = self._source
-        if model is None:
-            return super().flags(index)
         # columns are never filtered or reordered: a cell's flags are its source column's
-        return model.column_flags(index.column()) if index.isValid() else NO_FLAGS
-
-    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
-        model = self.sourceModel()
-        if not isinstance(model, DataFrameModel):
-            return True
-        if self._markets is not None and model.raw(source_row, "market") not in self._markets:
-            return False
-        rung = int(model.raw(source_row, "rung"))
-        if not (self._rungs[0] <= rung <= self._rungs[1]):
-            return False
-        if self._held_only:
-            face = model.raw(source_row, "face")
-            opt = model.raw(source_row, "opt_face")
-            return bool((face or 0) > 0 or (opt or 0) > 0)
-        return True
+        if self._source is None or not index.isValid():
+            return NO_FLAGS
+        return self._source.column_flags(index.column())
