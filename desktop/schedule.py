@@ -9,16 +9,33 @@ its month rolls on month-ends (31 Mar → 30 Sep → 31 Mar …); otherwise the 
 kept and clipped to the month's length (30 Aug → 28/29 Feb → 30 Aug). Dates are always computed as
 "maturity minus k periods", never by chaining, so a clipped February never contaminates later dates.
 
-First coupon period (optional ``issue_date`` column: the issue, i.e. dated, date from which interest
-accrues): the first coupon is paid on the first regular date after the issue date (a *short* first
-coupon), unless that is closer to the issue date than the market's ``long_first_under_days`` (UK: 90)
-— then on the regular date after it (a *long* first coupon). An optional ``first_coupon`` column gives
-the first coupon date explicitly (any market; it must be a regular date after the issue date). Within
-the first period accrued interest runs from the issue date and the first coupon is ICMA-proportional
-(ActualActual ISMA, as QuantLib's ``FixedRateBond`` with a schedule starting on the issue date):
-coupon/f × (days(issue → first regular date) / days(its quasi-coupon period) + skipped regular dates).
+First coupon period (optional ``issue_date`` column: the bond's original issue date). Interest
+accrues from the bond's **dated date**, which each market sets from the issue date
+(:data:`DATED_BACK_DAYS`, :func:`dated_dates`):
+
+* US: Treasuries are dated on a regular coupon date (the 15th or the month-end of the cycle) and
+  settled on it or a few business days later — 20-year bonds about 2½ weeks later (dated the 15th,
+  issued at month-end) — the buyer paying the accrued interest from the dated date. An issue date
+  at most 31 days after a regular date of the backward schedule is therefore dated on that date:
+  the first coupon is a regular one. Only an issue date further from the cycle is taken as an
+  off-cycle dated date (a genuinely odd first coupon).
+* JP: every coupon JGB pays a full half-year first coupon; the buyer at issue pays the interest of
+  the "unissued period" from the regular date six months before the first coupon (MoF/BoJ 経過利子):
+  always dated on the regular date on or before the issue date.
+* UK, AU: the first issue date is the dated date (DMO: short or long first dividends).
+
+An explicit ``first_coupon`` (any market; a regular date after the issue date) declares an odd first
+period that starts on the issue date itself: no dating back. With the dated date ``d``: the first
+coupon is paid on the first regular date after ``d`` (a *short* first coupon; a regular one when
+``d`` is a regular date), unless that is closer to ``d`` than the market's ``long_first_under_days``
+(UK: 90) — then on the regular date after it (a *long* first coupon). Within the first period
+accrued interest runs from ``d`` and the first coupon is ICMA-proportional (ActualActual ISMA, as
+QuantLib's ``FixedRateBond`` with a schedule starting on the dated date):
+coupon/f × (days(d → first regular date) / days(its quasi-coupon period) + skipped regular dates).
 The discounting clock stays on the regular quasi-coupon grid (the ISMA reference periods), so a long
-first coupon is simply a regular grid with a zero flow at the skipped date.
+first coupon is simply a regular grid with a zero flow at the skipped date. Every flow layout
+(pricing, :func:`desktop.analytics.cash_flows`, hence the liability match and the roll) goes through
+:func:`build_schedule`; callers pass :data:`SCHEDULE_COLUMNS` (:func:`schedule_inputs`).
 
 A coupon falling on the settlement date is *not* received by the buyer (it belongs to the seller).
 UK and AU: a purchase settling on or after the ex-dividend date of the next coupon
@@ -42,6 +59,18 @@ DAY = np.timedelta64(1, "D")
 # Cumulative days before each month in a 365-day (no-leap) year.
 _NL_MONTH_OFFSET = np.array([0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334], dtype=np.int64)
 
+#: Dating rule per market (module docstring): an issue date at most this many days after a regular
+#: coupon date (on or before it) of the bond's backward schedule is dated on that date, so the first
+#: coupon is regular; 0 = the issue date is the dated date. US: original issues settle 0-3 business
+#: days (notes dated the 15th / month-end) to ~19 days (20-year bonds, dated the 15th, issued at
+#: month-end: 912810SR0 dated 15 May 2020, original issue 1 Jun 2020) after the dated date. JP: 184
+#: (longer than any half-year: every JGB is dated back; BoJ/MoF 未発行期間 rule). UK/AU: from the issue date.
+#: (Per-market conventions belong in desktop.markets; kept here, where the rule is applied, until the
+#: registry gets a field for it.)
+DATED_BACK_DAYS: dict[str, int] = {"US": 31, "JP": 184, "UK": 0, "AU": 0}
+#: The columns :func:`build_schedule` reads (the last two optional): pass them wherever flows are laid out.
+SCHEDULE_COLUMNS: tuple[str, ...] = ("market", "coupon_pct", "maturity", "issue_date", "first_coupon")
+
 
 @dataclass(frozen=True)
 class CouponSchedule:
@@ -51,7 +80,7 @@ class CouponSchedule:
     on the regular schedule (including a next coupon lost to the ex-dividend rule and a regular date
     skipped by a long first coupon). ``period_fraction`` is days(settlement → next regular date) /
     days(previous regular date → next regular date) (actual/actual ICMA): the discounting clock.
-    ``prev_coupon`` / ``next_coupon`` are the actual accrual start (the issue date in a first period)
+    ``prev_coupon`` / ``next_coupon`` are the actual accrual start (the dated date in a first period)
     and the next coupon actually paid.
     """
 
@@ -244,6 +273,40 @@ def _locate(maturity: np.ndarray, d: np.ndarray, step: np.ndarray, eom: np.ndarr
     return np.where(nat, 0, k0 + (d0 > d)).astype(np.int64)
 
 
+def schedule_inputs(rows: pd.DataFrame) -> pd.DataFrame:
+    """The :data:`SCHEDULE_COLUMNS` of ``rows`` (the optional ones where present), index reset to
+    positions: what to hand :func:`build_schedule` / :func:`desktop.analytics.cash_flows` so that a
+    bond in its first coupon period gets its real first coupon."""
+    return rows[[c for c in SCHEDULE_COLUMNS if c in rows]].reset_index(drop=True)
+
+
+def _dating(
+    codes: np.ndarray, maturity: np.ndarray, issue: np.ndarray, first_given: np.ndarray, step: np.ndarray,
+    eom: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(dated date, regular dates strictly after the issue date) per bond; NaT / 0 without an issue date."""
+    n_issue = _locate(maturity, issue, step, eom)
+    on_or_before = roll_back(maturity, n_issue * step, eom)  # the regular date on or before the issue date
+    uniq, inverse = np.unique(codes.astype(str), return_inverse=True)
+    window = np.array([DATED_BACK_DAYS.get(c, 0) for c in uniq], dtype=np.int64)[inverse]
+    lag = np.where(np.isnat(issue), -1, (issue - on_or_before) / DAY)
+    back = ~np.isnat(issue) & np.isnat(first_given) & (lag >= 0) & (lag <= window)
+    return np.where(back, on_or_before, issue), n_issue
+
+
+def dated_dates(bonds: pd.DataFrame) -> np.ndarray:
+    """The dated date (interest accrues from it) of each bond by the market's rule (module docstring):
+    ``datetime64[D]``, NaT where no ``issue_date`` is given (or it is not before maturity)."""
+    n = len(bonds)
+    codes = market_codes(bonds["market"])
+    maturity = to_day_array(bonds["maturity"], n)
+    issue = _optional_days(bonds, "issue_date", n)
+    issue = np.where(issue < maturity, issue, np.datetime64("NaT"))
+    step = 12 // _market_fields(codes)["frequency"]
+    eom = maturity == month_end(maturity)
+    return _dating(codes, maturity, issue, _optional_days(bonds, "first_coupon", n), step, eom)[0]
+
+
 def build_schedule(bonds: pd.DataFrame, settle: Any) -> CouponSchedule:
     """Locate every bond in its coupon schedule at ``settle`` (a date or one date per row).
 
@@ -278,14 +341,17 @@ def build_schedule(bonds: pd.DataFrame, settle: Any) -> CouponSchedule:
     issue = _optional_days(bonds, "issue_date", n)
     has_issue = ~np.isnat(issue) & (issue < maturity)
     if has_issue.any():
-        n_issue = _locate(maturity, issue, step, eom)  # regular dates after the issue date
-        f0 = roll_back(maturity, (n_issue - 1) * step, eom)  # first regular date after issue
+        issue = np.where(has_issue, issue, np.datetime64("NaT"))
+        first_given = _optional_days(bonds, "first_coupon", n)
+        # the dated date (market rule) replaces the issue date from here on; n_issue = regular dates
+        # after the issue date = after the dated date (none falls between the two)
+        dated, n_issue = _dating(codes, maturity, issue, first_given, step, eom)
+        f0 = roll_back(maturity, (n_issue - 1) * step, eom)  # first regular date after the dated date
         q = roll_back(maturity, n_issue * step, eom)  # its quasi-coupon period start
-        head = np.clip((f0 - np.maximum(issue, q)) / DAY / ((f0 - q) / DAY), 0.0, 1.0)
+        head = np.clip((f0 - np.maximum(dated, q)) / DAY / ((f0 - q) / DAY), 0.0, 1.0)
         uniq, inverse = np.unique(codes.astype(str), return_inverse=True)
         short_days = np.array([MARKETS[c].long_first_under_days for c in uniq], dtype=np.int64)[inverse]
-        skipped = ((f0 - issue) / DAY < short_days) & (n_issue > 1)  # rule: merge a too-short stub
-        first_given = _optional_days(bonds, "first_coupon", n)
+        skipped = ((f0 - dated) / DAY < short_days) & (n_issue > 1)  # rule: merge a too-short stub
         given = has_issue & ~np.isnat(first_given)
         n_first = np.zeros(n, dtype=np.int64)
         if given.any():
@@ -302,14 +368,14 @@ def build_schedule(bonds: pd.DataFrame, settle: Any) -> CouponSchedule:
         passed = n_issue - n_rem  # regular dates in (issue, settle]
         acc_first = np.where(
             passed <= 0,
-            np.maximum((settle_d - issue) / DAY, 0.0) / period_days,
+            np.maximum((settle_d - dated) / DAY, 0.0) / period_days,
             head + np.maximum(passed - 1, 0) + accrued_periods,
         )
         fp = first_period
         accrued_periods = np.where(fp, acc_first, accrued_periods)
         next_amount = np.where(fp, per_period * (head + n_skip), next_amount)
         zero_cols = np.where(fp, np.maximum(n_skip - passed, 0), 0)  # grid dates in (settle, first)
-        actual_prev = np.where(fp, issue, prev_c)
+        actual_prev = np.where(fp, dated, prev_c)
         actual_next = np.where(fp, first_c, next_c)
     exd = _ex_dividend_dates(codes, actual_next)
     ex = ~np.isnat(exd) & (settle_d >= exd)

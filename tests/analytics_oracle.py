@@ -4,8 +4,12 @@ One ``ql.FixedRateBond`` per bond, built the way the street prices it:
 
 * schedule generated backward from maturity, unadjusted, ``endOfMonth`` when the maturity is the
   last day of its month, starting at a regular coupon date before settlement (so no stub) — or, for
-  a bond given an issue date, starting at the issue date (QuantLib's short first stub), with
-  ``firstDate`` = the first coupon date for a long first coupon;
+  a bond given an issue date, starting at its **dated date** (QuantLib's short first stub when that
+  is off the cycle), with ``firstDate`` = the first coupon date for a long first coupon. The dated
+  date, by the markets' conventions (:func:`dated_date`, written from the official facts, see
+  tests/test_schedule_dated.py): US — the regular date on or before the issue date when the issue
+  date is at most 31 days after it; JP — always that regular date; UK/AU — the issue date; with an
+  explicit first coupon date — the issue date;
 * ``ActualActual(ISMA, schedule)`` day counter (accrued and the discounting clock);
 * UK / AU: ``exCouponPeriod`` of 6 UK business days (the first settlement date ex = the day after the
   DMO's 7-business-day ex-dividend date; a ``BespokeCalendar`` holding exactly the holidays of
@@ -184,6 +188,23 @@ def trading_ex_coupon(cf: ql.CashFlow, settle: ql.Date) -> bool:
     return cpn is not None and cpn.exCouponDate() != ql.Date() and cpn.exCouponDate() <= settle
 
 
+US_DATED_WITHIN_DAYS = 31  # a Treasury issued at most this many days after a cycle date is dated on it
+
+
+def dated_date(market: str, maturity: date, issue: date, first_coupon: date | None = None) -> date:
+    """The date interest accrues from (module docstring): QuantLib's regular date on or before
+    ``issue`` (a backward schedule started a year earlier) for US (within 31 days) and JP bonds."""
+    if first_coupon is not None or market not in ("US", "JP"):
+        return issue
+    mat = to_ql(maturity)
+    sched = ql.Schedule(to_ql(issue - timedelta(days=366)), mat, ql.Period(ql.Semiannual), ql.NullCalendar(),
+                        ql.Unadjusted, ql.Unadjusted, ql.DateGeneration.Backward, is_month_end(maturity))
+    regular = max(from_ql(d) for d in list(sched.dates())[1:] if from_ql(d) <= issue)
+    if market == "JP" or (issue - regular).days <= US_DATED_WITHIN_DAYS:
+        return regular
+    return issue
+
+
 def _schedule(
     maturity: date, settle: date, issue: date | None = None, first_coupon: date | None = None
 ) -> tuple[ql.Schedule, ql.Date]:
@@ -259,9 +280,12 @@ def oracle_bond(
 ) -> OracleBond:
     """QuantLib twin of one LadderDesk bond at one settlement date.
 
-    ``issue``: the issue (dated) date, the schedule's first date; ``first_coupon``: the first coupon
-    date when it is not the first regular date after ``issue`` (a long first coupon).
+    ``issue``: the issue date; the schedule's first date is its dated date (:func:`dated_date`; a
+    dated date given here stays as it is); ``first_coupon``: the first coupon date when it is not the
+    first regular date after the dated date (a long first coupon).
     """
+    if issue is not None:
+        issue = dated_date(market, maturity, issue, first_coupon)
     sched, effective = _schedule(maturity, settle, issue, first_coupon)
     # Irregular first periods: ISMA on each coupon's reference period (QuantLib's FixedRateLeg sets a
     # long first coupon's to the regular period ending on its pay date), i.e. the DMO's long-first-

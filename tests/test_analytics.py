@@ -469,10 +469,29 @@ def test_a_bond_prices_the_same_alone_or_in_a_universe(cases):
 
 # --------------------------------------------------------------------------- first coupon periods vs QuantLib
 # 800 seeded bonds (200 per market) settling in their first coupon period, issued on a random day.
-# QuantLib twin: a schedule whose first date is the issue date (short first stub), with ``firstDate``
-# for a long first coupon. Which first coupon: UK — long when the first regular date is under 90
-# days after issue (DMO practice, see desktop.markets); US/JP/AU — short, unless the bond carries an
-# explicit ``first_coupon`` (a third of them here, set to the second regular date: long).
+# QuantLib twin: a schedule whose first date is the *dated* date (a short first stub when that is off
+# the cycle), with ``firstDate`` for a long first coupon. Dated date, by the markets' conventions
+# (written out here from the official facts, not read from desktop.schedule):
+# US — a Treasury issued at most 31 days after a regular date of its backward schedule is dated on
+# that date (notes settle 0-3 business days after a 15th / month-end dated date; 20-year bonds are
+# dated the 15th and issued at month-end, e.g. 912810SR0: dated 15 May 2020, issued 1 Jun 2020);
+# JP — every coupon JGB is dated on the regular date on or before its issue date (BoJ/MoF: the buyer
+# at issue pays the 経過利子 of the 未発行期間 from six months before the first coupon date);
+# UK/AU — the issue date. Which first coupon: UK — long when the first regular date is under 90 days
+# after issue (DMO practice, see desktop.markets); US/JP/AU — short, unless the bond carries an
+# explicit ``first_coupon`` (a third of them here, set to the second regular date: long), which
+# declares an odd first period from the issue date itself (no dating back).
+US_DATED_WITHIN_DAYS = 31
+
+
+def _ql_day(d: date) -> ql.Date:
+    return ql.Date(d.day, d.month, d.year)
+
+
+def _backward(start: date, mat: date, eom: bool) -> list[date]:
+    sched = ql.Schedule(_ql_day(start), _ql_day(mat), ql.Period(ql.Semiannual), ql.NullCalendar(), ql.Unadjusted,
+                        ql.Unadjusted, ql.DateGeneration.Backward, eom)
+    return [date(d.year(), d.month(), d.dayOfMonth()) for d in sched.dates()]
 
 
 def _first_period_cases(n: int, seed: int) -> pd.DataFrame:
@@ -484,19 +503,25 @@ def _first_period_cases(n: int, seed: int) -> pd.DataFrame:
         mat = issue + pd.Timedelta(days=int(rng.integers(200, 365 * 30))).to_pytimedelta()
         if rng.random() < 0.2:  # month-end maturities
             mat = (pd.Timestamp(mat) + pd.offsets.MonthEnd(0)).date()
-        sched = ql.Schedule(ql.Date(issue.day, issue.month, issue.year), ql.Date(mat.day, mat.month, mat.year),
-                            ql.Period(ql.Semiannual), ql.NullCalendar(), ql.Unadjusted, ql.Unadjusted,
-                            ql.DateGeneration.Backward, mat == (pd.Timestamp(mat) + pd.offsets.MonthEnd(0)).date())
-        dates = [date(d.year(), d.month(), d.dayOfMonth()) for d in sched.dates()]
-        f0 = dates[1]
-        explicit = None
-        first = f0
-        if code == "UK" and (f0 - issue).days < 90 and len(dates) > 2:
-            first = dates[2]
-        elif code != "UK" and len(dates) > 2 and rng.random() < 1 / 3:
-            first = explicit = dates[2]
         eom = mat == (pd.Timestamp(mat) + pd.offsets.MonthEnd(0)).date()
-        if (first - issue).days < 14 or (first != f0 and (eom or f0.day != mat.day or first.day != mat.day)):
+        # the regular date on or before the issue date: the last date <= issue of a backward schedule
+        # started a year earlier (its own first date is an off-cycle stub start, < every regular date used)
+        regular_before = max(d for d in _backward(issue - pd.Timedelta(days=366).to_pytimedelta(), mat, eom)[1:]
+                             if d <= issue)
+        explicit = None
+        if code != "UK" and rng.random() < 1 / 3:
+            dates = _backward(issue, mat, eom)
+            if len(dates) > 2:
+                explicit = dates[2]  # an explicit long first coupon: dated on the issue date itself
+        lag = (issue - regular_before).days
+        back = explicit is None and ((code == "US" and lag <= US_DATED_WITHIN_DAYS) or code == "JP")
+        dated = regular_before if back else issue
+        dates = _backward(dated, mat, eom)
+        f0 = dates[1]
+        first = explicit if explicit is not None else f0
+        if code == "UK" and (f0 - dated).days < 90 and len(dates) > 2:
+            first = dates[2]
+        if (first - dated).days < 14 or (first != f0 and (eom or f0.day != mat.day or first.day != mat.day)):
             # a first coupon a few days after issue would fall in its own ex-dividend period (no issuer
             # does that: it is made long); QuantLib's ISMA finds a long first period's earlier quasi-
             # coupon date by plain month arithmetic (31 Aug → 29 Feb → 29 Aug; 30 Aug → 28 Feb → 28 Aug), not on the bond's
@@ -504,10 +529,11 @@ def _first_period_cases(n: int, seed: int) -> pd.DataFrame:
             continue
         settle = issue + pd.Timedelta(days=int(rng.integers(0, (first - issue).days))).to_pytimedelta()
         rows.append({"market": code, "coupon_pct": round(float(rng.uniform(0.1, 8.0)), 3), "maturity": mat,
-                     "issue_date": issue, "first_coupon": explicit, "expected_first": first, "settle": settle,
+                     "issue_date": issue, "first_coupon": explicit, "dated": dated, "dated_back": back,
+                     "expected_first": first, "long": first != f0, "settle": settle,
                      "yield_pct": round(float(rng.uniform(-0.5, 9.0)), 4), "mode": "first-period"})
     out = pd.DataFrame(rows)
-    for col in ("maturity", "issue_date", "first_coupon", "expected_first", "settle"):
+    for col in ("maturity", "issue_date", "first_coupon", "dated", "expected_first", "settle"):
         out[col] = pd.to_datetime(out[col])
     return out
 
@@ -518,41 +544,47 @@ def first_periods() -> pd.DataFrame:
     ours = bond_analytics(df, df["settle"], yield_pct=df["yield_pct"])
     rows = []
     for r in df.itertuples():
-        long_first = r.expected_first != pd.Timestamp(
-            ql.Schedule(ql.Date(r.issue_date.day, r.issue_date.month, r.issue_date.year),
-                        ql.Date(r.maturity.day, r.maturity.month, r.maturity.year), ql.Period(ql.Semiannual),
-                        ql.NullCalendar(), ql.Unadjusted, ql.Unadjusted, ql.DateGeneration.Backward,
-                        r.maturity == r.maturity + pd.offsets.MonthEnd(0)).dates()[1].to_date()
-        )
-        o = oracle_bond(r.market, r.coupon_pct, r.maturity.date(), r.settle.date(), r.issue_date.date(),
-                        r.expected_first.date() if long_first else None)
+        o = oracle_bond(r.market, r.coupon_pct, r.maturity.date(), r.settle.date(), r.dated.date(),
+                        r.expected_first.date() if r.long else None)
         dirty = o.dirty_price(r.yield_pct)
         rows.append({"ql_dirty": dirty, "ql_accrued": o.accrued(), "ql_mod": o.duration(r.yield_pct),
-                     "ql_yield": o.yield_from_dirty(dirty), "long": long_first,
-                     "ql_first": pd.Timestamp(o.received_flows()[0][0]) if o.received_flows() else pd.NaT})
+                     "ql_yield": o.yield_from_dirty(dirty),
+                     "ql_first": pd.Timestamp(o.received_flows()[0][0]) if o.received_flows() else pd.NaT,
+                     "ql_flows": o.received_flows()})
     return pd.concat([df, ours.add_prefix("our_"), pd.DataFrame(rows, index=df.index)], axis=1)
 
 
-def test_first_period_cases_cover_short_long_and_ex_dividend(first_periods):
+def test_first_period_cases_cover_short_long_dated_back_and_ex_dividend(first_periods):
     fp = first_periods
     assert fp.groupby("market")["long"].sum().min() >= 15  # long first coupons in every market
-    assert (~fp["long"]).groupby(fp["market"]).sum().min() >= 60
+    odd_short = ~fp["long"] & ~fp["dated_back"]
+    assert odd_short[fp.market != "JP"].groupby(fp["market"]).sum().min() >= 60  # short odd first coupons
+    assert fp.loc[fp.market == "US", "dated_back"].sum() >= 20  # US issued just after a regular date
+    jp = fp[fp.market == "JP"]
+    assert (jp["dated_back"] | jp["first_coupon"].notna()).all() and jp["dated_back"].sum() >= 100
+    assert not fp.loc[fp.market.isin(["UK", "AU"]), "dated_back"].any()
     assert fp["our_ex_dividend"].sum() >= 3  # UK/AU settling ex-dividend the first coupon
 
 
 def test_first_period_schedule_and_accrued_match_quantlib(first_periods):
     fp = first_periods
-    assert (fp.our_prev_coupon == fp.issue_date).all()
+    assert (fp.our_prev_coupon == fp.dated).all()
     assert (fp.our_next_coupon == fp.expected_first).all()
     icma = fp[fp.market != "JP"]
     np.testing.assert_allclose(icma.our_accrued, icma.ql_accrued, rtol=0, atol=1e-12,
                                err_msg=_worst(icma, icma.our_accrued, icma.ql_accrued))
     jp = fp[fp.market == "JP"]
-    nl_days = [ql.Actual365Fixed(ql.Actual365Fixed.NoLeap).dayCount(
-        ql.Date(a.day, a.month, a.year), ql.Date(b.day, b.month, b.year)) for a, b in zip(jp.issue_date, jp.settle, strict=True)]
+    nl_days = [ql.Actual365Fixed(ql.Actual365Fixed.NoLeap).dayCount(_ql_day(a.date()), _ql_day(b.date()))
+               for a, b in zip(jp.dated, jp.settle, strict=True)]
     np.testing.assert_allclose(jp.our_accrued, jp.coupon_pct * np.array(nl_days) / 365, rtol=0, atol=1e-12)
-    flows = cash_flows(fp, fp["settle"]).groupby("bond").pay_date.min()
-    assert (flows == fp["ql_first"]).all()  # a long first coupon's skipped date pays nothing
+    flows = cash_flows(fp, fp["settle"])
+    assert (flows.groupby("bond").pay_date.min() == fp["ql_first"]).all()  # a long first coupon's skipped date pays nothing
+    # every flow, date and amount, as QuantLib's bond.cashflows() (0 % coupons aside: cash_flows drops them)
+    ours = flows.groupby(["bond", "pay_date"]).amount.sum()
+    keyed = [(i, pd.Timestamp(d), a) for i, fl in fp.ql_flows.items() for d, a in fl]  # coupon, redemption apart
+    theirs = pd.DataFrame(keyed, columns=["bond", "pay_date", "amount"]).groupby(["bond", "pay_date"]).amount.sum()
+    assert list(ours.index) == list(theirs.index)  # the same pay dates, bond by bond
+    np.testing.assert_allclose(ours.to_numpy(), theirs.to_numpy(), rtol=0, atol=1e-12)
 
 
 def test_first_period_prices_durations_and_yields_match_quantlib(first_periods):

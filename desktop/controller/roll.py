@@ -200,10 +200,11 @@ def limit_warnings(universe: pd.DataFrame, face: np.ndarray, fx_usd_per_unit: Ma
 
 
 def cash_flows_of(rows: pd.DataFrame) -> pd.DataFrame:
-    """:func:`desktop.analytics.cash_flows` of universe ``rows`` with ``bond_pos`` = position in ``rows``."""
+    """:func:`desktop.analytics.cash_flows` of universe ``rows`` with ``bond_pos`` = position in ``rows``,
+    on the pricing's schedule (issue dates give first coupon periods: :func:`desktop.schedule.schedule_inputs`)."""
     from desktop.analytics import cash_flows
+    from desktop.schedule import schedule_inputs
 
-    fl = cash_flows(rows[["market", "coupon_pct", "maturity"]].reset_index(drop=True),
-                    rows["settle_date"].reset_index(drop=True))
+    fl = cash_flows(schedule_inputs(rows), rows["settle_date"].reset_index(drop=True))
     fl["bond_pos"] = fl["bond"].to_numpy(int)
     return fl

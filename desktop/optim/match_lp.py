@@ -8,7 +8,8 @@ Model:
 * Cost today: Σ y_i, the universe's ``dirty_price`` (what the app prices a bond at, per 100 face,
   local) converted at spot ``S`` (base per unit of the bond's currency, the snapshot's FX).
 * Flows: :func:`desktop.analytics.cash_flows` per 100 face, received by a buyer settling on the
-  universe's ``settle_date``; a flow on its (unadjusted) pay date ``t`` is converted to base at the
+  universe's ``settle_date``, on the schedule the pricing uses (a bond in its first coupon period
+  pays its real first coupon: :func:`desktop.schedule.schedule_inputs`); a flow on its (unadjusted) pay date ``t`` is converted to base at the
   forward rate of covered interest parity ``F(t) = S · DF_foreign(τ) / DF_base(τ)``, ``DF`` from
   :meth:`desktop.curves.Curve.discount` of each currency's market curve (USD → US Treasury par
   curve, JPY → MoF JGB, AUD → RBA F2, GBP → BoE zero), ``τ`` = ACT/365F years from the bond's
@@ -50,6 +51,7 @@ from desktop.markets import CURVE_OF_CURRENCY, MARKETS
 from desktop.optim.errors import BadSettings, SolverFailed
 from desktop.optim.match_settings import MatchSettings
 from desktop.optim.solution import Binding
+from desktop.schedule import schedule_inputs
 
 SOLVERS: tuple[str, ...] = ("HIGHS", "CLARABEL")
 # rebalance: a held book within 0.01 point of a limit (rounding to denominations) is not traded for it
@@ -128,8 +130,8 @@ class MatchProblem:
         self.spot = np.array([to_base[c] for c in self.currency])
         self.den = np.array([MARKETS[m].min_denomination for m in self.market])
         self.cost_per_face = self.dirty / 100.0 * self.spot  # base ccy per 1 local face
-        fl = cash_flows(sub[["market", "coupon_pct", "maturity"]].reset_index(drop=True),
-                        sub["settle_date"].reset_index(drop=True))
+        # the pricing's schedule (issue dates give first coupon periods): schedule_inputs, not a subset
+        fl = cash_flows(schedule_inputs(sub), sub["settle_date"].reset_index(drop=True))
         self.flow_bond = fl["bond"].to_numpy(int)  # position in self.rows
         self.flow_date = fl["pay_date"].to_numpy("datetime64[D]")
         self.flow_amount = fl["amount"].to_numpy(float)  # per 100 face, local
