@@ -6,6 +6,9 @@ a file may name a bond of the workspace.
   A US Treasury's ISIN is ``"US" + CUSIP + check digit`` (e.g. CUSIP 037833100 → US0378331005).
 * CUSIP = 8 characters + a check digit (modulus 10 "double-add-double").
 * AOFM line codes (``TB142``) come from the bond's name ("… Treasury Bond (TB142)") or its id.
+* A source's remark where it has no identifier ("(ISIN not found)", "n/a", "TBD", "-") is never an id
+  (:func:`is_placeholder_id`); such a bond is given a readable id made of its market's ticker, coupon
+  and maturity (:func:`derived_id`: ``ACGB 4.25 2036-03-21``), and no ISIN.
 
 :func:`isin_of` never invents an ISIN: an id that is a valid ISIN, a US CUSIP turned into its ISIN,
 otherwise ''. JGBs in the bundled data carry no ISIN, nor do AU bonds whose id is a line code.
@@ -21,6 +24,13 @@ import pandas as pd
 _ISIN = re.compile(r"[A-Z]{2}[0-9A-Z]{9}[0-9]")
 _CUSIP = re.compile(r"[0-9A-Z]{8}[0-9]")
 _LINE = re.compile(r"\((TB\d{2,4})\)")
+# A whole cell in brackets is a remark ("(ISIN not found)", "[none]"); these words alone, or the
+# phrases anywhere, say that the identifier is missing; a cell of punctuation only says nothing.
+_REMARK = re.compile(r"[(\[<{].*[)\]>}]")
+_NO_ID_WORDS = {"NA", "N/A", "N.A.", "NONE", "NULL", "NAN", "NIL", "TBD", "TBA", "TBC", "UNKNOWN", "MISSING", "PENDING"}
+_NO_ID_PHRASE = re.compile(r"NOT\s+(FOUND|KNOWN|AVAILABLE|ASSIGNED|YET)|NO\s+(ISIN|CUSIP|ID)\b|PLACEHOLDER", re.IGNORECASE)
+#: Market tickers of the derived ids (the street's: ACGB, UKT, T, JGB).
+TICKERS: dict[str, str] = {"AU": "ACGB", "UK": "UKT", "US": "T", "JP": "JGB"}
 
 
 def _char_value(ch: str) -> int:
@@ -71,6 +81,30 @@ def line_code_of(market: str, bond_id: str, name: str) -> str:
         return str(bond_id).strip().upper()
     m = _LINE.search(str(name))
     return m.group(1) if m else ""
+
+
+def is_placeholder_id(text: object) -> bool:
+    """True for text that stands where an identifier is missing: a remark in brackets ("(ISIN not
+    found)"), "n/a", "TBD", "unknown", "not found" …, or punctuation only. Never a bond's id."""
+    ident = str(text).strip()
+    if not ident:
+        return False  # empty is its own error ("required field is empty")
+    return bool(
+        _REMARK.fullmatch(ident)
+        or ident.upper() in _NO_ID_WORDS
+        or _NO_ID_PHRASE.search(ident)
+        or not re.search(r"[0-9A-Za-z]", ident)
+    )
+
+
+def derived_id(market: str, coupon_pct: float, maturity: object) -> str:
+    """A readable, honest id for a bond without an ISIN, CUSIP or line code: the market's ticker,
+    the coupon (% a year) and the maturity, e.g. ``ACGB 4.25 2036-03-21`` (what a ticket can show;
+    it claims no code the issuer did not publish)."""
+    code = str(market).strip().upper()
+    code = "UK" if code == "GB" else code
+    ticker = TICKERS.get(code, code)
+    return f"{ticker} {float(coupon_pct):g} {pd.Timestamp(maturity):%Y-%m-%d}"
 
 
 def official_id(market: str, bond_id: str, name: str) -> str:

@@ -100,13 +100,28 @@ _ISSUED_AFTER = re.compile(r"issue[d]?\s+(?:\w+\s+)?2026", re.IGNORECASE)
 def build_bonds(data: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Real bonds in issue on the as-of date, and those the reference lists but issued later.
 
-    Notes are kept verbatim (DERIVED / INFERRED / single-source labels stay visible).
+    Notes are kept verbatim (DERIVED / INFERRED / single-source labels stay visible). An id that is
+    a remark for a missing identifier ("(ISIN not found)") is never carried into the snapshot: the
+    bond gets a readable id from its market, coupon and maturity (``ACGB 4.25 2036-03-21``,
+    :func:`desktop.identifiers.derived_id`) and no ISIN.
     """
-    ref = pd.read_csv(data / "reference/bonds.csv", dtype={"issue_date": str})
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from desktop.identifiers import derived_id, is_placeholder_id
+
+    ref = pd.read_csv(data / "reference/bonds.csv", dtype={"issue_date": str, "id": str})
+    market = ref["country"].str.upper().replace({"GB": "UK"})
+    ids = ref["id"].fillna("").astype(str).str.strip()
+    missing = ids.map(is_placeholder_id) | (ids == "")
+    ids = ids.where(~missing, [derived_id(m, c, d) for m, c, d in zip(market, ref["coupon_pct"], ref["maturity"],
+                                                                        strict=True)])
+    if ids.duplicated().any():
+        raise SystemExit(f"build_resources: duplicate bond ids {sorted(set(ids[ids.duplicated()]))}")
     bonds = pd.DataFrame(
         {
-            "market": ref["country"].str.upper().replace({"GB": "UK"}),
-            "id": ref["id"],
+            "market": market,
+            "id": ids,
             "name": ref["name"],
             "coupon_pct": ref["coupon_pct"].astype(float),
             "maturity": ref["maturity"],

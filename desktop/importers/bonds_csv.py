@@ -7,13 +7,17 @@ carries a ``settle_date`` column only when the file has one, and the store does 
 Any other column is an error (nothing is dropped silently). Per row:
 
 * ``market`` one of US, JP, AU, UK (``GB`` is accepted and stored as UK), case-insensitive;
-* ``id`` non-empty and unique in the file; ``name`` optional text;
+* ``id`` non-empty and unique in the file, and a real identifier: a source's remark standing where
+  the identifier is missing ("(ISIN not found)", "n/a", "TBD", "-") is refused
+  (:func:`desktop.identifiers.is_placeholder_id`) — give the bond a readable id instead, e.g.
+  ``ACGB 4.25 2036-03-21`` (:func:`desktop.identifiers.derived_id`); ``name`` optional text;
 * text fields (id, name) must not start with ``= + @`` nor contain control characters — such
   cells are **rejected** (not neutralised) because a spreadsheet would run them as formulas and a
   silently altered id would no longer match anything;
 * ``coupon_pct`` a number in [0, 25]; ``maturity`` an ISO date ``YYYY-MM-DD`` in 1990–2100;
-  ``issue_date`` optional ISO date in 1950–2100 and before ``maturity`` (interest accrues from it in
-  the first coupon period); ``settle_date`` optional ISO date in 1950–2100;
+  ``issue_date`` optional ISO date in 1950–2100 and before ``maturity`` (the original issue date:
+  interest accrues from the dated date the market derives from it, :mod:`desktop.schedule`);
+  ``settle_date`` optional ISO date in 1950–2100;
 * at most one of ``clean_price`` (finite, 0 < p < 1000) and ``yield_pct`` (finite, -5 < y < 50).
 """
 
@@ -25,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from desktop.errors import DataError
+from desktop.identifiers import is_placeholder_id
 from desktop.importers import base
 
 SOURCE_NAME = "bonds CSV"
@@ -49,6 +54,20 @@ def _check_text(cells: pd.Series, lines: np.ndarray, file: str, field: str) -> N
             line=int(lines[i]),
             field=field,
             expected="plain text not starting with = + @ and without control characters",
+        )
+
+
+def _check_not_placeholder(ids: pd.Series, lines: np.ndarray, file: str) -> None:
+    """Refuse an id that is a remark standing for a missing identifier (it would reach tickets)."""
+    bad = ids.map(is_placeholder_id).to_numpy(bool)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise DataError(
+            f"id {ids.iloc[i]!r} is a placeholder, not an identifier",
+            file=file,
+            line=int(lines[i]),
+            field="id",
+            expected="an ISIN, CUSIP, line code or series, or a readable id such as 'ACGB 4.25 2036-03-21'",
         )
 
 
@@ -116,6 +135,7 @@ def parse(path: str | os.PathLike[str]) -> base.ImportResult:
         )
     ids = col["id"]
     _check_text(ids, lines, file, "id")
+    _check_not_placeholder(ids, lines, file)
     dup = ids.duplicated().to_numpy()
     if dup.any():
         i = int(np.flatnonzero(dup)[0])

@@ -92,3 +92,53 @@ def test_short_row_and_header_only(write) -> None:
 def test_wrong_encoding(write) -> None:
     path = write("b.csv", GOOD.encode("cp1252", errors="replace").replace(b"\xbc", b"\xbc"))
     raises_at(bonds_csv.parse, path, line=3, field="column 3", text="cannot be decoded")
+
+
+@pytest.mark.parametrize("placeholder", ["(ISIN not found)", "n/a", "TBD", "-", "ISIN not found", "[none]", "?"])
+def test_a_placeholder_id_is_refused_naming_file_line_and_field(write, placeholder: str) -> None:
+    """A source's remark standing where the identifier is missing would reach tickets as the bond's id."""
+    cell = f'"{placeholder}"' if "," in placeholder else placeholder
+    path = write("b.csv", HEADER + "US,OK1,fine,1,2029-01-01,,,\n" + f"AU,{cell},n,4.25,2036-03-21,,,\n")
+    err = raises_at(bonds_csv.parse, path, line=3, field="id", text="placeholder, not an identifier")
+    assert str(path) in str(err) and "ACGB 4.25 2036-03-21" in str(err)  # says what to give instead
+
+
+def test_reference_list_gives_the_unnamed_2036_acgb_a_readable_id_and_no_isin() -> None:
+    """The AOFM's new 4.25% 21 March 2036 bond has no ISIN or line code in our sources: its id is made of
+    the market's ticker, coupon and maturity; no id in the list is a placeholder."""
+    from desktop.identifiers import is_placeholder_id, isin_of, line_code_of, official_id
+
+    b = bonds_csv.parse(str(RAW / "bonds" / "bonds_reference.csv")).bonds
+    row = b[(b["market"] == "AU") & (b["maturity"] == pd.Timestamp("2036-03-21"))].iloc[0]
+    assert row["id"] == "ACGB 4.25 2036-03-21"
+    assert isin_of("AU", row["id"]) == "" and line_code_of("AU", row["id"], row["name"]) == ""
+    assert official_id("AU", row["id"], row["name"]) == "ACGB 4.25 2036-03-21"  # what a ticket shows
+    assert not b["id"].map(is_placeholder_id).any() and b["id"].is_unique
+
+
+def test_real_ids_are_not_placeholders() -> None:
+    from desktop.identifiers import is_placeholder_id
+    from tests.support.paths import REPO
+
+    bundled = pd.read_csv(REPO / "resources" / "bonds.csv", dtype={"id": str})
+    assert not bundled["id"].map(is_placeholder_id).any()
+    for ok in ("AU000XCLWAI8", "TB164", "JGB 10y #365", "91282CPK1", "AU-GEN-05Y", "JGB-380", "X1", "NA-1"):
+        assert not is_placeholder_id(ok), ok
+
+
+def test_rebuilding_the_bundled_bonds_from_the_shared_reference_gives_the_committed_file(tmp_path) -> None:
+    """scripts/build_resources.py fixes the id at the source (the shared reference list says "(ISIN not
+    found)"): the rebuilt resources/bonds.csv is byte for byte the committed one."""
+    import importlib.util
+
+    from tests.support.paths import REPO, require_shared
+
+    data = require_shared("").parent
+    if not (data / "reference" / "bonds.csv").exists():
+        pytest.skip(f"no shared reference list at {data / 'reference' / 'bonds.csv'}")
+    spec = importlib.util.spec_from_file_location("build_resources", REPO / "scripts" / "build_resources.py")
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    bonds, _later = build.build_bonds(data)
+    build._write(bonds, tmp_path / "bonds.csv")
+    assert (tmp_path / "bonds.csv").read_bytes() == (REPO / "resources" / "bonds.csv").read_bytes()
