@@ -121,7 +121,14 @@ def _first_paint(tmp: Path, runs: int = 3) -> list[str]:
             f"start→bundled data on screen median {np.median(ready):.2f} s"]
 
 
+def _load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f} ({os.cpu_count()} cores)"
+
+
 def run() -> list[str]:
+    """The figures, between the machine's load average before and after (it is shared and noisy)."""
+    before = _load()
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
         only = os.environ.get("LADDERDESK_BENCH_TABS")  # e.g. "exposure": time one tab
@@ -131,7 +138,7 @@ def run() -> list[str]:
         for n in SIZES:
             if not (quick and n > 2000):
                 lines += _latency(n, tmp, tabs)
-    return lines
+    return [f"before: {before}", *lines, f"after: {_load()}"]
 
 
 if __name__ == "__main__":  # pragma: no cover

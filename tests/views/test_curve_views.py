@@ -9,6 +9,8 @@ from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
 
+from desktop.views.charts.base import market_color
+
 
 def test_the_presets_key_rate_views_are_on_screen(window):
     window.controls.preset.setCurrentText("Shift from US rates")
@@ -46,9 +48,8 @@ def test_dragging_a_key_rate_point_sets_the_view_and_undo_restores_it(window, qt
     window.show_view("curves")
     s.flush()
     chart = window.curves
-    qtbot.waitUntil(lambda: chart.handles["US"].data is not None and len(chart.handles["US"].data) == 4,
-                    timeout=2000)
-    x, y = chart.handles["US"].getData()
+    qtbot.waitUntil(lambda: len(chart.handles.market_points("US")[0]) == 4, timeout=2000)
+    x, y = chart.handles.market_points("US")
     i = int(np.flatnonzero(x == 10.0)[0])
     vb = chart.plot.getPlotItem().vb
     start = chart.plot.mapFromScene(vb.mapViewToScene(QPointF(10.0, float(y[i]))))
@@ -132,14 +133,34 @@ def test_the_what_if_curve_is_drawn_and_follows_a_slider_move(window, qtbot):
         bx, by = chart.base["US"].getData()  # the snapshot's line stays where it was
         i = int(np.flatnonzero(np.isclose(bx, 10.0))[0])
         assert by[i] == pytest.approx(_par_yield_pct(us, 0.0, 10.0), abs=1e-6)
-        # the key-tenor handles sit on the what-if curve
-        hx, hy = chart.handles["US"].getData()
+        # the key-tenor handles sit on the what-if curve, in the market's colour
+        hx, hy = chart.handles.market_points("US")
+        np.testing.assert_array_equal(hx, [2.0, 5.0, 10.0, 30.0])
         np.testing.assert_allclose(hy, [_par_yield_pct(us, bp, t) for t in hx], atol=1e-6)
+        us_points = [p for p in chart.handles.points() if p.data() == "US"]
+        assert len(us_points) == 4 and all(p.brush().color() == market_color("US") for p in us_points)
         jx, _ = chart.shifted["JP"].getData()
         assert jx is None or len(jx) == 0  # JP did not move: no what-if line
-        jhx, jhy = chart.handles["JP"].getData()
+        jhx, jhy = chart.handles.market_points("JP")
         np.testing.assert_allclose(jhy, [_par_yield_pct(jp, 0.0, t) for t in jhx], atol=1e-6)
         # the axis holds both curves
         lo, hi = chart.plot.getPlotItem().vb.viewRange()[1]
         assert lo < min(y.min(), by.min()) and max(y.max(), by.max()) < hi
     qtbot.waitUntil(lambda: s.idle, timeout=10_000)
+
+
+def test_the_quotes_are_drawn_in_their_markets_colour(window):
+    window.show_view("curves")
+    window.session.flush()
+    chart = window.curves
+    points = chart.quotes.points()
+    for code, curve in window.session.snapshot.curves.items():
+        mine = [p for p in points if p.pen().color() == market_color(code)]
+        if curve.curve_type != "par":
+            assert not mine  # a zero curve (BoE) has no par quotes to show
+            continue
+        keep = curve.tenors <= 30
+        np.testing.assert_allclose(sorted(p.pos().x() for p in mine), np.sort(curve.tenors[keep]))
+        got = sorted((p.pos().x(), p.pos().y()) for p in mine)
+        want = sorted(zip(curve.tenors[keep], curve.input_yields_pct[keep], strict=True))
+        np.testing.assert_allclose(np.asarray(got), np.asarray(want))

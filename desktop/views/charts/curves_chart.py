@@ -21,7 +21,7 @@ from desktop.views.charts.base import (
     LazyRefresh,
     make_plot,
     market_color,
-    set_points,
+    move_points,
     sticky_range,
 )
 from desktop.views.session import Session
@@ -33,15 +33,36 @@ SLACK = 0.1  # room added when a curve leaves the y range, as a share of the cur
 
 
 class KeyHandles(pg.ScatterPlotItem):
-    """One market's key-tenor points on its what-if curve; a left-drag on a point moves its view."""
+    """Every market's key-tenor points on its what-if curve, in one item (one paint for all); a
+    left-drag on a point moves that market's view at that tenor."""
 
-    def __init__(self, chart: CurvesChart, code: str) -> None:
-        color = market_color(code)
-        super().__init__(size=10, symbol="o", pen=pg.mkPen(color.darker(140), width=1.5), brush=pg.mkBrush(color),
-                         hoverable=True, hoverSize=13, tip=None)
-        self.chart, self.code = chart, code
+    def __init__(self, chart: CurvesChart) -> None:
+        super().__init__(size=10, symbol="o", hoverable=True, hoverSize=13, tip=None)
+        self.chart = chart
+        self.codes: tuple[str, ...] = ()  # the markets of the points, in order, len(KEYS) points each
         self.setZValue(20)
         self.setCursor(Qt.CursorShape.SizeVerCursor)
+
+    def show_points(self, ys: dict[str, np.ndarray]) -> None:
+        """Put the points of each market in ``ys`` (par yields at KEYS) on the chart: moved in place
+        when the markets are the same as before (their styles kept), otherwise set anew."""
+        order = {c: i for i, c in enumerate(MARKET_CODES)}  # drawn in this order: the last on top
+        codes = tuple(sorted(ys, key=lambda c: order.get(c, len(order))))
+        x = np.tile(KEYS, len(codes))
+        y = np.concatenate([ys[c] for c in codes]) if codes else np.zeros(0)
+        if codes == self.codes and move_points(self, x, y):
+            return
+        self.codes = codes
+        per_point = [c for c in codes for _ in KEYS]
+        self.setData(x=x, y=y, data=per_point,
+                     pen=[pg.mkPen(market_color(c).darker(140), width=1.5) for c in per_point],
+                     brush=[pg.mkBrush(market_color(c)) for c in per_point])
+
+    def market_points(self, code: str) -> tuple[np.ndarray, np.ndarray]:
+        """(tenors, par yields %) of ``code``'s points."""
+        x, y = self.getData()
+        mine = np.asarray([c == code for c in self.data["data"]], bool) if len(self.data) else np.zeros(0, bool)
+        return np.asarray(x)[mine], np.asarray(y)[mine]
 
     def mouseDragEvent(self, ev) -> None:  # noqa: ANN001, N802 - pyqtgraph API
         if ev.button() != Qt.MouseButton.LeftButton:
@@ -52,8 +73,8 @@ class KeyHandles(pg.ScatterPlotItem):
             if len(points) == 0:
                 ev.ignore()
                 return
-            self.chart.begin_drag(self.code, float(points[0].pos().x()), float(ev.buttonDownPos().y()))
-        if self.chart.drag is None or self.chart.drag[0] != self.code:
+            self.chart.begin_drag(str(points[0].data()), float(points[0].pos().x()), float(ev.buttonDownPos().y()))
+        if self.chart.drag is None:
             ev.ignore()
             return
         ev.accept()
@@ -73,7 +94,6 @@ class CurvesChart(LazyRefresh, QWidget):
         p.setXRange(0.0, 30.5, padding=0)
         self.base: dict[str, pg.PlotDataItem] = {}
         self.shifted: dict[str, pg.PlotDataItem] = {}
-        self.quotes: dict[str, pg.ScatterPlotItem] = {}
         self.scenario: dict[str, pg.PlotDataItem] = {}
         self.scenario_name = ""
         for code in MARKET_CODES:
@@ -81,11 +101,12 @@ class CurvesChart(LazyRefresh, QWidget):
             self.base[code] = p.plot([], [], pen=pg.mkPen(color, width=2), name=MARKETS[code].name)
             self.shifted[code] = p.plot([], [], pen=pg.mkPen(color, width=2, style=Qt.PenStyle.DashLine))
             self.scenario[code] = p.plot([], [], pen=pg.mkPen(color, width=2, style=Qt.PenStyle.DotLine))
-            self.quotes[code] = pg.ScatterPlotItem(size=5, pen=pg.mkPen(color), brush=pg.mkBrush(255, 255, 255))
-            p.addItem(self.quotes[code])
-        self.handles = {code: KeyHandles(self, code) for code in MARKET_CODES}
-        for item in self.handles.values():
-            p.addItem(item)
+        # the quotes of every market in one item, the key-tenor handles in another (one paint each)
+        self.quotes = pg.ScatterPlotItem(size=5, brush=pg.mkBrush(255, 255, 255))
+        p.addItem(self.quotes)
+        self.handles = KeyHandles(self)
+        p.addItem(self.handles)
+        self._handle_y: dict[str, np.ndarray] = {}  # market → its handles' par yields (%)
         self.drag: tuple[str, float, float, object, float] | None = None  # market, tenor, y0, what-if, bp0
         self._values: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._scenario_values: dict[str, np.ndarray] = {}
@@ -115,13 +136,19 @@ class CurvesChart(LazyRefresh, QWidget):
 
     def _draw_base(self) -> None:
         self._drawn_shift = {}  # new base curves: every shifted line is redrawn on them
+        self._handle_y = {}
+        qx, qy, qcode = [], [], []
         for code, curve in self.session.snapshot.curves.items():
             y = np.asarray(curve.par_yield_pct(GRID), float)
             self.base[code].setData(GRID, y)
             self._values[code] = (y, y)
             if curve.curve_type == "par":
                 keep = curve.tenors <= 30
-                self.quotes[code].setData(curve.tenors[keep], curve.input_yields_pct[keep])
+                qx.append(curve.tenors[keep])
+                qy.append(curve.input_yields_pct[keep])
+                qcode += [code] * int(keep.sum())
+        self.quotes.setData(x=np.concatenate(qx) if qx else np.zeros(0), y=np.concatenate(qy) if qy else np.zeros(0),
+                            pen=[pg.mkPen(market_color(c)) for c in qcode])
 
     def refresh(self) -> None:
         if not self.refresh_if_visible():
@@ -143,8 +170,8 @@ class CurvesChart(LazyRefresh, QWidget):
             else:
                 self.shifted[code].setData([], [])
                 self._values[code] = (self._values[code][0], self._values[code][0])
-            if code in self.handles:
-                set_points(self.handles[code], KEYS, np.asarray(curve.par_yield_pct(KEYS), float))
+            self._handle_y[code] = np.asarray(curve.par_yield_pct(KEYS), float)
+        self.handles.show_points(self._handle_y)
         self._fit()
 
     # -- dragging a key-rate point ---------------------------------------------------------------
