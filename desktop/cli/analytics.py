@@ -1,8 +1,9 @@
 """``ladderdesk analytics --bonds IN.csv [--settle YYYY-MM-DD] [--out OUT.csv]``: price/yield, accrued,
 durations (years), convexity (years²), dv01 and key-rate durations (per 100 face, local ccy) for
 each bond of IN (a bonds CSV with ``clean_price`` or ``yield_pct`` on every row). Optional columns
-``issue_date`` (interest accrues from it in a first coupon period: short, or long as the market's
-rule says) and ``settle_date`` (this row's settlement; ``--settle`` for rows without one, and
+``issue_date`` (a first coupon period accrues from the bond's dated date: the issue date for gilts
+and ACGBs, short or long as the market's rule says; a US Treasury issued up to 31 days after its
+cycle date and every JGB are dated on the regular date before issue — docs/conventions.md) and ``settle_date`` (this row's settlement; ``--settle`` for rows without one, and
 ``--settle`` may be left out when every row has one). CSV to stdout without ``--out``; ``--out`` is
 written atomically and formula-injection safe.
 """

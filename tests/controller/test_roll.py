@@ -22,8 +22,8 @@ from tests.analytics_oracle import oracle_bond
 from tests.controller.test_liability_ticket import DENOMINATION, reference_accrued, reference_settlement
 
 # two five-rung ladders (1..5 y on the data's date) and three US notes (rungs 2, 3, 5). Every bond pays
-# regular coupons in the roll windows: the roll's flows ignore issue dates, the oracle's do not (a
-# note issued on 17 Nov for a 15 Nov schedule, 91282CPK1, is a short first coupon to QuantLib)
+# regular coupons in the roll windows (first coupon periods have their own flow test in
+# tests/test_schedule_dated.py)
 BOOK = {"UK": ["GB00BYZW3G56", "GB00BDRHNP05", "GB00BMF9LG83", "GB00BLPK7227", "GB00BL68HH02"],
         "AU": ["AU000XCLWAI8", "AU3TB0000135", "AU000XCLWAR9", "AU3TB0000150", "TB155"],
         "US": ["91282CPB1", "91282CPP0", "91282CPA3"]}

@@ -68,8 +68,11 @@ def build_csv() -> None:
 
 
 def build_bonds() -> None:
-    """The team's reference bond list in the generic bonds-CSV layout."""
+    """The team's reference bond list in the generic bonds-CSV layout; a placeholder id (e.g. the
+    shared list's "(ISIN not found)") becomes the readable id the importer and resources use."""
     import csv
+
+    from desktop.identifiers import derived_id, is_placeholder_id
 
     with open(SHARED.parent / "reference" / "bonds.csv", encoding="utf-8", newline="") as fh:
         rows = [r for r in csv.DictReader(fh) if r["coupon_pct"]]
@@ -79,7 +82,8 @@ def build_bonds() -> None:
         w = csv.writer(fh, lineterminator="\n")
         w.writerow(cols)
         w.writerows(
-            [r["country"], r["id"], r["name"], r["coupon_pct"], r["maturity"], r["issue_date"]] for r in rows
+            [r["country"], derived_id(r["country"], r["coupon_pct"], r["maturity"]) if is_placeholder_id(r["id"]) else r["id"],
+             r["name"], r["coupon_pct"], r["maturity"], r["issue_date"]] for r in rows
         )
 
 
