@@ -29,6 +29,7 @@ from desktop.views.charts.base import (
 from desktop.views.session import Session
 
 SCATTER_SLACK = 0.1  # room added when the points leave the scatter's range, as a share of their span
+LEGEND_BAND = 0.4  # empty band under the lowest yield, as a share of the yields' span: the legend's two rows sit in it
 STAGE_BUDGET_S = 0.006  # staged redraw: keep drawing plots in the same loop pass while under this
 
 
@@ -47,7 +48,7 @@ class ExposureChart(LazyRefresh, QWidget):
         self.contrib.getPlotItem().legend.setOffset((10, 5))
         self.krd.getPlotItem().legend.setOffset((10, 5))
         self.scatter.getPlotItem().legend.setOffset((-10, -10))
-        self.scatter.getPlotItem().legend.setColumnCount(3)  # two low rows under the long end
+        self.scatter.getPlotItem().legend.setColumnCount(3)  # two rows in the band left under the points
         p = self.contrib.getPlotItem()
         self.cur = StackedBars(p, MARKET_CODES, offset=-0.21, width=0.4)
         self.opt = StackedBars(p, MARKET_CODES, offset=0.21, width=0.4, alpha=110, outline=True)
@@ -193,8 +194,9 @@ class ExposureChart(LazyRefresh, QWidget):
         set_label(self.scatter, "left", kind)
         # slack: yields and durations move with the sliders; the axes move once, not at every tick
         sticky_range(self.scatter, "x", 0.0, float(np.nanmax(d)) if len(d) else 1.0, slack=SCATTER_SLACK)
-        sticky_range(self.scatter, "y", float(np.nanmin(y)) if len(y) else 0.0, float(np.nanmax(y)) * 1.06 if len(y) else 1.0,
-                     slack=SCATTER_SLACK)
+        # a band under the lowest yield keeps the legend (bottom right) off the points, whatever the curves' shape
+        y_lo, y_hi = (float(np.nanmin(y)), float(np.nanmax(y))) if len(y) else (0.0, 1.0)
+        sticky_range(self.scatter, "y", y_lo - LEGEND_BAND * max(y_hi - y_lo, 0.1), y_hi, slack=SCATTER_SLACK)
         self._xy = (d, y)
 
     def _describe(self, x: float, y: float) -> str:
