@@ -37,7 +37,7 @@ redteam: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
-VIEWS := holdings ladder exposure curves tradeoff scenarios
+VIEWS := holdings ladder exposure curves tradeoff scenarios liabilities backtest
 
 screenshots: $(STAMP)
 	for v in $(VIEWS); do \

@@ -131,8 +131,11 @@ def screenshot(app: QApplication, window: MainWindow, path: str, view: str, widt
     while time.perf_counter() < settle:
         app.processEvents()
         time.sleep(0.01)
-    runner = getattr(window.views[view], "runner", None)  # a tab with its own job (liabilities) finishes it
-    settle = time.perf_counter() + 20
+    tab = window.views[view]
+    if view == "backtest":  # a picture of the tab's results, not of its "press Run" hint: its default run
+        tab.run()
+    runner = getattr(tab, "runner", None)  # a tab with its own job (liabilities, backtest) finishes it
+    settle = time.perf_counter() + (240 if view == "backtest" else 20)
     while runner is not None and runner.busy and time.perf_counter() < settle:
         app.processEvents()
         time.sleep(0.01)

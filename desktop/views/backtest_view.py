@@ -45,6 +45,7 @@ from desktop.views.charts.base import make_plot
 from desktop.views.runner import SolveRunner
 
 COLORS = ("#D55E00", "#0072B2", "#555555", "#009E73", "#CC79A7", "#E69F00")
+LEGEND_HEADROOM = 0.45  # room above the highest cumulative return, as a share of the range: the legend sits in it
 STATS = [("ann_return_pct", "Ann. return %"), ("ann_vol_pct", "Ann. vol %"), ("return_per_risk", "Return/risk"),
          ("worst_month_pct", "Worst month %"), ("worst_month", "Worst month"), ("max_drawdown_pct", "Max DD %"),
          ("2025-04_pct", "2025-04 %"), ("2025-05_pct", "2025-05 %"), ("2025_pct", "2025 %"),
@@ -107,6 +108,7 @@ class BacktestView(QWidget):
         tools.addWidget(self.bar)
         tools.addStretch(1)
         self.cum_plot = make_plot("Cumulative return", "month", "cumulative return (%)", legend_cols=2)
+        self.cum_plot.getPlotItem().legend.setOffset((10, 5))  # top left, in the headroom (show_outcome)
         self.dd_plot = make_plot("Drawdown from peak", "month", "drawdown (%)", legend=False)
         self.hint = pg.TextItem("Press Run backtest: four strategies, month by month (about a minute for the\n"
                                 "whole history; a shorter From … To is faster). Past, simulated results, not advice.",
@@ -181,6 +183,11 @@ class BacktestView(QWidget):
             pen = pg.mkPen(COLORS[i % len(COLORS)], width=2)
             self.cum_plot.plot(np.asarray(x), outcome.cumulative_pct[name].to_numpy(), pen=pen, name=str(name))
             self.dd_plot.plot(np.asarray(x), outcome.drawdown_pct[name].to_numpy(), pen=pen)
+        values = outcome.cumulative_pct.to_numpy(float)
+        if values.size and np.isfinite(values).any():  # headroom above the lines for the two-row legend
+            lo, hi = float(np.nanmin(values)), float(np.nanmax(values))
+            span = max(hi - lo, 1.0)
+            self.cum_plot.getPlotItem().vb.setYRange(lo - 0.03 * span, hi + LEGEND_HEADROOM * span, padding=0)
         stats = outcome.stats
         self.table.setRowCount(len(stats))
         for r, (_i, row) in enumerate(stats.iterrows()):

@@ -40,3 +40,27 @@ def test_cancel(qtbot):
     qtbot.waitUntil(lambda: view.run_button.isEnabled(), timeout=60_000)
     assert view.status.text() == "Cancelled" and view.outcome is None
     view.shutdown()
+
+
+def test_the_legend_sits_above_every_line(qtbot):
+    """The cumulative-return legend (top left) never covers a line: the y range leaves it headroom."""
+
+    view = BacktestView()
+    qtbot.addWidget(view)
+    view.setMinimumSize(900, 600)  # offscreen Qt warns "does not support propagateSizeHints()" otherwise
+    view.show()
+    view.start.setText("2024-01")
+    view.end.setText("2025-12")
+    with qtbot.waitSignal(view.outcomeReady, timeout=60_000):
+        view.run()
+    qtbot.wait(50)
+    item = view.cum_plot.getPlotItem()
+    legend = item.legend
+    box = item.vb.mapSceneToView(legend.mapRectToScene(legend.boundingRect())).boundingRect()
+    under_legend = []
+    for line in item.listDataItems():
+        x, y = line.getData()
+        under_legend.extend(y[(x >= box.left()) & (x <= box.right())])
+    assert under_legend, "the legend spans some months"
+    assert max(under_legend) < min(box.top(), box.bottom())  # every line passes below its box
+    view.shutdown()
