@@ -97,7 +97,12 @@ def first_paint_probe(app: QApplication, window: MainWindow, start: float, works
 
 
 def screenshot(app: QApplication, window: MainWindow, path: str, view: str, width: int, height: int) -> int:
-    """Load the bundled data, wait for the first solve (≤ 60 s), render the window to ``path``."""
+    """Load the bundled data, wait for the first solve (≤ 60 s), render the window to ``path``.
+
+    ``view``: a tab name, or "summary" for the ladder tab with the Summary dock in front (at 1280 px
+    wide it shares the left side with the What-if panel)."""
+    requested, dock = view, ("Summary" if view == "summary" else None)
+    view = "ladder" if view == "summary" else view
     window.resize(width, height)
     if window.files is not None:
         from desktop.views.layout import default_layout
@@ -114,6 +119,10 @@ def screenshot(app: QApplication, window: MainWindow, path: str, view: str, widt
 
         app.processEvents()
         default_layout(window, width)  # again once shown: dock widths apply to a laid-out window
+        if dock is not None:
+            from desktop.views.layout import docks
+
+            docks(window)[dock].raise_()
     session = window.session
     session.start_loading()
     deadline = time.perf_counter() + 120
@@ -149,5 +158,5 @@ def screenshot(app: QApplication, window: MainWindow, path: str, view: str, widt
     ok = pixmap.save(path, None, 0 if path.lower().endswith(".png") else -1)
     session.shutdown()
     window.close()
-    print(f"wrote {path} ({width}x{height}, view {view})" if ok else f"could not write {path}", file=sys.stderr)
+    print(f"wrote {path} ({width}x{height}, view {requested})" if ok else f"could not write {path}", file=sys.stderr)
     return 0 if ok else 1

@@ -9,13 +9,15 @@ import time
 
 START = time.perf_counter()
 VIEW_NAMES = ("holdings", "ladder", "exposure", "curves", "tradeoff", "scenarios", "liabilities", "backtest")
+SCREENSHOT_VIEWS = (*VIEW_NAMES, "summary")  # "summary": the ladder tab with the Summary dock in front
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="ladderdesk", description="LadderDesk: four-market government bond ladders")
     parser.add_argument("--screenshot", metavar="FILE.png", help="render the window offscreen to FILE.png and exit")
-    parser.add_argument("--view", default="ladder", choices=VIEW_NAMES, help="tab for --screenshot")
+    parser.add_argument("--view", default="ladder", choices=SCREENSHOT_VIEWS,
+                        help="tab for --screenshot ('summary': the Summary dock in front)")
     parser.add_argument("--size", default="1600x1000", help="window size for --screenshot, WIDTHxHEIGHT")
     parser.add_argument("--workspace", help="workspace SQLite file (default: the user's workspace)")
     parser.add_argument("--preset", help="optimiser preset to start from (e.g. 'Shift from US rates')")
