@@ -12,8 +12,10 @@ Import cost: this package imports nothing; ``settings``, ``presets`` and ``solut
 
 Modules: ``settings`` (OptimSettings, CurveView), ``inputs`` (OptimInputs), ``returns`` (expected
 return per bond), ``risk`` (factor model), ``problem`` (the compiled cvxpy problem), ``solve``
-(Optimiser, status checks, fallback), ``solution`` (Solution, Figures, Binding), ``explain``
-(shadow prices, infeasibility diagnosis), ``presets``, ``matching`` (the liability LP), ``errors``.
+(Optimiser, status checks, fallback), ``direct`` (the re-solve straight into Clarabel), ``solution``
+(Solution, Figures, Binding), ``explain`` (shadow prices, infeasibility diagnosis), ``presets``,
+the liability match (``match_settings``, ``match_lp`` the LP, ``match_rounding``,
+``match_diagnosis``, ``matching`` the whole match), ``errors``.
 Trade-off sweeps, face amounts, trades and the ALLOC table are the application layer's
 (:mod:`desktop.controller`); the money formulas are :mod:`desktop.finance`; the command line is
 :mod:`desktop.cli.optimize`.
