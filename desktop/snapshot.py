@@ -99,7 +99,9 @@ class MarketSnapshot:
     ``curve_dates`` is the curve date each market uses; ``curve_points`` the quoted points.
     ``fx_history``: ECB month-end FX (FX_HISTORY_COLUMNS, ``date`` datetime64, USD per unit);
     ``short_rate_history``: month-end short rates (SHORT_RATE_HISTORY_COLUMNS, % p.a.); both, like
-    ``history``, dated ≤ ``as_of``. ``short_rate_dates`` / ``fx_dates``: the date of each figure used.
+    ``history``, dated ≤ ``as_of``. ``short_rate_dates`` / ``fx_dates``: the date of each figure used;
+    ``fx_sources``: per currency (``"curated"`` or ``"history"``, the source text of that row; "" when
+    the table carries none) — which FX row the as-of rule picked.
     """
 
     as_of: date
@@ -118,6 +120,7 @@ class MarketSnapshot:
         default_factory=lambda: pd.DataFrame(columns=SHORT_RATE_HISTORY_COLUMNS))
     short_rate_dates: dict[str, date] = field(default_factory=dict)
     fx_dates: dict[str, date] = field(default_factory=dict)
+    fx_sources: dict[str, tuple[str, str]] = field(default_factory=dict)
     # bond quotes (market, id, price_date, clean_price, yield_pct, source), every date: the universe
     # uses the latest on or before ``as_of`` (desktop.universe.build_universe)
     quotes: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -266,7 +269,14 @@ def snapshot_from_tables(tables: SnapshotTables, as_of: date) -> MarketSnapshot:
     fxh = tables.fx_history.reindex(columns=FX_HISTORY_COLUMNS).copy()
     fxh["date"] = pd.to_datetime(fxh["date"])
     fxh = fxh.reset_index(drop=True)
-    fx = latest_dated(tables.fx.reset_index(drop=True), "as_of", fxh, as_of, "usd_per_unit")
+    curated_fx = tables.fx.reset_index(drop=True)
+    fx = latest_dated(curated_fx, "as_of", fxh, as_of, "usd_per_unit")
+    history_src = tables.fx_history.reset_index(drop=True).get("source")  # imported months carry one
+    fx_sources = {}
+    for ccy, (_v, _d, which, row) in fx.items():
+        column = curated_fx.get("source") if which == "curated" else history_src
+        text = column.iat[row] if column is not None else ""
+        fx_sources[ccy] = (which, "" if pd.isna(text) else str(text))
     fx_map = {k: v[0] for k, v in fx.items()}
     fx_map.setdefault("USD", 1.0)
     history = tables.history.reindex(columns=HISTORY_COLUMNS).copy()
@@ -292,5 +302,6 @@ def snapshot_from_tables(tables: SnapshotTables, as_of: date) -> MarketSnapshot:
         short_rate_history=srh[srh["date"] <= cut].sort_values(["currency", "date"]).reset_index(drop=True),
         short_rate_dates={k: v[1] for k, v in sr.items()},
         fx_dates={k: v[1] for k, v in fx.items()},
+        fx_sources=fx_sources,
         quotes=tables.quotes.copy(),
     )

@@ -20,7 +20,6 @@ from desktop.analytics import KEY_RATE_COLUMNS
 from desktop.controller.repricing import Shifted
 from desktop.finance import columns_of, hedged_yield_pct, market_values_base
 from desktop.markets import MARKET_CODES, MARKETS, busday_calendar
-from desktop.snapshot import latest_dated
 from desktop.universe import STALE_BUSINESS_DAYS
 
 
@@ -85,8 +84,8 @@ class InputDate:
     stale: bool = False
 
 
-def summary_inputs(snapshot: Any, universe: pd.DataFrame | None = None, face: np.ndarray | None = None,
-                   tables: Any = None) -> tuple[InputDate, ...]:
+def summary_inputs(snapshot: Any, universe: pd.DataFrame | None = None,
+                   face: np.ndarray | None = None) -> tuple[InputDate, ...]:
     """The date and source of every input the summary figures use, in this order: the valuation
     date; each market's curve; the FX rate of each non-USD currency (USD per unit); each currency's
     short rate (the FX-hedge rate); the quotes of the held bonds (``face > 0`` on ``universe``).
@@ -98,11 +97,9 @@ def summary_inputs(snapshot: Any, universe: pd.DataFrame | None = None, face: np
     quote vs the curve model and the oldest quote date among them (stale as the universe's
     ``stale`` column says).
 
-    ``tables`` (:class:`desktop.snapshot.SnapshotTables` the snapshot was built from, e.g. the
-    workspace's ``tables()``) names the exact FX row used (curated ``fx`` row or month-end ECB
-    history, with its own source); without it the FX source is the provenance entry
-    (``fx:<ccy>`` for a curated figure, ``fx_history`` for a month-end ECB one, told apart by the
-    figure's date and value in ``snapshot.fx_history``).
+    FX: the row the as-of rule picked (``snapshot.fx_sources``: a curated ``fx`` row or a month-end
+    of the ECB history, with its own source; an imported month names its file), else the provenance
+    entry (``fx:<ccy>`` for a curated figure, ``fx_history`` for a month-end ECB one).
     """
     as_of = snapshot.as_of
     prov = _provenance(snapshot)
@@ -123,7 +120,7 @@ def summary_inputs(snapshot: Any, universe: pd.DataFrame | None = None, face: np
         tip = (f"{code} curve of {day:%Y-%m-%d} ({ago}): {source}\n{len(tenors)} {kind} points "
                f"{_tenor(tenors.min())}–{_tenor(tenors.max())}{note}")
         rows.append(InputDate(f"curve:{code}", f"{code} {kind} curve", day, short_source(source), tip, age, stale))
-    fx_src = _fx_sources(snapshot, tables, prov)
+    fx_src = _fx_sources(snapshot, prov)
     market_of = {m.currency: c for c, m in MARKETS.items()}
     ccys = [MARKETS[c].currency for c in MARKET_CODES]
     for ccy in [c for c in ccys if c in snapshot.fx_dates and c != "USD"]:
@@ -186,27 +183,17 @@ def _provenance(snapshot: Any) -> dict[str, dict[str, str]]:
     return {r["item"]: r for r in p.to_dict("records")}
 
 
-def _fx_sources(snapshot: Any, tables: Any, prov: dict[str, dict[str, str]]) -> dict[str, tuple[str, str]]:
+def _fx_sources(snapshot: Any, prov: dict[str, dict[str, str]]) -> dict[str, tuple[str, str]]:
     """Per currency (source, provenance label) of the FX figure the snapshot uses (see
     :func:`summary_inputs`)."""
     history = prov.get("fx_history", {"source": "ECB euro foreign exchange reference rates", "label": ""})
-    out: dict[str, tuple[str, str]] = {}
-    picked: dict[str, tuple[str, str]] = {}
-    if tables is not None and getattr(tables, "fx", None) is not None:
-        curated = tables.fx.reset_index(drop=True)
-        hist = getattr(tables, "fx_history", pd.DataFrame())
-        hist = hist.reset_index(drop=True) if hist is not None and len(hist) else pd.DataFrame()
-        for ccy, (_v, day, which, row) in latest_dated(curated, "as_of", hist, snapshot.as_of, "usd_per_unit").items():
-            if snapshot.fx_dates.get(ccy) != day:
-                continue  # not the tables this snapshot was built from: fall back to the provenance
-            frame = curated if which == "curated" else hist
-            src = str(frame["source"].iat[row]) if "source" in frame and pd.notna(frame["source"].iat[row]) else ""
-            picked[ccy] = (which, src)
     fxh = getattr(snapshot, "fx_history", pd.DataFrame())
+    picked = getattr(snapshot, "fx_sources", {}) or {}
+    out: dict[str, tuple[str, str]] = {}
     for ccy, day in snapshot.fx_dates.items():
         if ccy in picked:
             which, src = picked[ccy]
-        else:
+        else:  # a snapshot built without the as-of rule's record: tell the two kinds apart by the figure
             rows = fxh[(fxh["currency"] == ccy) & (pd.to_datetime(fxh["date"]) == pd.Timestamp(day))] \
                 if len(fxh) else fxh
             same = len(rows) and np.isclose(rows["usd_per_unit"].astype(float), snapshot.fx_usd_per_unit[ccy],

@@ -4,8 +4,6 @@ optimiser's objective, plus solver advice. The panel scrolls when the dock is sh
 
 from __future__ import annotations
 
-import sqlite3
-
 import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
@@ -22,7 +20,6 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.controller import SUMMARY_ROWS, Evaluation, InputDate, summary_inputs
-from desktop.errors import LadderDeskError
 from desktop.views import formats
 from desktop.views.session import Session
 
@@ -101,8 +98,6 @@ class SummaryPanel(QWidget):
         self.session = session
         self._base = ""
         self._inputs_of: tuple[object, int] | None = None  # (snapshot, face_version) the inputs show
-        self._tables_of: object = None  # the snapshot whose workspace tables are in _tables
-        self._tables: object = None
         self.table = QTableWidget(len(SUMMARY_ROWS), 3)
         self.table.setHorizontalHeaderLabels(["Current", "Optimised", "Change"])
         self.table.setVerticalHeaderLabels([label for _k, label, _u in SUMMARY_ROWS])
@@ -196,19 +191,6 @@ class SummaryPanel(QWidget):
         rows = self.inputs.rowCount()
         self.inputs.setFixedHeight(INPUT_ROW_PX * rows + self.inputs.horizontalHeader().sizeHint().height() + 4)
 
-    def _workspace_tables(self, snapshot: object) -> object:
-        """The workspace's market tables behind ``snapshot`` (read once per loaded snapshot): they
-        name the exact FX row used. None when there is no workspace to read."""
-        if self._tables_of is not snapshot:
-            self._tables_of, self._tables = snapshot, None
-            ws = self.session.workspace
-            if ws is not None:
-                try:
-                    self._tables = ws.tables()
-                except (LadderDeskError, sqlite3.Error, OSError):
-                    self._tables = None  # the provenance names the sources instead
-        return self._tables
-
     def refresh_inputs(self) -> None:
         """Show :func:`desktop.controller.summary_inputs` for the loaded data and the held book
         (recomputed only when the snapshot or the book changed: a slider move changes neither)."""
@@ -220,7 +202,7 @@ class SummaryPanel(QWidget):
         if self._inputs_of is not None and self._inputs_of[0] is snap and self._inputs_of[1] == key[1]:
             return
         self._inputs_of = key
-        self.set_inputs(summary_inputs(snap, s.universe, s.face, self._workspace_tables(snap)))
+        self.set_inputs(summary_inputs(snap, s.universe, s.face))
 
     def set_inputs(self, rows: tuple[InputDate, ...]) -> None:
         t = self.inputs

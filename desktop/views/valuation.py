@@ -14,7 +14,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-import numpy as np
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QDateEdit,
@@ -27,8 +26,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-STALE_BD = 5
-
 
 def curve_date_range(ws: Any) -> tuple[date | None, date | None]:
     """(first date on which every market with curves has one, newest curve date) of the store ``ws``."""
@@ -38,27 +35,18 @@ def curve_date_range(ws: Any) -> tuple[date | None, date | None]:
     return max(date.fromisoformat(r[1]) for r in rows), max(date.fromisoformat(r[2]) for r in rows)
 
 
-def _age_bd(code: str, day: date, as_of: date) -> int:
-    from desktop.markets import busday_calendar
-
-    return int(np.busday_count(np.datetime64(day, "D"), np.datetime64(as_of, "D"), busdaycal=busday_calendar(code)))
-
-
 def inputs_text(snapshot: Any, universe: Any) -> str:
-    """Each input's date (curves per market, short rates and FX per currency, quotes), stale ones marked."""
-    from desktop.markets import MARKETS
+    """Each input's date (curves per market, short rates and FX per currency, quotes), stale ones
+    marked by the Summary's rule (:func:`desktop.controller.summary_inputs`)."""
+    from desktop.controller import summary_inputs
 
-    as_of = snapshot.as_of
-    lines = [f"Valuation date {as_of:%Y-%m-%d}"]
-    for code, day in sorted(snapshot.curve_dates.items()):
-        flag = "  ⚠ older than 5 business days" if _age_bd(code, day, as_of) > STALE_BD else ""
-        lines.append(f"{code} curve {day:%Y-%m-%d}{flag}")
-    market_of = {m.currency: c for c, m in MARKETS.items()}
-    for what, dates in (("short rate", snapshot.short_rate_dates), ("FX", snapshot.fx_dates)):
-        for ccy, day in sorted(dates.items()):
-            code = market_of.get(ccy, "US")
-            flag = "  ⚠ older than 5 business days" if _age_bd(code, day, as_of) > STALE_BD else ""
-            lines.append(f"{ccy} {what} {day:%Y-%m-%d}{flag}")
+    lines = [f"Valuation date {snapshot.as_of:%Y-%m-%d}"]
+    for row in summary_inputs(snapshot):
+        kind, _, name = row.key.partition(":")
+        if row.day is None or kind not in ("curve", "short_rate", "fx"):
+            continue
+        what = {"curve": f"{name} curve", "short_rate": f"{name} short rate", "fx": f"{name} FX"}[kind]
+        lines.append(f"{what} {row.day:%Y-%m-%d}" + ("  ⚠ older than 5 business days" if row.stale else ""))
     if universe is not None and "price_source" in universe:
         quoted = universe["price_source"] == "quote"
         stale = int((quoted & universe["stale"]).sum()) if "stale" in universe else 0
@@ -81,14 +69,16 @@ class ValuationControl(QWidget):
         row.setContentsMargins(6, 0, 6, 0)
         row.addWidget(self.label)
         row.addWidget(self.button)
+        self._shown: tuple[Any, Any] | None = None  # (snapshot, universe) the label describes
         self.session.loaded.connect(self.refresh)
         self.session.analyticsChanged.connect(self.refresh)
 
     def refresh(self) -> None:
-        snap = self.session.snapshot
-        if snap is None:
-            return
-        text = inputs_text(snap, self.session.universe)
+        snap, universe = self.session.snapshot, self.session.universe
+        if snap is None or (self._shown is not None and self._shown[0] is snap and self._shown[1] is universe):
+            return  # a slider move changes neither the inputs nor their dates
+        self._shown = (snap, universe)
+        text = inputs_text(snap, universe)
         self.label.setText(f"Valued {snap.as_of:%Y-%m-%d}" + (" ⚠" if "⚠" in text else ""))
         self.label.setToolTip(text)
 

@@ -7,7 +7,6 @@ never from LadderDesk: each month's last fixing, USD per unit = (USD per EUR) / 
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import date
 from pathlib import Path
 
@@ -16,17 +15,9 @@ import pytest
 from desktop.cli import main
 from desktop.controller.workspace import WorkspaceService
 from tests.support.ecb import CUT, edit_cell, line_of, month_ends, text_of
+from tests.support.workspace_rows import dump
 
 pytestmark = pytest.mark.timeout(120)
-TABLES = ("curves", "bonds", "series", "short_rates", "fx", "history", "policy_rates", "fx_history", "provenance")
-
-
-def dump(path: Path) -> dict[str, list]:
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        return {t: conn.execute(f"SELECT * FROM {t} ORDER BY 1, 2, 3").fetchall() for t in TABLES}
-    finally:
-        conn.close()
 
 
 def run(argv: list[str], capsys) -> tuple[int, str, str]:
@@ -172,3 +163,20 @@ def test_the_real_ecb_zip_imports(tmp_path: Path, capsys) -> None:
     assert f"month-ends 1999-01-29 .. {max(d for d, _p, _u in want.values())}: {months} months" in out
     s = data_json(w, capsys)
     assert s["fx_history"]["GBP"]["imported_months"] == len([k for k in want if k[0] == "GBP"])
+
+
+def test_the_summary_names_the_imported_file_as_the_fx_source(ws: Path, capsys) -> None:
+    """After the import, a valuation date whose FX is a month-end of the history (2025-11-28: the
+    curated end-2025 rows are later) shows the imported file as that figure's source."""
+    from desktop.controller import summary_inputs
+    from desktop.snapshot import snapshot_from_tables
+
+    assert run(["import", "ecb-fx", str(CUT), "--workspace", str(ws)], capsys)[0] == 0
+    with WorkspaceService.open(str(ws)) as service:
+        snap = snapshot_from_tables(service.tables(), date(2025, 11, 28))
+    rows = {r.key: r for r in summary_inputs(snap)}
+    for ccy in ("JPY", "GBP", "AUD"):
+        day, _per_eur, usd = next(v for (c, m), v in month_ends(CUT).items() if c == ccy and m == "2025-11")
+        assert rows[f"fx:{ccy}"].day == date.fromisoformat(str(day)[:10])
+        assert snap.fx_usd_per_unit[ccy] == pytest.approx(usd, rel=1e-12)
+        assert str(CUT) in rows[f"fx:{ccy}"].tooltip
