@@ -12,7 +12,7 @@ import csv
 import io
 import os
 import stat
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -283,6 +283,17 @@ def frame(
 
 def _first_bad(mask: np.ndarray) -> int:
     return int(np.flatnonzero(mask)[0])
+
+
+def refuse_first(bad: np.ndarray, lines: np.ndarray, *, file: str, field: str,
+                 reason: Callable[[int], str] | str, expected: str) -> None:
+    """Raise a :class:`DataError` for the first row where ``bad`` is True (its physical line from
+    ``lines``); ``reason`` is the message, or a function of that row's position giving it."""
+    if not bad.any():
+        return
+    i = _first_bad(bad)
+    raise DataError(reason(i) if callable(reason) else reason, file=file, line=int(lines[i]), field=field,
+                    expected=expected)
 
 
 def parse_number_block(

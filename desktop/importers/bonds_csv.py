@@ -45,39 +45,23 @@ def _check_text(cells: pd.Series, lines: np.ndarray, file: str, field: str) -> N
     """Reject formula-looking or control-character text (CSV/spreadsheet injection)."""
     starts = cells.str.startswith(_FORMULA_START).to_numpy()
     control = cells.str.contains(r"[\x00-\x1f\x7f]", regex=True).to_numpy()
-    bad = starts | control
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise DataError(
-            f"text {cells.iloc[i]!r} looks like a spreadsheet formula or holds control characters",
-            file=file,
-            line=int(lines[i]),
-            field=field,
-            expected="plain text not starting with = + @ and without control characters",
-        )
+    base.refuse_first(starts | control, lines, file=file, field=field,
+                      reason=lambda i: f"text {cells.iloc[i]!r} looks like a spreadsheet formula or holds control "
+                                       "characters",
+                      expected="plain text not starting with = + @ and without control characters")
 
 
 def _check_not_placeholder(ids: pd.Series, lines: np.ndarray, file: str) -> None:
     """Refuse an id that is a remark standing for a missing identifier (it would reach tickets)."""
-    bad = ids.map(is_placeholder_id).to_numpy(bool)
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise DataError(
-            f"id {ids.iloc[i]!r} is a placeholder, not an identifier",
-            file=file,
-            line=int(lines[i]),
-            field="id",
-            expected="an ISIN, CUSIP, line code or series, or a readable id such as 'ACGB 4.25 2036-03-21'",
-        )
+    base.refuse_first(ids.map(is_placeholder_id).to_numpy(bool), lines, file=file, field="id",
+                      reason=lambda i: f"id {ids.iloc[i]!r} is a placeholder, not an identifier",
+                      expected="an ISIN, CUSIP, line code or series, or a readable id such as "
+                               "'ACGB 4.25 2036-03-21'")
 
 
 def _required_nonempty(cells: pd.Series, lines: np.ndarray, file: str, field: str) -> None:
-    empty = (cells == "").to_numpy()
-    if empty.any():
-        i = int(np.flatnonzero(empty)[0])
-        raise DataError(
-            "required field is empty", file=file, line=int(lines[i]), field=field, expected="a value"
-        )
+    base.refuse_first((cells == "").to_numpy(), lines, file=file, field=field, reason="required field is empty",
+                      expected="a value")
 
 
 def _header(table: base.Table) -> dict[str, int]:
@@ -123,25 +107,14 @@ def parse(path: str | os.PathLike[str]) -> base.ImportResult:
         _required_nonempty(col[name], lines, file, name)
 
     market = col["market"].str.upper().replace({"GB": "UK"})
-    bad = ~market.isin(MARKETS).to_numpy()
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise DataError(
-            f"unknown market {col['market'].iloc[i]!r}",
-            file=file,
-            line=int(lines[i]),
-            field="market",
-            expected="US, JP, AU or UK (GB accepted)",
-        )
+    base.refuse_first(~market.isin(MARKETS).to_numpy(), lines, file=file, field="market",
+                      reason=lambda i: f"unknown market {col['market'].iloc[i]!r}",
+                      expected="US, JP, AU or UK (GB accepted)")
     ids = col["id"]
     _check_text(ids, lines, file, "id")
     _check_not_placeholder(ids, lines, file)
-    dup = ids.duplicated().to_numpy()
-    if dup.any():
-        i = int(np.flatnonzero(dup)[0])
-        raise DataError(
-            f"duplicate id {ids.iloc[i]!r}", file=file, line=int(lines[i]), field="id", expected="unique ids"
-        )
+    base.refuse_first(ids.duplicated().to_numpy(), lines, file=file, field="id",
+                      reason=lambda i: f"duplicate id {ids.iloc[i]!r}", expected="unique ids")
     names = col.get("name", pd.Series([""] * len(df), dtype=object))
     _check_text(names, lines, file, "name")
 
@@ -177,16 +150,8 @@ def parse(path: str | os.PathLike[str]) -> base.ImportResult:
                 formats=ISO,
                 hi=pd.Timestamp("2100-12-31"),
             )
-            late = given & (issue >= maturity).to_numpy()
-            if late.any():
-                i = int(np.flatnonzero(late)[0])
-                raise DataError(
-                    "issue_date is not before maturity",
-                    file=file,
-                    line=int(lines[i]),
-                    field="issue_date",
-                    expected="issue_date < maturity",
-                )
+            base.refuse_first(given & (issue >= maturity).to_numpy(), lines, file=file, field="issue_date",
+                              reason="issue_date is not before maturity", expected="issue_date < maturity")
     settle = pd.Series(pd.NaT, index=df.index, dtype="datetime64[ns]")
     if "settle_date" in col:
         given = (col["settle_date"] != "").to_numpy()
@@ -199,16 +164,9 @@ def parse(path: str | os.PathLike[str]) -> base.ImportResult:
     yld = _optional_number(
         col, "yield_pct", lines, file, base.YIELD_MIN_PCT, base.YIELD_MAX_PCT, "a yield in percent"
     )
-    both = (price.notna() & yld.notna()).to_numpy()
-    if both.any():
-        i = int(np.flatnonzero(both)[0])
-        raise DataError(
-            "both clean_price and yield_pct given",
-            file=file,
-            line=int(lines[i]),
-            field="yield_pct",
-            expected="at most one of clean_price and yield_pct per row",
-        )
+    base.refuse_first((price.notna() & yld.notna()).to_numpy(), lines, file=file, field="yield_pct",
+                      reason="both clean_price and yield_pct given",
+                      expected="at most one of clean_price and yield_pct per row")
     bonds = pd.DataFrame(
         {
             "market": market.to_numpy(dtype=object),

@@ -69,16 +69,9 @@ def era_dates(cells: pd.Series, lines: np.ndarray, *, file: str, field: str) -> 
         hi = p[0].map(lambda e: ERA_SPAN[e][1])
         built = built.where((built >= lo) & (built <= hi))
         out[ok] = built
-    bad = (out.isna() | (out < base.DATE_MIN) | (out > base.DATE_MAX)).to_numpy()
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise DataError(
-            f"bad era date {text.iloc[i]!r}",
-            file=file,
-            line=int(lines[i]),
-            field=field,
-            expected="an era date such as R7.12.30 (S = Shōwa, H = Heisei, R = Reiwa) valid in its era",
-        )
+    base.refuse_first((out.isna() | (out < base.DATE_MIN) | (out > base.DATE_MAX)).to_numpy(), lines, file=file,
+                      field=field, reason=lambda i: f"bad era date {text.iloc[i]!r}",
+                      expected="an era date such as R7.12.30 (S = Shōwa, H = Heisei, R = Reiwa) valid in its era")
     return out
 
 
