@@ -15,18 +15,9 @@ import pytest
 
 from desktop.cli import main
 from desktop.store import Workspace
+from tests.support.workspace_rows import dump
 
 pytestmark = pytest.mark.timeout(60)
-TABLES = ("curves", "bonds", "series", "short_rates", "fx", "history", "policy_rates")
-
-
-def dump(ws: Path) -> dict[str, list]:
-    """Every market-data row of the workspace, in a fixed order (the 'previous data exactly')."""
-    conn = sqlite3.connect(f"file:{ws}?mode=ro", uri=True)
-    try:
-        return {t: conn.execute(f"SELECT * FROM {t} ORDER BY 1, 2, 3").fetchall() for t in TABLES}
-    finally:
-        conn.close()
 
 
 @pytest.fixture

@@ -22,18 +22,9 @@ from desktop.importers import parse_file
 from desktop.snapshot import resources_dir
 from desktop.store import Workspace, imports
 from tests.support.ecb import CUT, edit_cell, line_of, month_ends, text_of
+from tests.support.workspace_rows import dump
 
 pytestmark = pytest.mark.timeout(120)
-TABLES = ("curves", "bonds", "series", "short_rates", "fx", "history", "policy_rates", "fx_history", "provenance")
-
-
-def dump(path: Path) -> dict[str, list]:
-    """Every market-data row of the workspace in a fixed order."""
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        return {t: conn.execute(f"SELECT * FROM {t} ORDER BY 1, 2, 3").fetchall() for t in TABLES}
-    finally:
-        conn.close()
 
 
 @pytest.fixture

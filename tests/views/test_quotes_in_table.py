@@ -11,31 +11,16 @@ import pytest
 from desktop import controller as ctl
 
 
-def _window(qtbot, loaded_data, settings, ws, solve_fn, preset="Shift from US rates"):
-    from desktop.views.app_setup import build_window
-
-    win = build_window(str(ws), settings, solve_fn=solve_fn, scenarios_tab=False)
-    qtbot.addWidget(win)
-    s = win.session
-    s.open_workspace()
-    s.set_start_preset(preset)
-    s.set_data(loaded_data.snapshot, loaded_data.universe, loaded_data.engine)
-    win.show()
-    return win, s
-
-
-def test_imported_quotes_show_source_date_and_spread(qtbot, loaded_data, settings, tmp_path):
-    from desktop.store import Workspace
+def test_imported_quotes_show_source_date_and_spread(qtbot, loaded_data, make_window, tmp_path):
     from tests.views.conftest import fake_solve
 
-    ws = tmp_path / "ws.sqlite"
-    Workspace.open(ws).close()
     u = loaded_data.universe
     gilt = u[(u["market"] == "UK") & (u["price_source"] == "model") & (u["years_to_maturity"].between(4, 7))].iloc[0]
     prices = tmp_path / "prices.csv"
     pd.DataFrame({"market": ["UK"], "id": [gilt["id"]], "clean_price": [gilt["clean_price"] + 1.0],
                   "date": ["2025-12-31"]}).to_csv(prices, index=False)
-    win, s = _window(qtbot, loaded_data, settings, ws, fake_solve, preset="Neutral")  # no views: today's prices
+    win = make_window(fake_solve, preset="Neutral")  # no views: today's prices
+    s = win.session
     assert win.files.import_prices(str(prices))  # File ▸ Import prices…
     qtbot.waitUntil(lambda: s.idle and (s.universe["price_source"] == "quote").sum() == 1, timeout=60_000)
     s.flush()
@@ -57,8 +42,9 @@ def test_imported_quotes_show_source_date_and_spread(qtbot, loaded_data, setting
     win.close()
 
 
-def test_include_curve_implied_bonds_is_the_what_if_switch(qtbot, loaded_data, settings, tmp_path):
-    win, s = _window(qtbot, loaded_data, settings, tmp_path / "ws.sqlite", ctl.solve)
+def test_include_curve_implied_bonds_is_the_what_if_switch(qtbot, make_window):
+    win = make_window(ctl.solve)
+    s = win.session
     qtbot.waitUntil(lambda: s.outcome is not None and s.idle and s.outcome.weights is not None, timeout=60_000)
     generic = s.universe["is_generic"].to_numpy(bool)
     assert not win.controls.allow_generic.isChecked()
@@ -72,17 +58,14 @@ def test_include_curve_implied_bonds_is_the_what_if_switch(qtbot, loaded_data, s
     win.close()
 
 
-def test_a_price_typed_in_the_holdings_table_becomes_a_quote_and_undo_removes_it(qtbot, loaded_data, settings,
-                                                                                 tmp_path):
+def test_a_price_typed_in_the_holdings_table_becomes_a_quote_and_undo_removes_it(qtbot, make_window):
     from PySide6.QtCore import Qt
 
-    from desktop.store import Workspace
     from desktop.views.holdings_view import COLUMNS
     from tests.views.conftest import fake_solve
 
-    ws = tmp_path / "ws.sqlite"
-    Workspace.open(ws).close()
-    win, s = _window(qtbot, loaded_data, settings, ws, fake_solve, preset="Neutral")
+    win = make_window(fake_solve, preset="Neutral")
+    s = win.session
     qtbot.waitUntil(lambda: s.outcome is not None and s.idle, timeout=20_000)
     u = s.universe
     row = int(np.flatnonzero(((u["market"] == "US") & (u["price_source"] == "model")).to_numpy())[0])
