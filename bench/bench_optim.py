@@ -103,12 +103,6 @@ def _clarabel_data(problem):
     return P, data["c"], data["A"].tocsc(), data["b"], dims_to_solver_cones(data["dims"]), data.get("offset", 0.0)
 
 
-def _clarabel_data_for(prob, values, assign):
-    """:func:`_clarabel_data` of the compiled problem at ``values`` (assigned first)."""
-    assign(prob, values)
-    return _clarabel_data(prob.problem)
-
-
 def _measure(kind: str, opt, base, current) -> dict:
     diagnose = kind != "backtest"  # the backtest solves with diagnose=False (no binding-limit re-solves)
     import clarabel
@@ -157,7 +151,8 @@ def _measure(kind: str, opt, base, current) -> dict:
         values, _ = opt.parameter_values(s, current, None)
         # each figure is the best of REPEATS runs of the move (the machine is shared: a load spike in
         # one run is not the code's), ours and raw interleaved
-        P, q, A, b, cones, offset = _clarabel_data_for(prob, values, assign)
+        assign(prob, values)
+        P, q, A, b, cones, offset = _clarabel_data(prob.problem)
         best_ours, best_raw, best_inner = float("inf"), float("inf"), float("inf")
         for _ in range(REPEATS.get(n, 2)):
             if prob.direct is not None:
